@@ -1,0 +1,33 @@
+/**
+ * The `kobo` command line.
+ */
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { registerDump } from './commands/dump.js';
+import { describeCliError } from './errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('kobo')
+    .description('KohakuBoard: look at and check the run folders your training scripts log.')
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(run `kobo --help` for usage)')
+    .exitOverride();
+  registerDump(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const { line, exitCode } = describeCliError(err);
+    process.stderr.write(`kobo: ${line}\n`);
+    return exitCode;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,86 @@
+/**
+ * KohakuVault KVault files (STORAGE.md §8): `media/blobs.db` and `data/tensors/<ns>.db`.
+ * Keys are bound as UTF-8 BLOBs (a JS string would bind as TEXT and never match); values are raw bytes.
+ */
+import { StorageError } from './errors.js';
+import { hasTable, inImmediateTransaction, type SqliteDatabase } from './sqlite.js';
+
+export const KVAULT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS kohakuvault_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS kv (
+    key   BLOB PRIMARY KEY NOT NULL,
+    value BLOB NOT NULL
+);
+`;
+
+const keyBlob = (key: string) => Buffer.from(key, 'utf8');
+
+/** True when a value would be misread by Python as a KohakuVault header (STORAGE.md §8.3). */
+export function startsWithKvHeaderMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x89 && bytes[1] === 0x4b;
+}
+
+/** Reads one value, or undefined when the key (or the kv table) is absent. */
+export function kvGet(db: SqliteDatabase, key: string): Buffer | undefined {
+  if (!hasTable(db, 'kv')) return undefined;
+  return db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(keyBlob(key)) as Buffer | undefined;
+}
+
+/** Every key with the size of its value, in key (memcmp) order. */
+export function kvList(db: SqliteDatabase): Array<{ key: string; size: number }> {
+  if (!hasTable(db, 'kv')) return [];
+  const rows = db.prepare('SELECT key, length(value) AS size FROM kv ORDER BY key').raw().all() as Array<
+    [Buffer | string, number]
+  >;
+  return rows.map(([key, size]) => ({
+    key: Buffer.isBuffer(key) ? key.toString('utf8') : String(key),
+    size,
+  }));
+}
+
+/** Writes to a KVault file on a read-write connection. */
+export class KVaultWriter {
+  private readonly upsert;
+  private readonly exists;
+
+  constructor(
+    readonly db: SqliteDatabase,
+    readonly file: string,
+  ) {
+    inImmediateTransaction(db, () => db.exec(KVAULT_SCHEMA));
+    this.upsert = db.prepare(
+      'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    );
+    this.exists = db.prepare('SELECT 1 FROM kv WHERE key = ?').pluck();
+  }
+
+  has(key: string): boolean {
+    return this.exists.get(keyBlob(key)) !== undefined;
+  }
+
+  /** Upserts a value. Rejects values starting with 89 4B, which Python would misread (§8.3). */
+  put(key: string, value: Uint8Array): void {
+    if (startsWithKvHeaderMagic(value)) {
+      throw new StorageError(
+        'EINVALID',
+        this.file,
+        `value for key "${key}" starts with the bytes 89 4B, which the format reserves`,
+      );
+    }
+    this.upsert.run(
+      keyBlob(key),
+      Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+    );
+  }
+
+  /** Stores a blob unless the key exists (content-addressed media, §10.2). Returns true when written. */
+  putIfAbsent(key: string, value: Uint8Array): boolean {
+    if (this.has(key)) return false;
+    this.put(key, value);
+    return true;
+  }
+}

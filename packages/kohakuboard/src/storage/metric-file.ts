@@ -1,0 +1,97 @@
+/**
+ * Scalar metric files `data/metrics/<metricFile>.db` (STORAGE.md §6): a ColumnVault with the columns
+ * step, global_step, timestamp (i64) and value (f64).
+ */
+import { decodeF64, decodeI64, encodeF64, encodeI64 } from './column-codec.js';
+import {
+  type ColumnSpec,
+  ColumnVaultWriter,
+  logicalRowCount,
+  readColumnMetas,
+  readFixedBytes,
+  requireColumn,
+} from './column-vault.js';
+import type { SqliteDatabase } from './sqlite.js';
+
+export const METRIC_COLUMNS: ColumnSpec[] = [
+  { name: 'step', dtype: 'i64' },
+  { name: 'global_step', dtype: 'i64' },
+  { name: 'timestamp', dtype: 'i64' },
+  { name: 'value', dtype: 'f64' },
+];
+
+export interface MetricSeries {
+  step: Float64Array;
+  globalStep: Float64Array;
+  timestamp: Float64Array;
+  value: Float64Array;
+}
+
+/** The number of readable rows: min(length) of the four columns (§5.7). */
+export function metricRowCount(db: SqliteDatabase, file: string): number {
+  const metas = readColumnMetas(db, file);
+  return logicalRowCount(metas, ['step', 'global_step', 'timestamp', 'value'], file);
+}
+
+/** Rows [start, end) of a metric file (all rows by default). Read inside one transaction: one snapshot. */
+export function readMetricSeries(db: SqliteDatabase, file: string, start = 0, end?: number): MetricSeries {
+  return db.transaction(() => {
+    const metas = readColumnMetas(db, file);
+    const n = logicalRowCount(metas, ['step', 'global_step', 'timestamp', 'value'], file);
+    const stop = Math.min(end ?? n, n);
+    const from = Math.min(start, stop);
+    const col = (name: string) => readFixedBytes(db, requireColumn(metas, name, file), file, from, stop);
+    return {
+      step: decodeI64(col('step')),
+      globalStep: decodeI64(col('global_step')),
+      timestamp: decodeI64(col('timestamp')),
+      value: decodeF64(col('value')),
+    };
+  })();
+}
+
+/** Raw little-endian bytes of one column's first `count` elements (for checksums and bulk transfer). */
+export function readMetricColumnBytes(
+  db: SqliteDatabase,
+  file: string,
+  column: string,
+  count: number,
+): Uint8Array {
+  const metas = readColumnMetas(db, file);
+  return readFixedBytes(db, requireColumn(metas, column, file), file, 0, count);
+}
+
+/** Appends rows to a metric file; the caller wraps calls of one flush in `writer.transaction`. */
+export class MetricFileWriter {
+  readonly vault: ColumnVaultWriter;
+
+  constructor(db: SqliteDatabase, file: string) {
+    this.vault = new ColumnVaultWriter(db, file, METRIC_COLUMNS);
+  }
+
+  get length(): number {
+    return this.vault.length('value');
+  }
+
+  /** Appends rows (all arrays of equal length) in one transaction. NaN is canonicalised (§14.1). */
+  append(rows: {
+    step: ArrayLike<number>;
+    globalStep: ArrayLike<number>;
+    timestamp: ArrayLike<number>;
+    value: ArrayLike<number>;
+  }): void {
+    this.vault.transaction(() => this.appendInTransaction(rows));
+  }
+
+  appendInTransaction(rows: {
+    step: ArrayLike<number>;
+    globalStep: ArrayLike<number>;
+    timestamp: ArrayLike<number>;
+    value: ArrayLike<number>;
+  }): void {
+    this.vault.appendFixed('step', encodeI64(rows.step));
+    this.vault.appendFixed('global_step', encodeI64(rows.globalStep));
+    this.vault.appendFixed('timestamp', encodeI64(rows.timestamp));
+    this.vault.appendFixed('value', encodeF64(rows.value));
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Names in a run folder (STORAGE.md §1, §6, §7.1, §9): project and annotation sanitisers, run ids,
+ * folder names, and the file names derived from log names.
+ */
+import { randomInt } from 'node:crypto';
+
+/** STORAGE.md §1.2. */
+export function sanitizeProject(input: string | null | undefined): string {
+  if (input === undefined || input === null || input === '') return 'default';
+  let s = input.trim();
+  s = s.replace(/[^\p{L}\p{N}_.-]+/gu, '-');
+  s = s.replace(/^[-_.]+/, '').replace(/[-_.]+$/, '');
+  if (s === '') return 'default';
+  if (s === 'users') return 'users-';
+  return s;
+}
+
+/** STORAGE.md §1.3: the result matches [a-z0-9_-]+, or is null. */
+export function sanitizeAnnotation(input: string | null | undefined): string | null {
+  if (input === undefined || input === null) return null;
+  let s = input.trim().toLowerCase();
+  s = s.replace(/ /g, '_');
+  s = s.replace(/[^a-z0-9_-]+/g, '_');
+  s = s.replace(/_+/g, '_').replace(/-+/g, '-');
+  s = s.replace(/^[_-]+/, '').replace(/[_-]+$/, '');
+  return s === '' ? null : s;
+}
+
+export const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+export const RUN_ID_LENGTH = 8;
+const SUPPLIED_RUN_ID_RE = /^[A-Za-z0-9]{4,32}$/;
+
+/** A fresh run id: 8 characters of [a-z0-9] from a cryptographic source (STORAGE.md §1.4). */
+export function generateRunId(length = RUN_ID_LENGTH): string {
+  let id = '';
+  for (let i = 0; i < length; i++) id += RUN_ID_ALPHABET[randomInt(RUN_ID_ALPHABET.length)];
+  return id;
+}
+
+/** A caller-supplied run id after trimming, or null when it breaks ^[A-Za-z0-9]{4,32}$. */
+export function normalizeSuppliedRunId(input: string): string | null {
+  const s = input.trim();
+  return SUPPLIED_RUN_ID_RE.test(s) ? s : null;
+}
+
+/** STORAGE.md §1.5. */
+export function runFolderName(runId: string, annotation: string | null): string {
+  return annotation ? `${runId}_${annotation}` : runId;
+}
+
+/** Splits a run folder name at its first `_` (STORAGE.md §1.5). */
+export function splitRunFolderName(folder: string): { runId: string; annotation: string | null } {
+  const i = folder.indexOf('_');
+  if (i < 0) return { runId: folder, annotation: null };
+  const annotation = folder.slice(i + 1);
+  return { runId: folder.slice(0, i), annotation: annotation === '' ? null : annotation };
+}
+
+/** `train/loss` → `train__loss` (STORAGE.md §6). */
+export function logNameToFileStem(name: string): string {
+  return name.replace(/\//g, '__');
+}
+
+/** `train__loss` → `train/loss`. A name that itself contained `__` comes back with `/`. */
+export function fileStemToLogName(stem: string): string {
+  return stem.replace(/__/g, '/');
+}
+
+/** The namespace of a log name: the part before its first `/`, or the whole name. */
+export function namespaceOf(name: string): string {
+  const i = name.indexOf('/');
+  return i < 0 ? name : name.slice(0, i);
+}
+
+const MAX_FILE_NAME_BYTES = 255;
+const WINDOWS_FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
+
+/**
+ * The writer-side name rules of STORAGE.md §6 for metric, histogram, tensor and KDE names.
+ * Returns a description of the problem, or null when the name is acceptable.
+ */
+export function checkLogName(name: unknown, platform: NodeJS.Platform = process.platform): string | null {
+  if (typeof name !== 'string') return 'the name must be a string';
+  if (name === '') return 'the name is empty';
+  if (name.includes('\u0000')) return 'the name contains a NUL character';
+  if (name.includes('\\')) return 'the name contains a backslash';
+  if (name.startsWith('/')) return "the name starts with '/'";
+  const fileName = `${logNameToFileStem(name)}.db`;
+  if (fileName === '.db' || fileName === '..db') return 'the name gives an invalid file name';
+  if (Buffer.byteLength(fileName, 'utf8') > MAX_FILE_NAME_BYTES) {
+    return `the file name would be longer than ${MAX_FILE_NAME_BYTES} bytes`;
+  }
+  if (platform === 'win32' && WINDOWS_FORBIDDEN.test(name)) {
+    return 'the name contains a character Windows does not allow in file names';
+  }
+  return null;
+}
+
+/** Names that are accepted but deserve a one-time warning (STORAGE.md §6). */
+export function logNameWarning(name: string): string | null {
+  if (name.includes('__')) {
+    return `the name "${name}" contains "__", which reads back as "/" (it shares a file with "${fileStemToLogName(name)}")`;
+  }
+  if (name === 'step' || name === 'global_step' || name === 'timestamp') {
+    return `the name "${name}" is shadowed in the viewer by the run's own ${name} column`;
+  }
+  return null;
+}
+
+export type HistogramPrecision = 'u8' | 'i32';
+
+/** `<ns>_<K>_<u8|i32>.db` (STORAGE.md §7.1). */
+export function histogramFileName(name: string, numBins: number, precision: HistogramPrecision): string {
+  return `${namespaceOf(name)}_${numBins}_${precision}.db`;
+}
+
+/** First step of parsing a histogram file name; K comes from col_meta (see histogramNamespaceFromStem). */
+export function parseHistogramStem(stem: string): { group: string; precision: HistogramPrecision } | null {
+  const m = /^(.*)_(u8|i32)$/s.exec(stem);
+  if (!m) return null;
+  return { group: m[1], precision: m[2] as HistogramPrecision };
+}
+
+/** The namespace of a histogram file, given the K read from its counts column (STORAGE.md §7.1 step 3). */
+export function histogramNamespaceFromStem(group: string, numBins: number): string {
+  const suffix = `_${numBins}`;
+  return group.endsWith(suffix) ? group.slice(0, -suffix.length) : group;
+}
+
+/** Where a tensor or KDE payload lives (STORAGE.md §9). */
+export function tensorLocation(name: string, step: number): { kvFile: string; key: string } {
+  const i = name.indexOf('/');
+  const ns = i < 0 ? name : name.slice(0, i);
+  const rest = i < 0 ? '' : name.slice(i + 1);
+  const sub = rest === '' ? 'value' : rest.replace(/\//g, '__');
+  return { kvFile: logNameToFileStem(ns), key: `${sub}:${step}` };
+}

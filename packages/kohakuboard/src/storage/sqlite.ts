@@ -1,0 +1,146 @@
+/**
+ * Opening SQLite files of a run (STORAGE.md §13). Readers open read-only through SQLite so that the WAL is
+ * replayed, issue no writing SQL and never checkpoint; when a read-only location prevents SQLite from
+ * creating its -shm file, the database and its companions are copied to a temporary directory and read there.
+ * Writers open read-write with the pragmas of each file kind.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StorageError, withFile } from './errors.js';
+
+export type SqliteDatabase = Database.Database;
+export type SqliteStatement = Database.Statement<unknown[]>;
+
+export interface ReadOnlyDatabase {
+  readonly db: SqliteDatabase;
+  /** The file that was asked for (not the temporary copy). */
+  readonly path: string;
+  /** True when the file had to be read from a temporary copy (read-only location). */
+  readonly copied: boolean;
+  close(): void;
+}
+
+const FALLBACK_CODES = new Set([
+  'SQLITE_CANTOPEN',
+  'SQLITE_READONLY',
+  'SQLITE_READONLY_CANTINIT',
+  'SQLITE_READONLY_CANTLOCK',
+  'SQLITE_READONLY_RECOVERY',
+  'SQLITE_READONLY_DIRECTORY',
+  'SQLITE_READONLY_SHMMOVED',
+  'SQLITE_IOERR_SHMOPEN',
+  'SQLITE_IOERR_SHMSIZE',
+]);
+
+/** Called when a file had to be copied to be read; the viewer and the CLI hook a notice to it. */
+let onCopiedForReading: ((path: string) => void) | null = null;
+export function setReadOnlyCopyListener(listener: ((path: string) => void) | null): void {
+  onCopiedForReading = listener;
+}
+
+function openAndProbe(path: string): SqliteDatabase {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    // The open itself reads nothing; the first query maps the WAL index and fails where that is impossible.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Opens an existing `.db` file for reading (STORAGE.md §13.1). Throws StorageError naming the file. */
+export function openReadOnly(path: string): ReadOnlyDatabase {
+  try {
+    const db = openAndProbe(path);
+    return { db, path, copied: false, close: () => db.close() };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (!existsSync(path)) throw new StorageError('EMISSING', path, 'the file does not exist');
+    if (!FALLBACK_CODES.has(code)) throw withFile(err, path);
+    return openCopy(path, err);
+  }
+}
+
+function openCopy(path: string, original: unknown): ReadOnlyDatabase {
+  const dir = mkdtempSync(join(tmpdir(), 'kohakuboard-ro-'));
+  const copy = join(dir, basename(path));
+  try {
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(path + suffix)) copyFileSync(path + suffix, copy + suffix);
+    }
+    const db = openAndProbe(copy);
+    onCopiedForReading?.(path);
+    return {
+      db,
+      path,
+      copied: true,
+      close: () => {
+        db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    const first = original instanceof Error ? original.message : String(original);
+    throw new StorageError(
+      'ESQLITE',
+      path,
+      `cannot be read: ${first}; reading a copy failed too: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+/** Runs fn with a read-only handle and closes it afterwards. */
+export function withReadOnly<T>(path: string, fn: (db: SqliteDatabase) => T): T {
+  const handle = openReadOnly(path);
+  try {
+    return fn(handle.db);
+  } catch (err) {
+    throw withFile(err, path);
+  } finally {
+    handle.close();
+  }
+}
+
+/** True when the table exists (a missing table means "no data of that kind", STORAGE.md §13.1). */
+export function hasTable(db: SqliteDatabase, table: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+}
+
+export type FileKind = 'metadata' | 'columnvault' | 'kvault';
+
+/**
+ * Opens (creating if needed) a file for writing with the pragmas of its kind: STORAGE.md §4.1, §5.1, §8.1.
+ * Returns the connection and whether the file was new.
+ */
+export function openForWriting(path: string, kind: FileKind): { db: SqliteDatabase; created: boolean } {
+  const created = !existsSync(path);
+  const db = new Database(path);
+  try {
+    if (created && kind === 'kvault') db.pragma('page_size = 32768');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    if (kind !== 'metadata') db.pragma('wal_autocheckpoint = 1000');
+    if (kind === 'kvault') {
+      db.pragma('mmap_size = 268435456');
+      db.pragma('cache_size = -100000');
+      db.pragma('temp_store = MEMORY');
+    }
+    if (kind === 'columnvault') db.pragma('cache_size = -1024');
+    return { db, created };
+  } catch (err) {
+    db.close();
+    throw withFile(err, path);
+  }
+}
+
+/** Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back on error (STORAGE.md §5.7). */
+export function inImmediateTransaction<T>(db: SqliteDatabase, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}

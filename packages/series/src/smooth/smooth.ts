@@ -1,0 +1,41 @@
+import { smoothEma } from './ema.js';
+import { smoothEmaDebiased } from './ema-debiased.js';
+import { smoothGaussian } from './gaussian.js';
+import { smoothMovingAverage } from './moving-average.js';
+
+/** The `smooth` values of API.md §B.3. */
+export type SmoothMode = 'ema' | 'ema_debiased' | 'ma' | 'gaussian';
+
+export const SMOOTH_MODES: readonly SmoothMode[] = ['ema', 'ema_debiased', 'ma', 'gaussian'];
+
+export function isSmoothMode(mode: unknown): mode is SmoothMode {
+  return typeof mode === 'string' && (SMOOTH_MODES as readonly string[]).includes(mode);
+}
+
+/**
+ * Smooths a series with one of the modes of UI.md §6.3 / API.md §B.3.
+ *
+ * `values` holds the series in step order, with NaN for missing values; `kinds` (optional) is the
+ * UI.md §6.1 coding. The series is cut at every non-finite or missing point and each segment is
+ * smoothed on its own, by index. The result is parallel to `values`, with NaN wherever the input
+ * was non-finite or missing (the caller writes those as `null`).
+ */
+export function smooth(
+  values: ArrayLike<number>,
+  mode: SmoothMode,
+  value: number,
+  kinds?: ArrayLike<number>,
+): Float64Array {
+  switch (mode) {
+    case 'ema':
+      return smoothEma(values, value, kinds);
+    case 'ema_debiased':
+      return smoothEmaDebiased(values, value, kinds);
+    case 'ma':
+      return smoothMovingAverage(values, value, kinds);
+    case 'gaussian':
+      return smoothGaussian(values, value, kinds);
+    default:
+      throw new RangeError(`unknown smoothing mode ${String(mode)}`);
+  }
+}
