@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpRun } from '../src/reader/run-dump.js';
 import { listRuns } from '../src/storage/index.js';
 import { copyFixtures, fixtureIndex, fixtureRunDir, REPO_ROOT, readExpected } from './helpers/fixtures.js';
+import { columnVaultViolations } from './helpers/invariants.js';
 
 const KOBO = join(REPO_ROOT, 'packages/kohakuboard/bin/kobo.js');
 const COMPARED_KEYS = [
@@ -62,6 +63,20 @@ describe('the fixture base directory', () => {
       .map((b) => ({ project: b.project, board_id: b.board_id }))
       .sort((a, b) => String(a.board_id).localeCompare(String(b.board_id)));
     expect(listed).toEqual(want);
+  });
+
+  it('keeps the invariants of STORAGE.md §5 in every Python-written ColumnVault file', () => {
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.db') && (d.endsWith('metrics') || d.endsWith('histograms'))) files.push(p);
+      }
+    };
+    walk(fx.base);
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const f of files) expect(columnVaultViolations(f)).toEqual([]);
   });
 
   it('keeps the crashed run readable although its data lives only in -wal files', () => {

@@ -49,7 +49,11 @@ function time(fn) {
     rows = fn();
     samples.push(performance.now() - t0);
   }
-  return { median: median(samples), p95: [...samples].sort((a, b) => a - b)[Math.ceil(RUNS * 0.95) - 1], rows };
+  return {
+    median: median(samples),
+    p95: [...samples].sort((a, b) => a - b)[Math.ceil(RUNS * 0.95) - 1],
+    rows,
+  };
 }
 
 const { steps, values } = buildSeries();

@@ -163,10 +163,11 @@ export function readFixedBytes(
   let expected = firstChunk;
   for (const [idx, data] of rows) {
     if (idx !== expected) break;
+    if (!Buffer.isBuffer(data)) throw notBlob(col.name, idx, file);
     const chunkStart = idx * M;
     const from = Math.max(byteStart, chunkStart);
     const to = Math.min(byteEnd, chunkStart + M);
-    const available = chunkStart + (data?.length ?? 0);
+    const available = chunkStart + data.length;
     if (available < to) {
       const have = Math.max(0, available - byteStart);
       throw short(col, file, byteEnd - byteStart, have);
@@ -178,6 +179,10 @@ export function readFixedBytes(
     throw short(col, file, byteEnd - byteStart, Math.max(0, expected * M - byteStart));
   }
   return out;
+}
+
+function notBlob(column: string, idx: number, file: string): StorageError {
+  return new StorageError('ECORRUPT', file, `column "${column}": chunk ${idx} is not a BLOB`);
 }
 
 function short(col: ColumnMeta, file: string, need: number, have: number): StorageError {
@@ -211,6 +216,7 @@ export function readVarColumn(
     let data = chunks.get(chunkId);
     if (data === undefined) {
       data = select.get(dataCol.colId, chunkId) as Buffer | undefined;
+      if (data !== undefined && !Buffer.isBuffer(data)) throw notBlob(`${name}_data`, chunkId, file);
       if (data === undefined) {
         throw new StorageError(
           'ECORRUPT',
@@ -398,6 +404,7 @@ export class ColumnVaultWriter {
     let chunk = pending.get(idx);
     if (chunk) return chunk;
     const data = this.stmt.selectChunk.get(col.meta.colId, idx) as Buffer | undefined;
+    if (data !== undefined && !Buffer.isBuffer(data)) throw notBlob(col.meta.name, idx, this.file);
     if (!data) {
       throw new StorageError('ECORRUPT', this.file, `column "${col.meta.name}": chunk ${idx} is missing`);
     }

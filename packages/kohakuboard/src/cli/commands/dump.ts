@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dumpRun } from '../../reader/run-dump.js';
+import { setReadOnlyCopyListener } from '../../storage/index.js';
 import { CliError } from '../errors.js';
 
 export function registerDump(program: Command): void {
@@ -24,6 +25,14 @@ export function registerDump(program: Command): void {
       const dir = resolve(runDir);
       if (!existsSync(dir)) throw new CliError(`${runDir}: no such directory`, 2);
       if (!statSync(dir).isDirectory()) throw new CliError(`${runDir}: not a directory`, 2);
+      let noted = false;
+      setReadOnlyCopyListener(() => {
+        if (noted) return;
+        noted = true;
+        process.stderr.write(
+          `kobo: note: ${runDir} is read-only, so SQLite cannot add its -shm files there; reading temporary copies (the run is not changed)\n`,
+        );
+      });
       const doc = dumpRun(dir, { metric: opts.metric, full: opts.full });
       if (opts.metric !== undefined && Object.keys(doc.metrics as object).length === 0) {
         throw new CliError(`${runDir}: the run has no metric named "${opts.metric}"`, 2);
