@@ -31,7 +31,10 @@ function buildSeries() {
     const r = rand();
     values[i] = r < 1e-4 ? Number.NaN : r < 1.5e-4 ? Number.POSITIVE_INFINITY : r < 2e-4 ? -Infinity : loss;
   }
-  return { steps, values };
+  // A global_step-like axis that is not monotonic (a counter reset halfway): the general path.
+  const globalSteps = new Float64Array(ROWS);
+  for (let i = 0; i < ROWS; i++) globalSteps[i] = i < ROWS / 2 ? i * 4 : (i - ROWS / 2) * 4 + 2;
+  return { steps, values, globalSteps };
 }
 
 function median(xs) {
@@ -56,7 +59,7 @@ function time(fn) {
   };
 }
 
-const { steps, values } = buildSeries();
+const { steps, values, globalSteps } = buildSeries();
 
 const full = time(() => downsample(steps, values, { points: POINTS }).returnedPoints);
 const windowed = time(
@@ -66,12 +69,14 @@ const tail = time(() => {
   const sel = downsample(steps, values, { points: POINTS });
   return incrementalTail(sel, steps, steps, ROWS - 500).indices.length;
 });
+const unsorted = time(() => downsample(globalSteps, values, { points: POINTS }).returnedPoints);
 
 const fmt = (x) => x.toFixed(3);
 console.log(`BENCH downsample_1m_to_2000_fn_ms ${fmt(full.median)} ms`);
 console.log(`BENCH downsample_1m_to_2000_window_fn_ms ${fmt(windowed.median)} ms`);
 console.log(`BENCH downsample_1m_to_2000_tail_fn_ms ${fmt(tail.median)} ms`);
+console.log(`BENCH downsample_1m_to_2000_unsorted_x_fn_ms ${fmt(unsorted.median)} ms`);
 console.log(
-  `# p95: full ${fmt(full.p95)} ms, window ${fmt(windowed.p95)} ms, tail ${fmt(tail.p95)} ms; ` +
-    `rows returned: full ${full.rows}, window ${windowed.rows}, tail ${tail.rows}`,
+  `# p95: full ${fmt(full.p95)} ms, window ${fmt(windowed.p95)} ms, tail ${fmt(tail.p95)} ms, unsorted ${fmt(unsorted.p95)} ms; ` +
+    `rows returned: full ${full.rows}, window ${windowed.rows}, tail ${tail.rows}, unsorted ${unsorted.rows}`,
 );

@@ -1,8 +1,9 @@
-import { bucketRepresentatives } from './bucket-representatives.js';
 import { bucketCount, bucketWidth } from './bucket-width.js';
+import { representativesAny } from './representatives-any.js';
+import { representativesSorted } from './representatives-sorted.js';
 import { sortedUnion } from './sorted-union.js';
 import { resolveWindow } from './window.js';
-import { windowEnds, windowExtent } from './window-scan.js';
+import { isNonDecreasing, windowEnds, windowExtent } from './window-scan.js';
 
 export interface DownsampleOptions {
   /** N, the target maximum number of rows; null, undefined or 0 turns selection off. */
@@ -48,7 +49,11 @@ export interface Downsampled {
  * w aligned to 0, and per bucket the first, last, minimum-finite and maximum-finite rows
  * (ties → earliest) plus the first NaN, +Infinity and −Infinity rows. Always the first and last
  * rows of the window, and with a window also the rows just before and just after it. The output
- * is the union in step order. Two linear passes, no allocation per row, no sort of the rows.
+ * is the union in step order.
+ *
+ * Linear, with no allocation per row and no sort of the rows: when x is non-decreasing over the
+ * window (x = step; timestamps normally), buckets are found by binary search and only the values
+ * are scanned; otherwise one pass buckets every row.
  */
 export function downsample(
   x: Float64Array,
@@ -87,81 +92,30 @@ export function downsample(
   // Step 7: with a window, the rows just outside it in step order.
   const before = window.bounded && first > 0 ? first - 1 : -1;
   const after = window.bounded && last + 1 < len ? last + 1 : -1;
-  const wholeWindow = (n: number, width: number | null, buckets: number | null): Downsampled =>
-    result(windowRows(x, window.lo, window.hi, first, last, n, before, after), n, width, buckets);
 
-  if (!(points > 0)) return wholeWindow(windowExtent(x, window.lo, window.hi, first, last).count, null, null);
-  const buckets = bucketCount(points);
-
-  // lo and hi (step 4): the window's bounds when given, else the smallest and largest x in R. For
-  // x in step order (step, timestamp) those are the x of R's first and last rows: try that guess
-  // in a single pass, and fall back to a full scan when a row of R falls outside it.
-  const guessLo = Number.isFinite(window.lo) ? window.lo : x[first];
-  const guessHi = Number.isFinite(window.hi) ? window.hi : x[last];
-  if (last - first + 1 > points && guessLo <= guessHi) {
-    const picked = selectBuckets(
-      x,
-      values,
-      kinds,
-      first,
-      last,
-      window.lo,
-      window.hi,
-      guessLo,
-      guessHi,
-      buckets,
-    );
-    if (picked.outside === 0) {
-      const { reps, markers, inside: n, width } = picked;
-      if (n <= points) return wholeWindow(n, width, buckets);
-      return result(sortedUnion([reps, markers], [first, last, before, after]), n, width, buckets);
-    }
-  }
-  const extent = windowExtent(x, window.lo, window.hi, first, last);
+  // Step 1: R. With x non-decreasing, R is exactly the rows first … last.
+  const sorted = isNonDecreasing(x, first, last);
+  const extent = sorted
+    ? { count: last - first + 1, xLo: x[first], xHi: x[last] }
+    : windowExtent(x, window.lo, window.hi, first, last);
   const n = extent.count;
+  const wholeWindow = (width: number | null, buckets: number | null): Downsampled =>
+    result(windowRows(x, window.lo, window.hi, first, last, n, before, after), n, width, buckets);
+  if (!(points > 0)) return wholeWindow(null, null);
+
+  // Steps 3 and 4. The width is reported for small series too, so that §B.2 splicing works at any size.
+  const buckets = bucketCount(points);
   const lo = Number.isFinite(window.lo) ? window.lo : extent.xLo;
   const hi = Number.isFinite(window.hi) ? window.hi : extent.xHi;
-  if (n <= points) return wholeWindow(n, bucketWidth(lo, hi, buckets), buckets);
-  const { reps, markers, width } = selectBuckets(
-    x,
-    values,
-    kinds,
-    first,
-    last,
-    window.lo,
-    window.hi,
-    lo,
-    hi,
-    buckets,
-  );
-  return result(sortedUnion([reps, markers], [first, last, before, after]), n, width, buckets);
-}
-
-/** Buckets rows first … last over [lo, hi] with the power-of-two width for `buckets` buckets. */
-function selectBuckets(
-  x: Float64Array,
-  values: Float64Array,
-  kinds: ArrayLike<number> | undefined,
-  first: number,
-  last: number,
-  windowLo: number,
-  windowHi: number,
-  lo: number,
-  hi: number,
-  buckets: number,
-) {
   const width = bucketWidth(lo, hi, buckets);
-  const base = Math.floor(lo / width);
-  const picked = bucketRepresentatives(x, values, kinds, first, last, {
-    lo,
-    hi,
-    windowLo,
-    windowHi,
-    width,
-    base,
-    buckets,
-  });
-  return { ...picked, width };
+  if (n <= points) return wholeWindow(width, buckets); // step 2
+
+  // Steps 5 to 8.
+  const bucketing = { width, base: Math.floor(lo / width), buckets };
+  const { reps, markers } = sorted
+    ? representativesSorted(x, values, kinds, first, last, bucketing)
+    : representativesAny(x, values, kinds, first, last, window.lo, window.hi, bucketing);
+  return result(sortedUnion([reps, markers, [first, last, before, after]]), n, width, buckets);
 }
 
 /** Step 2, small series: every row of R in step order, with the window's neighbours when they exist. */

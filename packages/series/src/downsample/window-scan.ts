@@ -45,3 +45,19 @@ export function windowExtent(
   }
   return { count, xLo, xHi };
 }
+
+/**
+ * Whether x[first … last] is non-decreasing with no null (NaN) x — true for x = step and,
+ * normally, for timestamp. Then the window is the contiguous rows first … last and each bucket
+ * is a contiguous range of rows.
+ */
+export function isNonDecreasing(x: Float64Array, first: number, last: number): boolean {
+  let prev = x[first];
+  if (Number.isNaN(prev)) return false;
+  for (let i = first + 1; i <= last; i++) {
+    const xi = x[i];
+    if (!(xi >= prev)) return false;
+    prev = xi;
+  }
+  return true;
+}
