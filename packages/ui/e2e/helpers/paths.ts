@@ -1,0 +1,11 @@
+/** Paths the browser tests use, resolved from this file so tests run from any working directory. */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const FIXTURES_DIR = resolve(REPO_ROOT, '../shared/fixtures/python-boards');
+export const KOBO_BIN = resolve(REPO_ROOT, 'packages/kohakuboard/bin/kobo.js');
+export const UI_DIST = resolve(REPO_ROOT, 'packages/kohakuboard/ui-dist');
+export const STORAGE_MODULE = resolve(REPO_ROOT, 'packages/kohakuboard/dist/storage/index.js');
+export const SCREENSHOT_DIR = resolve(REPO_ROOT, 'test-output/screenshots');
+export const CHROMIUM = process.env.KOBO_CHROMIUM ?? '/usr/bin/chromium';

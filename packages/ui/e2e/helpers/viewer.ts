@@ -1,0 +1,99 @@
+/**
+ * Starts `kobo open` on a data directory (a temporary copy of the fixtures, or runs a test wrote)
+ * on 127.0.0.1 with a free port, and stops it again.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES_DIR, KOBO_BIN, UI_DIST } from './paths';
+
+export interface Viewer {
+  url: string;
+  dataDir: string;
+  stop: () => Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function makeWritable(path: string): void {
+  const st = statSync(path);
+  chmodSync(path, st.isDirectory() ? 0o755 : 0o644);
+  if (st.isDirectory()) for (const e of readdirSync(path)) makeWritable(join(path, e));
+}
+
+/** A writable temporary copy of the fixture runs (SQLite touches -shm files even when reading). */
+export function copyFixtures(): { dir: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'kobo-ui-fixtures-'));
+  cpSync(join(FIXTURES_DIR, 'base'), join(root, 'base'), { recursive: true });
+  makeWritable(root);
+  return { dir: join(root, 'base'), cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function emptyDataDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'kobo-ui-data-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startViewer(dataDir: string, extraArgs: string[] = []): Promise<Viewer> {
+  if (!existsSync(join(UI_DIST, 'index.html'))) {
+    throw new Error(
+      'The UI is not built: run `npm run build` first (packages/kohakuboard/ui-dist is missing).',
+    );
+  }
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [KOBO_BIN, 'open', dataDir, '--port', String(port), '--host', '127.0.0.1', ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += String(d);
+  });
+  child.stderr?.on('data', (d) => {
+    output += String(d);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`kobo open exited early:\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/system/info`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`kobo open did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    dataDir,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Every page on the Python fixture runs, in light and dark: it loads with no console errors, and a
+ * screenshot of it is saved under test-output/screenshots/ (named page-theme).
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inkedPixels, launchBrowser, openPage, screenshot } from './helpers/browser';
+import { copyFixtures, emptyDataDir, startViewer, type Viewer } from './helpers/viewer';
+
+const PAGES: Array<[name: string, path: string, ready: string]> = [
+  ['dashboard', '/', '[data-testid="project-card-vision"]'],
+  ['projects', '/projects', '[data-testid="project-card-nlp"]'],
+  ['project-vision', '/projects/vision', '[data-testid="run-list-item-lka9"]'],
+  ['project-nlp', '/projects/nlp', '[data-testid="run-list-item-qggl"]'],
+  ['run-line', '/projects/vision/lka9', '[data-testid^="chart-canvas-"] canvas'],
+  ['run-media', '/projects/vision/u6pw?tab=Metrics', '[data-testid="media-image"]'],
+  ['run-histograms', '/projects/vision/u6pw?tab=activations', '[data-testid^="histogram-bars-"] canvas'],
+  ['run-gradients', '/projects/vision/u6pw?tab=gradients', '[data-testid^="histogram-flow-"] canvas'],
+  ['run-params', '/projects/vision/u6pw?tab=params', '[data-testid^="kde-overlay-"] canvas'],
+  ['run-config', '/projects/nlp/qggl?panel=config', '[data-testid="config-tree"]'],
+  ['run-logs', '/projects/nlp/qggl?panel=logs', '[data-testid="log-viewer-content"] .line'],
+  ['run-legacy', '/projects/default/20251105', '[data-testid="run-header-name"]'],
+  ['compare', '/compare/vision?runs=lka9,u6pw', '[data-testid="config-diff"]'],
+  ['docs', '/docs', '[data-testid="doc-card-api"]'],
+  ['doc-getting-started', '/docs/getting-started', '[data-testid="page-doc"] article'],
+  ['not-found', '/no/such/page/here', '[data-testid="not-found"]'],
+  ['run-not-found', '/projects/vision/zzzz', '[data-testid="not-found"]'],
+];
+
+/** Lets lazy charts and images settle before a screenshot. */
+async function settle(page: import('playwright-core').Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(400);
+}
+
+describe('pages on the fixture runs', () => {
+  let viewer: Viewer;
+  let cleanup: () => void;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const fx = copyFixtures();
+    cleanup = fx.cleanup;
+    viewer = await startViewer(fx.dir);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await viewer?.stop();
+    cleanup?.();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`every page loads with no console errors (${theme})`, async () => {
+      const w = await openPage(browser, { theme });
+      try {
+        const perPage: Record<string, string[]> = {};
+        for (const [name, path, ready] of PAGES) {
+          w.errors.length = 0;
+          await w.page.goto(viewer.url + path);
+          await w.page.waitForSelector(ready, { timeout: 20_000 });
+          await settle(w.page);
+          const dark = await w.page.evaluate(() => document.documentElement.classList.contains('dark'));
+          expect(dark, `${name} theme`).toBe(theme === 'dark');
+          await screenshot(w.page, `${name}-${theme}`);
+          // The unknown-run page is built on the API's 404, which the browser reports on the console.
+          const errors =
+            name === 'run-not-found' ? w.errors.filter((e) => !e.includes('404')) : [...w.errors];
+          if (errors.length) perPage[name] = errors;
+        }
+        expect(perPage).toEqual({});
+      } finally {
+        await w.context.close();
+      }
+    });
+  }
+
+  it('the line chart of a run draws its data on the canvas', async () => {
+    const w = await openPage(browser);
+    try {
+      await w.page.goto(`${viewer.url}/projects/vision/lka9`);
+      await w.page.waitForSelector('[data-testid^="chart-canvas-"] canvas');
+      await w.page.waitForFunction(() => performance.getEntriesByName('kobo:first-chart').length > 0);
+      expect(await inkedPixels(w.page, '[data-testid^="chart-canvas-"]')).toBeGreaterThan(500);
+      // The request was sized to the plot: points given, far below the 40,962 rows of the series.
+      const scalarRequests = w.requests.filter((u) => u.includes('/scalars/train/loss'));
+      expect(scalarRequests.length).toBeGreaterThan(0);
+      const points = Number(new URL(scalarRequests[0]).searchParams.get('points'));
+      expect(points).toBeGreaterThanOrEqual(256);
+      expect(points).toBeLessThanOrEqual(8000);
+      expect(w.errors).toEqual([]);
+    } finally {
+      await w.context.close();
+    }
+  });
+});
+
+describe('first-run empty state', () => {
+  it('shows how to log a first run when no run exists', async () => {
+    const data = emptyDataDir();
+    const viewer = await startViewer(data.dir);
+    const browser = await launchBrowser();
+    try {
+      for (const theme of ['light', 'dark'] as const) {
+        const w = await openPage(browser, { theme });
+        await w.page.goto(`${viewer.url}/`);
+        await w.page.waitForSelector('[data-testid="empty-state"]');
+        const snippet = await w.page.textContent('[data-testid="first-run-snippet"]');
+        expect(snippet).toContain("import { Board } from 'kohakuboard'");
+        expect(await w.page.textContent('[data-testid="data-dir"]')).toContain(data.dir);
+        await screenshot(w.page, `empty-state-${theme}`);
+        expect(w.errors).toEqual([]);
+        await w.context.close();
+      }
+    } finally {
+      await browser.close();
+      await viewer.stop();
+      data.cleanup();
+    }
+  });
+});

@@ -1,0 +1,126 @@
+import { ApiError, apiErrorFromResponse } from './errors';
+import { apiLimiter } from './limiter';
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Smaller starts first: on-screen order. */
+  priority?: number;
+  method?: 'GET' | 'POST' | 'PATCH';
+  body?: unknown;
+}
+
+export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number>;
+
+/** Builds a root-relative `/api/...` URL; null and undefined values are left out, arrays repeat the key. */
+export function apiUrl(path: string, query?: Record<string, QueryValue>): string {
+  const params = new URLSearchParams();
+  if (query) {
+    for (const [key, value] of Object.entries(query)) {
+      if (value === null || value === undefined) continue;
+      if (Array.isArray(value)) for (const v of value) params.append(key, String(v));
+      else params.append(key, String(value));
+    }
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** Percent-encodes a project name or run id (one path segment). */
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/** Encodes a metric/media/... name for a `{name:path}` route: each segment on its own, `/` kept. */
+export function namePath(name: string): string {
+  return name.split('/').map(encodeURIComponent).join('/');
+}
+
+async function send(url: string, opts: RequestOptions, accept: string): Promise<Response> {
+  const init: RequestInit = {
+    method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+    signal: opts.signal,
+    headers: { Accept: accept },
+  };
+  if (opts.body !== undefined) {
+    init.body = JSON.stringify(opts.body);
+    init.headers = { Accept: accept, 'Content-Type': 'application/json' };
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    reachability?.down();
+    throw new ApiError('Cannot reach the KohakuBoard server', 0, 'unreachable');
+  }
+  reachability?.up();
+  if (!res.ok) throw await apiErrorFromResponse(res);
+  return res;
+}
+
+/** GET or POST a JSON endpoint through the page's request limiter. */
+export function apiJson<T>(url: string, opts: RequestOptions = {}): Promise<T> {
+  return apiLimiter.run(
+    async () => {
+      const res = await send(url, opts, 'application/json');
+      return (await res.json()) as T;
+    },
+    opts.priority ?? 0,
+    opts.signal,
+  );
+}
+
+/** A binary endpoint read whole. */
+export function apiBytes(url: string, opts: RequestOptions = {}): Promise<ArrayBuffer> {
+  return apiLimiter.run(
+    async () => {
+      const res = await send(url, opts, 'application/octet-stream');
+      return await res.arrayBuffer();
+    },
+    opts.priority ?? 0,
+    opts.signal,
+  );
+}
+
+/** A streamed binary endpoint: `onChunk` sees each network chunk as it arrives. */
+export function apiStream(
+  url: string,
+  opts: RequestOptions,
+  onChunk: (chunk: Uint8Array) => void,
+): Promise<void> {
+  return apiLimiter.run(
+    async () => {
+      const res = await send(url, opts, 'application/octet-stream');
+      if (!res.body) {
+        onChunk(new Uint8Array(await res.arrayBuffer()));
+        return;
+      }
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (value) onChunk(value);
+      }
+    },
+    opts.priority ?? 0,
+    opts.signal,
+  );
+}
+
+/** Plain text (log download). */
+export function apiText(url: string, opts: RequestOptions = {}): Promise<{ text: string; headers: Headers }> {
+  return apiLimiter.run(
+    async () => {
+      const res = await send(url, opts, 'text/plain');
+      return { text: await res.text(), headers: res.headers };
+    },
+    opts.priority ?? 0,
+    opts.signal,
+  );
+}
+
+// Reachability is reported to the connection banner (UI.md §17.2) without an import cycle.
+let reachability: { up: () => void; down: () => void } | null = null;
+export function onReachability(listener: { up: () => void; down: () => void }): void {
+  reachability = listener;
+}

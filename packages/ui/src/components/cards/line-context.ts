@@ -1,0 +1,20 @@
+/** What a line card needs from its page: the data source, runs, looks and sync group. */
+import type { InjectionKey } from 'vue';
+import type { LineSource } from '../../data/line-sources';
+import type { SeriesLook } from '../../data/use-line-data';
+
+export interface LineCardContext {
+  source: LineSource;
+  runIds: string[];
+  firstTimestampMs: (runId: string) => number;
+  look: (runId: string, metric: string, index: number) => SeriesLook;
+  /** The hover-sync group prefix: the tab. */
+  syncPrefix: string;
+  emphasized: string | null;
+  /** Project page: points per series from the comparison budget (UI.md §5.5). */
+  pointsFor?: (plotWidth: number, seriesCount: number) => number;
+  maxSeries: number;
+  onEmphasize?: (group: string | null) => void;
+}
+
+export const LINE_CONTEXT: InjectionKey<LineCardContext> = Symbol('line-card-context');
