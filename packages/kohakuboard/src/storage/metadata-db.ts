@@ -249,9 +249,13 @@ export function readKernelDensityRows(db: SqliteDatabase): KernelDensityRow[] {
 // ---------------------------------------------------------------------------------------------------------
 // Writing (one transaction per flush is the caller's job: CLIENT.md §9.3)
 
+/** Rows per statement of MetadataDbWriter.steps (3 parameters each, well below SQLite's limit). */
+const STEP_BLOCK = 128;
+
 /** Prepared inserts for a TS writer. Numbers are never bound into TEXT columns (STORAGE.md §4.5). */
 export class MetadataDbWriter {
   private readonly insertStep;
+  private readonly insertStepBlock;
   private readonly insertMedia;
   private readonly findMedia;
   private readonly insertTable;
@@ -264,6 +268,9 @@ export class MetadataDbWriter {
     this.mediaUnique = mediaTableIsUnique(db);
     this.insertStep = db.prepare(
       'INSERT OR REPLACE INTO steps (step, global_step, timestamp) VALUES (?, ?, ?)',
+    );
+    this.insertStepBlock = db.prepare(
+      `INSERT OR REPLACE INTO steps (step, global_step, timestamp) VALUES ${Array(STEP_BLOCK).fill('(?, ?, ?)').join(', ')}`,
     );
     this.insertMedia = db.prepare(
       'INSERT INTO media (media_hash, format, step, global_step, name, caption, type, size_bytes, width, height) ' +
@@ -285,6 +292,29 @@ export class MetadataDbWriter {
 
   step(step: number, globalStep: number, timestamp: number): void {
     this.insertStep.run(step, globalStep, timestamp);
+  }
+
+  /**
+   * Inserts `count` step rows in order (the last row of a step wins), many rows per statement: a writer that
+   * commits a million steps spends its time in SQLite, not in one statement call per row.
+   */
+  steps(
+    step: ArrayLike<number>,
+    globalStep: ArrayLike<number>,
+    timestamp: ArrayLike<number>,
+    count = step.length,
+  ): void {
+    const args = new Array<number>(STEP_BLOCK * 3);
+    let i = 0;
+    for (; i + STEP_BLOCK <= count; i += STEP_BLOCK) {
+      for (let j = 0; j < STEP_BLOCK; j++) {
+        args[3 * j] = step[i + j];
+        args[3 * j + 1] = globalStep[i + j];
+        args[3 * j + 2] = timestamp[i + j];
+      }
+      this.insertStepBlock.run(args);
+    }
+    for (; i < count; i++) this.insertStep.run(step[i], globalStep[i], timestamp[i]);
   }
 
   /** Inserts a media row and returns its id (created_at is never bound, §4.4). */

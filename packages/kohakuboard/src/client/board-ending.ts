@@ -1,0 +1,170 @@
+/**
+ * How a board ends (CLIENT.md §10.3–§10.6): finish() posts the final status to the writer and waits for it
+ * to close, with a progress line every 5 s and a 60 s no-progress watchdog; the exit hook does the same by
+ * blocking the thread; a dead writer or a forced exit leaves metadata.json written here with status
+ * "crashed". Idempotent: a board ends once.
+ */
+import { formatPythonIso, type RunMetadata, writeMetadataJson } from '../storage/index.js';
+import type { BoardLogger } from './board-logger.js';
+import { configSnapshot } from './config-snapshot.js';
+import { errorText } from './errors.js';
+import { writeUncapturedStderr } from './output-capture.js';
+import type { EndStatus } from './process-hooks.js';
+import type { WriterLink } from './writer-link.js';
+
+const PROGRESS_MS = 5000;
+const STALL_MS = 60_000;
+
+export interface EndingContext {
+  name: string;
+  boardDir: string;
+  memoryMode: boolean;
+  metadata: RunMetadata;
+  config: Record<string, unknown>;
+  link: WriterLink;
+  logger: BoardLogger;
+  /** Stops this board's output capture. */
+  stopCapture(): void;
+  /** Called once the board has ended (to leave the process hooks). */
+  onEnded(): void;
+}
+
+export class BoardEnding {
+  /** True from the moment finishing starts: later logging calls are dropped with a warning. */
+  started = false;
+  /** True once the board has ended and board.log is closed. */
+  ended = false;
+  private promise: Promise<void> | null = null;
+
+  constructor(private readonly c: EndingContext) {}
+
+  /** finish() with a status; later calls return the same promise. */
+  finish(status: EndStatus, reason?: string): Promise<void> {
+    if (this.promise) return this.promise;
+    this.started = true;
+    if (reason) this.c.logger.info(`Run ${status}: ${reason}`);
+    const config = this.stop();
+    if (this.c.link.isDead()) {
+      this.promise = this.endWithDeadWriter();
+    } else {
+      this.c.link.postFinish(status, config);
+      this.promise = this.awaitWriterClosed();
+    }
+    return this.promise;
+  }
+
+  /** The exit hook: drain synchronously, blocking this thread until the writer has closed. */
+  finishBlocking(status: EndStatus): void {
+    if (this.ended) return;
+    const link = this.c.link;
+    if (!this.started) {
+      this.started = true;
+      const config = this.stop();
+      if (!link.isDead()) link.postFinish(status, config);
+    }
+    const ok =
+      !link.isDead() &&
+      link.waitClosedBlocking((left) =>
+        writeUncapturedStderr(`KohakuBoard: draining: ${left} messages left\n`),
+      );
+    if (!ok) {
+      this.c.logger.error(
+        `The writer did not finish (${link.state}); ${link.notDurable()} logged messages were not written.`,
+      );
+      this.writeCrashedMetadata();
+    }
+    this.end();
+  }
+
+  /** A second signal: records the crash in metadata.json now; returns how many messages are lost. */
+  forceCrashed(reason: string): number {
+    const lost = this.c.link.notDurable();
+    this.c.logger.info(`Run crashed: ${reason}`);
+    this.writeCrashedMetadata();
+    return lost;
+  }
+
+  private async awaitWriterClosed(): Promise<void> {
+    const { link, logger } = this.c;
+    let mark = link.progressMark();
+    let lastProgress = Date.now();
+    const watchdog = setInterval(() => {
+      const now = Date.now();
+      const m = link.progressMark();
+      if (m !== mark) {
+        mark = m;
+        lastProgress = now;
+      } else if (now - lastProgress >= STALL_MS) {
+        logger.error('The writer made no progress for 60 s while finishing; stopping it.');
+        link.terminate();
+        return;
+      }
+      logger.info(`Draining: ${link.notDurable()} messages left`);
+    }, PROGRESS_MS);
+    watchdog.unref();
+    try {
+      await link.whenClosed();
+    } catch (err) {
+      return this.endWithDeadWriter(err instanceof Error ? err : new Error(errorText(err)));
+    } finally {
+      clearInterval(watchdog);
+    }
+    this.end();
+  }
+
+  /** finish() when the writer died: metadata.json is written here with status "crashed" (§9.4). */
+  private async endWithDeadWriter(cause?: Error): Promise<void> {
+    const lost = this.c.link.notDurable();
+    this.writeCrashedMetadata();
+    this.end();
+    throw new Error(
+      `The writer is not running (${cause?.message ?? this.c.link.state}); ${lost} logged messages were not written`,
+      { cause },
+    );
+  }
+
+  /** Stops output capture and re-serialises the config (keeping the first snapshot if that fails). */
+  private stop(): unknown {
+    this.c.stopCapture();
+    try {
+      return configSnapshot(this.c.config);
+    } catch (err) {
+      this.c.logger.warning(
+        `The config can no longer be serialised (${errorText(err)}); keeping the snapshot taken at creation`,
+      );
+      return undefined;
+    }
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { link: l, logger } = this.c;
+    logger.info(
+      `Logged ${l.handed} messages; dropped ${l.dropped}; blocked ${l.blockedTimes} times for ${l.blockedMs} ms.`,
+    );
+    if (l.summary && (l.summary.droppedRows > 0 || l.summary.failedItems > 0)) {
+      logger.warning(
+        `The writer dropped ${l.summary.droppedRows} rows after failed transactions and could not store ${l.summary.failedItems} items (see logs/writer.log).`,
+      );
+    }
+    logger.info(`Board finished: ${this.c.name}`);
+    logger.close();
+    this.c.onEnded();
+  }
+
+  private writeCrashedMetadata(): void {
+    if (this.c.memoryMode) return;
+    const now = formatPythonIso(Date.now());
+    try {
+      writeMetadataJson(this.c.boardDir, {
+        ...this.c.metadata,
+        finished_at: now,
+        status: 'crashed',
+        updated_at: now,
+      });
+    } catch (err) {
+      this.c.logger.error(`Could not write metadata.json: ${errorText(err)}`);
+    }
+  }
+}

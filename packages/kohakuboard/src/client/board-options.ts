@@ -1,0 +1,222 @@
+/**
+ * The options of `new Board(…)` (CLIENT.md §3.2): validated before anything touches the disk; misuse throws a
+ * TypeError that names the option. The five sync options are accepted for code written against the Python
+ * client, but remote sync is not part of this version: they are not yet active.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { normalizeSuppliedRunId, sanitizeAnnotation, sanitizeProject } from '../storage/index.js';
+import { configSnapshot } from './config-snapshot.js';
+import { describeValue, optionError } from './errors.js';
+
+export interface BoardOptions {
+  /** Display name (default: a friendly random name such as "Aback Zucchini"). */
+  name?: string;
+  /** The run id: 4–32 ASCII letters and digits (default: 8 random characters). Runs are never resumed. */
+  runId?: string;
+  /** Alias of runId, for code ported from Python (`board_id`). */
+  boardId?: string;
+  /** Written to metadata.json; saved again at finish(), so changes made during training are kept. */
+  config?: Record<string, unknown>;
+  /** Project folder name (default "default"). */
+  project?: string;
+  /** Root directory (default: $KOHAKU_BOARD_DATA_DIR, else ./kohakuboard). */
+  baseDir?: string;
+  /** Copy stdout and stderr into logs/output.log (default true). */
+  captureOutput?: boolean;
+  /** Keep everything in memory; nothing is written to disk (default false). */
+  memoryMode?: boolean;
+  /** A note that becomes the folder suffix `_<annotation>`. */
+  annotation?: string;
+  /** Maximum logging messages in flight before log() waits for the writer (default 50,000). */
+  queueCapacity?: number;
+  /** Maximum payload bytes in flight (default 1 GiB). */
+  queueMaxBytes?: number;
+  /** Longest time logged data waits before it is committed (default 1000 ms). */
+  flushIntervalMs?: number;
+  /** Finish the run on SIGINT/SIGTERM (default true). */
+  handleSignals?: boolean;
+  /** Remote sync: not yet active (accepted and ignored, with a warning when syncEnabled is true). */
+  remoteUrl?: string;
+  /** Remote sync: not yet active. */
+  remoteToken?: string;
+  /** Remote sync: not yet active. */
+  remoteProject?: string;
+  /** Remote sync: not yet active. */
+  syncEnabled?: boolean;
+  /** Remote sync: not yet active. Seconds between syncs (default 10). */
+  syncInterval?: number;
+}
+
+export interface ResolvedBoardOptions {
+  name: string | null;
+  runId: string | null;
+  config: Record<string, unknown>;
+  /** The config as a plain JSON value, serialised at construction. */
+  configSnapshot: unknown;
+  project: string;
+  baseDir: string;
+  captureOutput: boolean;
+  memoryMode: boolean;
+  annotation: string | null;
+  queueCapacity: number;
+  queueMaxBytes: number;
+  flushIntervalMs: number;
+  handleSignals: boolean;
+  sync: {
+    remoteUrl: string | null;
+    remoteToken: string | null;
+    remoteProject: string;
+    syncEnabled: boolean;
+    syncInterval: number;
+  };
+  /** Warnings to log once the board's log exists. */
+  warnings: string[];
+}
+
+const KNOWN = new Set([
+  'name',
+  'runId',
+  'boardId',
+  'config',
+  'project',
+  'baseDir',
+  'captureOutput',
+  'remoteUrl',
+  'remoteToken',
+  'remoteProject',
+  'syncEnabled',
+  'syncInterval',
+  'memoryMode',
+  'annotation',
+  'queueCapacity',
+  'queueMaxBytes',
+  'flushIntervalMs',
+  'handleSignals',
+]);
+
+const PYTHON_NAMES: Record<string, string> = {
+  board_id: 'runId',
+  base_dir: 'baseDir',
+  capture_output: 'captureOutput',
+  remote_url: 'remoteUrl',
+  remote_token: 'remoteToken',
+  remote_project: 'remoteProject',
+  sync_enabled: 'syncEnabled',
+  sync_interval: 'syncInterval',
+  memory_mode: 'memoryMode',
+};
+
+export function resolveBoardOptions(
+  input: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): ResolvedBoardOptions {
+  if (input === undefined || input === null) input = {};
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new TypeError(`Board options must be an object, got ${describeValue(input)}`);
+  }
+  const o = input as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key)) {
+      const hint = PYTHON_NAMES[key] ? ` (did you mean "${PYTHON_NAMES[key]}"?)` : '';
+      throw new TypeError(`Unknown Board option "${key}"${hint}`);
+    }
+  }
+  const str = (key: string, nonEmpty = false): string | undefined => {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw optionError(key, `must be a string, got ${describeValue(v)}`);
+    if (nonEmpty && v.trim() === '') throw optionError(key, 'must not be empty');
+    return v;
+  };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const v = o[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean') throw optionError(key, `must be true or false, got ${describeValue(v)}`);
+    return v;
+  };
+  const positive = (key: string, fallback: number, integer: boolean): number => {
+    const v = o[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isSafeInteger(v))) {
+      throw optionError(key, `must be a positive ${integer ? 'integer' : 'number'}, got ${describeValue(v)}`);
+    }
+    return v;
+  };
+
+  const name = str('name', true) ?? null;
+  const runIdText = str('runId');
+  const boardIdText = str('boardId');
+  if (runIdText !== undefined && boardIdText !== undefined && runIdText.trim() !== boardIdText.trim()) {
+    throw new TypeError(
+      `Board options "runId" and "boardId" are aliases but differ ("${runIdText}" and "${boardIdText}")`,
+    );
+  }
+  const idOption = runIdText !== undefined ? 'runId' : 'boardId';
+  const idText = runIdText ?? boardIdText;
+  let runId: string | null = null;
+  if (idText !== undefined) {
+    runId = normalizeSuppliedRunId(idText);
+    if (runId === null)
+      throw optionError(idOption, `must be 4 to 32 ASCII letters and digits, got ${describeValue(idText)}`);
+  }
+
+  const configValue = o.config ?? {};
+  if (configValue === null || typeof configValue !== 'object' || Array.isArray(configValue)) {
+    throw optionError('config', `must be an object, got ${describeValue(configValue)}`);
+  }
+  let snapshot: unknown;
+  try {
+    snapshot = configSnapshot(configValue);
+  } catch (err) {
+    throw optionError('config', `cannot be serialised: ${(err as Error).message.replace(/^\$/, 'config')}`);
+  }
+
+  const projectText = str('project');
+  const project = sanitizeProject(projectText ?? null);
+  const annotationText = str('annotation');
+  const annotation = sanitizeAnnotation(annotationText ?? null);
+
+  const baseDirText = str('baseDir', true);
+  const envDir = env.KOHAKU_BOARD_DATA_DIR;
+  const base = baseDirText ?? (envDir !== undefined && envDir !== '' ? envDir : 'kohakuboard');
+  const baseDir = isAbsolute(base) ? resolve(base) : resolve(cwd, base);
+
+  const syncEnabled = bool('syncEnabled', false);
+  let remoteUrl = str('remoteUrl') ?? null;
+  if (remoteUrl !== null) remoteUrl = remoteUrl.replace(/\/+$/, '');
+  const remoteToken = str('remoteToken') ?? null;
+  const remoteProject = str('remoteProject') ?? project;
+  const syncInterval = positive('syncInterval', 10, false);
+  const warnings: string[] = [];
+  if (syncEnabled) {
+    if (!remoteUrl || !remoteToken) {
+      warnings.push('syncEnabled is true but remoteUrl or remoteToken is missing; remote sync stays off.');
+    } else {
+      warnings.push(
+        'Remote sync is not available in this version yet; the sync options are accepted and ignored.',
+      );
+    }
+  }
+  if (annotationText !== undefined && annotation === null) {
+    warnings.push(`The annotation "${annotationText}" has no usable characters; the run has no annotation.`);
+  }
+
+  return {
+    name,
+    runId,
+    config: configValue as Record<string, unknown>,
+    configSnapshot: snapshot,
+    project,
+    baseDir,
+    captureOutput: bool('captureOutput', true),
+    memoryMode: bool('memoryMode', false),
+    annotation,
+    queueCapacity: positive('queueCapacity', 50_000, true),
+    queueMaxBytes: positive('queueMaxBytes', 1024 * 1024 * 1024, true),
+    flushIntervalMs: positive('flushIntervalMs', 1000, false),
+    handleSignals: bool('handleSignals', true),
+    sync: { remoteUrl, remoteToken, remoteProject, syncEnabled, syncInterval },
+    warnings,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Creating a run folder (CLIENT.md §3.4 step 3, STORAGE.md §1.4): the run id is chosen against the project
+ * directory (case-insensitively) and claimed with an exclusive mkdir; then the sub-folders.
+ */
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateRunId, runFolderName, runPaths, splitRunFolderName } from '../storage/index.js';
+import { RunExistsError } from './errors.js';
+
+const MAX_DRAWS = 1024;
+
+/** Lower-cased run ids and entry names of a project directory (empty when it does not exist). */
+function takenIds(projectDir: string): Set<string> {
+  const taken = new Set<string>();
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(projectDir, { withFileTypes: true });
+  } catch {
+    return taken;
+  }
+  for (const e of entries) {
+    taken.add(e.name.toLowerCase());
+    if (e.isDirectory()) taken.add(splitRunFolderName(e.name).runId.toLowerCase());
+  }
+  return taken;
+}
+
+/**
+ * Chooses the run id and, in disk mode, creates `<projectDir>/<runId>[_<annotation>]` with its
+ * sub-folders. Returns the id and the folder. A supplied id that is taken throws RunExistsError.
+ */
+export function claimRunFolder(
+  projectDir: string,
+  supplied: string | null,
+  annotation: string | null,
+  createOnDisk: boolean,
+): { runId: string; runDir: string } {
+  if (createOnDisk) mkdirSync(projectDir, { recursive: true });
+  for (let draw = 0; draw < MAX_DRAWS; draw++) {
+    const runId = supplied ?? generateRunId();
+    const taken = takenIds(projectDir);
+    const runDir = join(projectDir, runFolderName(runId, annotation));
+    const isTaken =
+      taken.has(runId.toLowerCase()) || taken.has(runFolderName(runId, annotation).toLowerCase());
+    if (!isTaken) {
+      if (!createOnDisk) return { runId, runDir };
+      try {
+        mkdirSync(runDir); // not recursive: EEXIST means another board took it first
+        return { runId, runDir };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    if (supplied !== null) throw new RunExistsError(runId, projectDir);
+  }
+  throw new Error(`Could not find a free run id in ${projectDir} after ${MAX_DRAWS} tries`);
+}
+
+/** data/, data/metrics/, data/histograms/, data/tensors/, media/ and logs/ (STORAGE.md §2). */
+export function createRunSubfolders(runDir: string): void {
+  const p = runPaths(runDir);
+  for (const dir of [p.dataDir, p.metricsDir, p.histogramsDir, p.tensorsDir, p.mediaDir, p.logsDir]) {
+    mkdirSync(dir, { recursive: true });
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The writer's open database files: opened lazily on first use and kept in an LRU (CLIENT.md §9.3). When the
+ * LRU is full, the least recently used file is closed (SQLite checkpoints it as it closes) and reopened on
+ * demand. In memory mode every file is an in-memory database and none is ever closed before the end.
+ */
+import { join } from 'node:path';
+import {
+  HistogramFileWriter,
+  KVaultWriter,
+  MetricFileWriter,
+  openForWriting,
+  runPaths,
+  type SqliteDatabase,
+} from '../storage/index.js';
+import type { LogFile } from './log-file.js';
+
+type FileWriter = MetricFileWriter | HistogramFileWriter | KVaultWriter;
+
+interface OpenFile {
+  db: SqliteDatabase;
+  writer: FileWriter;
+}
+
+export const DEFAULT_OPEN_FILES = 2048;
+const COLUMNVAULT_CACHE_KIB = 128;
+
+export class OpenFiles {
+  /** Map order is the LRU order: the first entry is the least recently used. */
+  private readonly open = new Map<string, OpenFile>();
+  private readonly paths;
+
+  constructor(
+    runDir: string,
+    private readonly memoryMode: boolean,
+    private readonly storageLog: LogFile,
+    private capacity = DEFAULT_OPEN_FILES,
+  ) {
+    this.paths = runPaths(runDir);
+  }
+
+  metric(stem: string): MetricFileWriter {
+    const path = join(this.paths.metricsDir, `${stem}.db`);
+    return this.get(path, 'columnvault', (db) => new MetricFileWriter(db, path)) as MetricFileWriter;
+  }
+
+  histogram(fileName: string, numBins: number, precision: 'u8' | 'i32'): HistogramFileWriter {
+    const path = join(this.paths.histogramsDir, fileName);
+    return this.get(
+      path,
+      'columnvault',
+      (db) => new HistogramFileWriter(db, path, numBins, precision),
+    ) as HistogramFileWriter;
+  }
+
+  mediaBlobs(): KVaultWriter {
+    const path = this.paths.blobsDb;
+    return this.get(path, 'kvault', (db) => new KVaultWriter(db, path)) as KVaultWriter;
+  }
+
+  tensors(kvFile: string): KVaultWriter {
+    const path = join(this.paths.tensorsDir, `${kvFile}.db`);
+    return this.get(path, 'kvault', (db) => new KVaultWriter(db, path)) as KVaultWriter;
+  }
+
+  /** Checkpoints (TRUNCATE) and closes every open file; returns how many there were. */
+  closeAll(): number {
+    const n = this.open.size;
+    for (const [path, f] of this.open) this.closeOne(path, f, true);
+    this.open.clear();
+    return n;
+  }
+
+  private get(
+    path: string,
+    kind: 'columnvault' | 'kvault',
+    create: (db: SqliteDatabase) => FileWriter,
+  ): FileWriter {
+    const hit = this.open.get(path);
+    if (hit) {
+      this.open.delete(path);
+      this.open.set(path, hit);
+      return hit.writer;
+    }
+    if (!this.memoryMode) while (this.open.size >= this.capacity) this.evictOldest();
+    let opened: OpenFile;
+    try {
+      opened = this.openFile(path, kind, create);
+    } catch (err) {
+      // Out of file descriptors: close half of the files, remember the smaller limit, try once more.
+      if (this.memoryMode || this.open.size < 8) throw err;
+      this.capacity = Math.max(8, this.open.size >> 1);
+      this.storageLog.warning(
+        `Could not open ${path} (${(err as Error).message}); keeping at most ${this.capacity} files open`,
+      );
+      while (this.open.size >= this.capacity) this.evictOldest();
+      opened = this.openFile(path, kind, create);
+    }
+    this.open.set(path, opened);
+    return opened.writer;
+  }
+
+  private openFile(
+    path: string,
+    kind: 'columnvault' | 'kvault',
+    create: (db: SqliteDatabase) => FileWriter,
+  ): OpenFile {
+    const { db, created } = openForWriting(this.memoryMode ? ':memory:' : path, kind);
+    try {
+      // A run may have thousands of metric files open: keep each page cache small (a flush touches only the
+      // last chunk of each column).
+      if (kind === 'columnvault') db.pragma(`cache_size = -${COLUMNVAULT_CACHE_KIB}`);
+      const writer = create(db);
+      this.storageLog.debug(`${created || this.memoryMode ? 'Created' : 'Opened'} ${path}`);
+      return { db, writer };
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private evictOldest(): void {
+    const first = this.open.entries().next();
+    if (first.done) return;
+    const [path, f] = first.value;
+    this.open.delete(path);
+    this.closeOne(path, f, false);
+  }
+
+  private closeOne(path: string, f: OpenFile, checkpoint: boolean): void {
+    try {
+      if (checkpoint && !this.memoryMode) f.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      this.storageLog.warning(`Checkpoint of ${path} failed: ${(err as Error).message}`);
+    }
+    try {
+      f.db.close();
+    } catch (err) {
+      this.storageLog.error(`Closing ${path} failed: ${(err as Error).message}`);
+    }
+  }
+}

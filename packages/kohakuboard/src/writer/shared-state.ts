@@ -1,0 +1,71 @@
+/**
+ * The control block a board shares with its writer (CLIENT.md §1): counters in a SharedArrayBuffer, read and
+ * written with Atomics, so that either side can follow and wait for the other without its event loop turning.
+ *
+ * Sequence numbers are int32 and wrap around; compare them only with `seqAtLeast`, which is correct as long
+ * as fewer than 2^31 messages are in flight.
+ */
+export const Ctl = {
+  /** Last sequence number handed to the writer (ring records and posted messages alike). */
+  POSTED: 0,
+  /** Last sequence number the writer has taken. */
+  TAKEN: 1,
+  /** Last sequence number whose data is committed. */
+  DURABLE: 2,
+  /** One of WriterState. */
+  STATE: 3,
+  /** Seconds since the board started, when the writer last advanced. */
+  PROGRESS_S: 4,
+  /** Ring write position in words (modulo 2^32), published by the board. */
+  RING_HEAD: 5,
+  /** Ring read position in words, published by the writer. */
+  RING_TAIL: 6,
+  /** The word the writer sleeps on; the board adds 1 and notifies to wake it. */
+  WAKE: 7,
+  /** 1 while the writer sleeps. */
+  WRITER_IDLE: 8,
+  /** The highest sequence number a flush asked to make durable. */
+  FLUSH_REQUEST: 9,
+  /**
+   * 1 while the board blocks for room or durability: the writer then notifies DURABLE after commits, and TAKEN
+   * once TAKEN has reached WAKE_BOARD_AT (so that a board waiting for room is woken once, not per batch).
+   */
+  BOARD_WAITING: 10,
+  /** 1 while a flush() promise waits; the writer then posts a message after each commit. */
+  ASYNC_FLUSH_WAITING: 11,
+  /** The sequence number whose taking wakes a board blocked for room. */
+  WAKE_BOARD_AT: 12,
+} as const;
+
+export const CONTROL_WORDS = 16;
+
+export const WriterState = {
+  STARTING: 0,
+  RUNNING: 1,
+  FINISHING: 2,
+  CLOSED: 3,
+  CRASHED: 4,
+} as const;
+export type WriterStateValue = (typeof WriterState)[keyof typeof WriterState];
+
+export const WRITER_STATE_NAMES = ['starting', 'running', 'finishing', 'closed', 'crashed'] as const;
+
+export function createControlBlock(): SharedArrayBuffer {
+  return new SharedArrayBuffer(CONTROL_WORDS * 4);
+}
+
+/** True when sequence number `a` is at or after `b` (int32 arithmetic, wrap-safe). */
+export function seqAtLeast(a: number, b: number): boolean {
+  return ((a - b) | 0) >= 0;
+}
+
+/** The number of sequence numbers from `from` (exclusive) to `to` (inclusive). */
+export function seqDistance(from: number, to: number): number {
+  return (to - from) | 0;
+}
+
+/** Wakes a sleeping writer. */
+export function wakeWriter(ctl: Int32Array): void {
+  Atomics.add(ctl, Ctl.WAKE, 1);
+  Atomics.notify(ctl, Ctl.WAKE);
+}

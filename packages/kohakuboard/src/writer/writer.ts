@@ -1,0 +1,400 @@
+/**
+ * The writer (CLIENT.md §9): one worker thread per board that owns every file of the run. Its loop never
+ * needs the event loop: it drains the scalar ring and pulls posted messages synchronously with
+ * receiveMessageOnPort, takes them strictly in sequence-number order, commits on a timer, on thresholds and
+ * on request, and sleeps with Atomics.wait when idle. So a training loop that never yields still has its
+ * data written while it runs.
+ */
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import {
+  createMetadataTables,
+  logNameToFileStem,
+  MetadataDbWriter,
+  openForWriting,
+  runPaths,
+  type SqliteDatabase,
+} from '../storage/index.js';
+import { Committer } from './commit.js';
+import { processItem } from './items.js';
+import { LogFile } from './log-file.js';
+import type {
+  FinishMessage,
+  FromWriter,
+  LogMessage,
+  ToWriter,
+  WriterInit,
+  WriterSummary,
+} from './messages.js';
+import { OpenFiles } from './open-files.js';
+import { OutputLog } from './output-log.js';
+import { MetricRows, PendingData } from './pending.js';
+import { RunMetadataFile } from './run-metadata.js';
+import { DATA_HEADER_WORDS, RecordKind, RingReader } from './scalar-ring.js';
+import { Ctl, seqAtLeast, WriterState } from './shared-state.js';
+
+/** Commit when this many messages or payload bytes are pending (§9.3). */
+export const COMMIT_MESSAGES = 10_000;
+export const COMMIT_BYTES = 64 * 1024 * 1024;
+/** Pending bytes counted per scalar value: the four float64 of its row. */
+const SCALAR_ROW_BYTES = 32;
+/** Messages taken between publications of TAKEN and the ring position. */
+const PUBLISH_EVERY = 2048;
+
+export class Writer {
+  private readonly ctl: Int32Array;
+  private readonly ring: RingReader;
+  private readonly port: MessagePort;
+  private readonly paths;
+  private readonly logs: { writer: LogFile; storage: LogFile; media: LogFile };
+  private readonly pending = new PendingData();
+  private readonly metricsById: MetricRows[] = [];
+  private readonly metricsByStem = new Map<string, MetricRows>();
+  private readonly posted: LogMessage[] = [];
+  private postedHead = 0;
+  private nextSeq = 1;
+  private lastTaken = 0;
+  private durable = 0;
+  private taken = 0;
+  /** When the last commit ended: data that waited for it is given a full interval from then. */
+  private lastCommitEnd = 0;
+  private failedItems = 0;
+  private finishRequest: FinishMessage | null = null;
+  private files!: OpenFiles;
+  private committer!: Committer;
+  private metadataDb!: SqliteDatabase;
+  private output: OutputLog | null = null;
+  private readonly meta: RunMetadataFile;
+
+  constructor(
+    private readonly init: WriterInit,
+    private readonly report: (message: FromWriter) => void,
+  ) {
+    this.ctl = new Int32Array(init.control);
+    this.ring = new RingReader(init.ring, this.ctl);
+    this.port = init.port;
+    this.paths = runPaths(init.runDir);
+    const logPath = (name: string) => (init.memoryMode ? null : `${this.paths.logsDir}/${name}`);
+    this.logs = {
+      writer: new LogFile('WRITER', logPath('writer.log')),
+      storage: new LogFile('STORAGE', logPath('storage.log')),
+      media: new LogFile('MEDIA', logPath('media.log')),
+    };
+    this.meta = new RunMetadataFile(init.memoryMode ? null : init.runDir, init.metadata, init.startedAtMs);
+  }
+
+  /** Creates data/metadata.db with every table and an empty output.log, then reports ready (§3.4 step 4). */
+  start(): void {
+    const { db } = openForWriting(this.init.memoryMode ? ':memory:' : this.paths.metadataDb, 'metadata');
+    this.metadataDb = db;
+    createMetadataTables(db);
+    this.logs.storage.debug(`Created ${this.paths.metadataDb}`);
+    this.files = new OpenFiles(this.init.runDir, this.init.memoryMode, this.logs.storage);
+    this.committer = new Committer(this.files, db, new MetadataDbWriter(db), this.logs);
+    if (this.init.captureOutput)
+      this.output = new OutputLog(this.init.memoryMode ? null : this.paths.outputLog);
+    Atomics.store(this.ctl, Ctl.STATE, WriterState.RUNNING);
+    Atomics.notify(this.ctl, Ctl.STATE);
+    this.logs.writer.info(`Writer started for ${this.init.runDir}`);
+    this.report({ t: 'ready' });
+  }
+
+  /** The main loop; returns when the run is finished and every file is closed. */
+  run(): void {
+    for (;;) {
+      const took = this.drain();
+      const now = Date.now();
+      this.maybeCommit(now);
+      this.output?.refresh(now, false);
+      if (!this.init.memoryMode) this.meta.heartbeat(now);
+      if (this.finishRequest && seqAtLeast(this.lastTaken, this.finishRequest.lastSeq)) {
+        this.finish(this.finishRequest);
+        return;
+      }
+      if (took === 0) this.sleep(now);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Taking messages in sequence order
+
+  /** Pulls every message waiting on the port; returns how many there were. */
+  private pullPort(): number {
+    for (let count = 0; ; count++) {
+      const m = receiveMessageOnPort(this.port);
+      if (m === undefined) return count;
+      const msg = m.message as ToWriter;
+      switch (msg.t) {
+        case 'log':
+          this.posted.push(msg);
+          break;
+        case 'output':
+          this.output?.write(msg.stream, msg.data);
+          break;
+        case 'finish':
+          this.finishRequest = msg;
+          Atomics.store(this.ctl, Ctl.STATE, WriterState.FINISHING);
+          break;
+      }
+    }
+  }
+
+  /** Takes every message available in order. Returns how many were taken. */
+  private drain(): number {
+    this.pullPort();
+    const words = this.ring.words;
+    let count = 0;
+    let sincePublish = 0;
+    for (;;) {
+      const idx = this.ring.next();
+      if (idx >= 0) {
+        const header = words[idx];
+        const len = RingReader.length(header);
+        if (RingReader.kind(header) === RecordKind.NAME) {
+          const [id, name] = this.ring.readName(idx);
+          this.metricsById[id] = this.metricRows(name);
+          this.ring.advance(len);
+          continue;
+        }
+        if (words[idx + 1] === this.nextSeq) {
+          this.takeRecord(words, idx, len);
+          this.ring.advance(len);
+          count++;
+          if (++sincePublish === PUBLISH_EVERY) {
+            sincePublish = 0;
+            this.publishTaken();
+            if (this.commitThresholdReached()) break;
+          }
+          continue;
+        }
+      }
+      // The next message is not in the ring (or the ring is empty): it may have been posted.
+      if (this.postedHead === this.posted.length) this.pullPort();
+      const next = this.posted[this.postedHead];
+      if (next !== undefined && next.seq === this.nextSeq) {
+        this.posted[this.postedHead++] = undefined as unknown as LogMessage;
+        if (this.postedHead > 1024 && this.postedHead * 2 > this.posted.length) {
+          this.posted.splice(0, this.postedHead);
+          this.postedHead = 0;
+        }
+        this.takePosted(next);
+        count++;
+        // Posted messages carry heavy items: report progress after each, and commit once enough is pending.
+        this.publishTaken();
+        if (this.commitThresholdReached()) break;
+        continue;
+      }
+      break;
+    }
+    if (count > 0) this.publishTaken();
+    return count;
+  }
+
+  private metricRows(name: string): MetricRows {
+    const stem = logNameToFileStem(name);
+    let rows = this.metricsByStem.get(stem);
+    if (!rows) {
+      rows = new MetricRows(stem);
+      this.metricsByStem.set(stem, rows);
+    }
+    return rows;
+  }
+
+  private takeRecord(words: Float64Array, idx: number, len: number): void {
+    const step = words[idx + 2];
+    const globalStep = words[idx + 3];
+    const timestamp = words[idx + 4];
+    const touched = this.pending.touched;
+    const end = idx + len;
+    for (let j = idx + DATA_HEADER_WORDS; j < end; j += 2) {
+      const rows = this.metricsById[words[j]];
+      if (rows === undefined) continue; // never announced: the board drops such values, so this is defensive
+      if (rows.n === 0) touched.add(rows);
+      rows.push(step, globalStep, timestamp, words[j + 1]);
+    }
+    this.pending.steps.add(step, globalStep, timestamp);
+    this.pending.noteMessage(timestamp, ((len - DATA_HEADER_WORDS) >> 1) * SCALAR_ROW_BYTES);
+    this.advanceSeq();
+  }
+
+  private takePosted(m: LogMessage): void {
+    let bytes = m.scalarNames.length * SCALAR_ROW_BYTES;
+    for (let i = 0; i < m.scalarNames.length; i++) {
+      const rows = this.metricRows(m.scalarNames[i]);
+      if (rows.n === 0) this.pending.touched.add(rows);
+      rows.push(m.step, m.globalStep, m.timestamp, m.scalarValues[i]);
+    }
+    const ctx = { step: m.step, globalStep: m.globalStep, pending: this.pending, log: this.logs.writer };
+    for (const item of m.items) {
+      bytes += itemBytes(item);
+      if (!processItem(item, ctx)) this.failedItems++;
+    }
+    this.pending.steps.add(m.step, m.globalStep, m.timestamp);
+    this.pending.noteMessage(m.timestamp, bytes);
+    this.advanceSeq();
+  }
+
+  private advanceSeq(): void {
+    this.lastTaken = this.nextSeq;
+    this.nextSeq = (this.nextSeq + 1) | 0;
+    this.taken++;
+  }
+
+  private publishTaken(): void {
+    this.ring.publishTail();
+    Atomics.store(this.ctl, Ctl.TAKEN, this.lastTaken);
+    Atomics.store(this.ctl, Ctl.PROGRESS_S, Math.floor((Date.now() - this.init.startedAtMs) / 1000));
+    if (
+      Atomics.load(this.ctl, Ctl.BOARD_WAITING) !== 0 &&
+      seqAtLeast(this.lastTaken, Atomics.load(this.ctl, Ctl.WAKE_BOARD_AT))
+    ) {
+      Atomics.notify(this.ctl, Ctl.TAKEN);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Commits
+
+  private commitThresholdReached(): boolean {
+    return this.pending.messages >= COMMIT_MESSAGES || this.pending.bytes >= COMMIT_BYTES;
+  }
+
+  private flushRequested(): boolean {
+    const wanted = Atomics.load(this.ctl, Ctl.FLUSH_REQUEST);
+    return !seqAtLeast(this.durable, wanted);
+  }
+
+  /**
+   * When the pending data is due by the flush interval: flushIntervalMs after the oldest uncommitted message
+   * was logged, or — for data that arrived while the writer was busy committing (the writer is behind) —
+   * flushIntervalMs after that commit ended. A writer that keeps up thus commits everything within the
+   * interval of its logging; one that falls behind commits in larger batches instead of in the smallest.
+   */
+  private intervalDueAt(): number | null {
+    const oldest = this.pending.oldestTimestamp;
+    if (oldest === null) return null;
+    return Math.max(oldest, this.lastCommitEnd) + this.init.flushIntervalMs;
+  }
+
+  private commitDue(now: number): boolean {
+    if (this.commitThresholdReached() || this.flushRequested() || this.finishRequest) return true;
+    const due = this.intervalDueAt();
+    if (due !== null && now >= due) return true;
+    const retry = this.committer.retryAt();
+    return retry !== null && now >= retry;
+  }
+
+  private maybeCommit(now: number): boolean {
+    if (this.durable === this.lastTaken && this.pending.isEmpty()) return true;
+    if (!this.commitDue(now)) return false;
+    if (this.pending.isEmpty()) {
+      this.markDurable(this.lastTaken);
+      return true;
+    }
+    const seq = this.lastTaken;
+    const messages = this.pending.messages;
+    const started = performance.now();
+    if (!this.committer.commit(this.pending, now)) return false;
+    this.pending.resetCounters();
+    this.lastCommitEnd = Date.now();
+    this.logs.writer.debug(
+      `Committed ${messages} messages in ${(performance.now() - started).toFixed(1)} ms`,
+    );
+    this.markDurable(seq);
+    this.output?.refresh(now, true);
+    return true;
+  }
+
+  private markDurable(seq: number): void {
+    this.durable = seq;
+    Atomics.store(this.ctl, Ctl.DURABLE, seq);
+    Atomics.store(this.ctl, Ctl.PROGRESS_S, Math.floor((Date.now() - this.init.startedAtMs) / 1000));
+    Atomics.notify(this.ctl, Ctl.DURABLE);
+    if (Atomics.load(this.ctl, Ctl.ASYNC_FLUSH_WAITING) !== 0) this.report({ t: 'durable', seq });
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Sleeping
+
+  private sleep(now: number): void {
+    let until = now + this.init.flushIntervalMs;
+    const consider = (t: number | null) => {
+      if (t !== null && t < until) until = t;
+    };
+    consider(this.intervalDueAt());
+    consider(this.committer.retryAt());
+    consider(this.output?.dueAt() ?? null);
+    if (!this.init.memoryMode) consider(this.meta.dueAt());
+    const timeout = Math.max(0, until - now);
+    if (timeout === 0) return;
+    const wake = Atomics.load(this.ctl, Ctl.WAKE);
+    Atomics.store(this.ctl, Ctl.WRITER_IDLE, 1);
+    // Look once more after announcing the sleep, so that a message posted just now is not left waiting.
+    if (this.ring.next() < 0 && this.postedHead === this.posted.length && this.pullPort() === 0) {
+      Atomics.wait(this.ctl, Ctl.WAKE, wake, timeout);
+    }
+    Atomics.store(this.ctl, Ctl.WRITER_IDLE, 0);
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Finish (§10.3 step 4)
+
+  private finish(request: FinishMessage): void {
+    // Commit everything; a failing file is retried (1 s, 2 s) and then dropped, so this ends.
+    while (!this.maybeCommit(Date.now())) {
+      const retry = this.committer.retryAt() ?? Date.now() + 100;
+      Atomics.wait(this.ctl, Ctl.WAKE, Atomics.load(this.ctl, Ctl.WAKE), Math.max(1, retry - Date.now()));
+      this.pullPort();
+    }
+    this.output?.finish();
+    this.meta.finalize(request.status, Date.now(), request.config);
+    const closing = performance.now();
+    const closed = this.files.closeAll();
+    this.logs.storage.debug(
+      `Checkpointed and closed ${closed} files in ${(performance.now() - closing).toFixed(0)} ms`,
+    );
+    try {
+      if (!this.init.memoryMode) this.metadataDb.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      this.logs.storage.warning(`Checkpoint of data/metadata.db failed: ${(err as Error).message}`);
+    }
+    this.metadataDb.close();
+    this.meta.write();
+    this.output?.close();
+    const summary: WriterSummary = {
+      messages: this.taken,
+      droppedRows: this.committer.droppedRows,
+      failedItems: this.failedItems,
+    };
+    this.logs.writer.info(
+      `Writer finished: ${summary.messages} messages, ${summary.failedItems} failed items, ${summary.droppedRows} dropped rows`,
+    );
+    for (const log of Object.values(this.logs)) log.close();
+    Atomics.store(this.ctl, Ctl.STATE, WriterState.CLOSED);
+    Atomics.notify(this.ctl, Ctl.STATE);
+    Atomics.notify(this.ctl, Ctl.DURABLE);
+    this.report({ t: 'closed', summary });
+  }
+
+  /** Called when the loop threw: the error goes to writer.log (§9.4). */
+  crashed(err: unknown): void {
+    this.logs.writer.error(
+      `Writer crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
+    for (const log of Object.values(this.logs)) log.close();
+  }
+}
+
+function itemBytes(item: LogMessage['items'][number]): number {
+  switch (item.kind) {
+    case 'media':
+      return item.bytes?.byteLength ?? item.pixels?.data.byteLength ?? 0;
+    case 'histogram':
+      return item.values?.byteLength ?? 0;
+    case 'tensor':
+      return item.data.byteLength;
+    case 'kde':
+      return (item.values?.byteLength ?? 0) + (item.grid?.byteLength ?? 0) + (item.density?.byteLength ?? 0);
+    case 'table':
+      return item.rows.length * item.columns.length * 16;
+  }
+}

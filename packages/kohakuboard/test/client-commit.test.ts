@@ -1,0 +1,247 @@
+/**
+ * The writer's commit (CLIENT.md §9.3, §9.4) and its LRU of open files, in-process on real SQLite files:
+ * one transaction per file in the order blobs → series → metadata.db; a failing file holds back the later
+ * stages, is retried and finally dropped together with the rows that reference it; evicted files reopen and
+ * continue where they were.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  createMetadataTables,
+  MetadataDbWriter,
+  metricRowCount,
+  openForWriting,
+  openReadOnly,
+  readMediaRows,
+  readMetricSeries,
+  readSteps,
+  readTableRows,
+  runPaths,
+} from '../src/storage/index.js';
+import { Committer } from '../src/writer/commit.js';
+import { LogFile } from '../src/writer/log-file.js';
+import { OpenFiles } from '../src/writer/open-files.js';
+import { MetricRows, PendingData } from '../src/writer/pending.js';
+import { columnVaultViolations } from './helpers/invariants.js';
+
+const root = mkdtempSync(join(tmpdir(), 'kobo-commit-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let runs = 0;
+
+function newRun() {
+  const runDir = join(root, `run${runs++}`);
+  const p = runPaths(runDir);
+  for (const d of [p.metricsDir, p.histogramsDir, p.tensorsDir, p.mediaDir, p.logsDir])
+    mkdirSync(d, { recursive: true });
+  const { db } = openForWriting(p.metadataDb, 'metadata');
+  createMetadataTables(db);
+  const logs = {
+    writer: new LogFile('WRITER', null),
+    storage: new LogFile('STORAGE', null),
+    media: new LogFile('MEDIA', null),
+  };
+  return { runDir, p, db, logs };
+}
+
+function addScalar(pending: PendingData, rows: MetricRows, step: number, value: number) {
+  if (rows.n === 0) pending.touched.add(rows);
+  rows.push(step, step, 1_700_000_000_000 + step, value);
+  pending.steps.add(step, step, 1_700_000_000_000 + step);
+  pending.noteMessage(1_700_000_000_000 + step, 32);
+}
+
+function count(file: string): number {
+  const h = openReadOnly(file);
+  try {
+    return metricRowCount(h.db, file);
+  } finally {
+    h.close();
+  }
+}
+
+describe('commit', () => {
+  it('commits every file, media ids before the tables that use them', () => {
+    const { runDir, p, db, logs } = newRun();
+    const files = new OpenFiles(runDir, false, logs.storage);
+    const committer = new Committer(files, db, new MetadataDbWriter(db), logs);
+    const pending = new PendingData();
+    const loss = new MetricRows('train__loss');
+    for (let s = 0; s < 5; s++) addScalar(pending, loss, s, s / 2);
+    const blob = Buffer.from('not really a png');
+    pending.mediaBlobs.set('abc.png', { bytes: blob, kind: 'image' });
+    const media = {
+      op: 'media' as const,
+      blobKey: 'abc.png',
+      row: {
+        media_hash: 'abc',
+        format: 'png',
+        step: 4,
+        global_step: 4,
+        name: 'img',
+        caption: '',
+        type: 'image',
+        size_bytes: blob.length,
+        width: null,
+        height: null,
+      },
+    };
+    pending.ops.push(media, {
+      op: 'table',
+      step: 4,
+      globalStep: 4,
+      name: 't',
+      columns: '["image"]',
+      columnTypes: '["media"]',
+      rows: [[{ media: 0 }]],
+      media: [media],
+    });
+    expect(committer.commit(pending, Date.now())).toBe(true);
+    expect(pending.isEmpty()).toBe(true);
+    files.closeAll();
+    expect(count(join(p.metricsDir, 'train__loss.db'))).toBe(5);
+    const h = openReadOnly(p.metadataDb);
+    expect(readSteps(h.db).step.length).toBe(5);
+    expect(readMediaRows(h.db).map((m) => m.id)).toEqual([1]);
+    expect(readTableRows(h.db)[0].rows).toBe('[["<media id=1>"]]');
+    h.close();
+    db.close();
+  });
+
+  it('a failing file holds back metadata.db, is retried after 1 s and 2 s, then dropped', () => {
+    const { runDir, p, db, logs } = newRun();
+    const real = new OpenFiles(runDir, false, logs.storage);
+    let failures = 0;
+    const files = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'metric') {
+          return (stem: string) => {
+            if (stem === 'broken') {
+              failures++;
+              throw new Error('disk full (simulated)');
+            }
+            return target.metric(stem);
+          };
+        }
+        const v = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const committer = new Committer(files, db, new MetadataDbWriter(db), logs);
+    const pending = new PendingData();
+    const good = new MetricRows('good');
+    const broken = new MetricRows('broken');
+    addScalar(pending, good, 0, 1);
+    addScalar(pending, broken, 0, 2);
+    const t0 = 1_000_000;
+    expect(committer.commit(pending, t0)).toBe(false);
+    expect(failures).toBe(1);
+    expect(committer.retryAt()).toBe(t0 + 1000);
+    // metadata.db waits for the failed stage: no steps yet.
+    const steps = () => {
+      const h = openReadOnly(p.metadataDb);
+      try {
+        return readSteps(h.db).step.length;
+      } finally {
+        h.close();
+      }
+    };
+    expect(steps()).toBe(0);
+    expect(committer.commit(pending, t0 + 500)).toBe(false); // too early: not retried
+    expect(failures).toBe(1);
+    expect(committer.commit(pending, t0 + 1000)).toBe(false);
+    expect(failures).toBe(2);
+    expect(committer.retryAt()).toBe(t0 + 3000);
+    expect(committer.commit(pending, t0 + 3000)).toBe(true); // third failure: dropped, the rest goes on
+    expect(failures).toBe(3);
+    expect(committer.droppedRows).toBe(1);
+    expect(steps()).toBe(1);
+    expect(logs.writer.memory.join('')).toMatch(
+      /data\/metrics\/broken\.db: transaction failed 3 times \(disk full \(simulated\)\); dropped 1 pending rows/,
+    );
+    real.closeAll();
+    expect(count(join(p.metricsDir, 'good.db'))).toBe(1);
+    db.close();
+  });
+
+  it('dropping a blob file drops the media rows that reference its blobs, and tables say <media error>', () => {
+    const { runDir, p, db, logs } = newRun();
+    const real = new OpenFiles(runDir, false, logs.storage);
+    const files = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'mediaBlobs') {
+          return () => {
+            throw new Error('I/O error (simulated)');
+          };
+        }
+        const v = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const committer = new Committer(files, db, new MetadataDbWriter(db), logs);
+    const pending = new PendingData();
+    pending.mediaBlobs.set('k.png', { bytes: Buffer.from('x'), kind: 'image' });
+    const media = {
+      op: 'media' as const,
+      blobKey: 'k.png',
+      row: {
+        media_hash: 'k',
+        format: 'png',
+        step: 0,
+        global_step: 0,
+        name: 'm',
+        caption: '',
+        type: 'image',
+        size_bytes: 1,
+        width: null,
+        height: null,
+      },
+    };
+    pending.ops.push(media, {
+      op: 'table',
+      step: 0,
+      globalStep: 0,
+      name: 't',
+      columns: '["c"]',
+      columnTypes: '["media"]',
+      rows: [[{ media: 0 }]],
+      media: [media],
+    });
+    pending.steps.add(0, 0, 1);
+    expect(committer.commit(pending, 0)).toBe(false);
+    expect(committer.commit(pending, 1000)).toBe(false);
+    expect(committer.commit(pending, 3000)).toBe(true);
+    expect(committer.droppedRows).toBe(2); // the blob and its media row
+    const h = openReadOnly(p.metadataDb);
+    expect(readMediaRows(h.db)).toEqual([]);
+    expect(readTableRows(h.db)[0].rows).toBe('[["<media error>"]]');
+    h.close();
+    real.closeAll();
+    db.close();
+  });
+});
+
+describe('open files', () => {
+  it('closes the least recently used file when full and continues it after reopening', () => {
+    const { runDir, p, logs } = newRun();
+    const files = new OpenFiles(runDir, false, logs.storage, 2);
+    for (let round = 0; round < 3; round++) {
+      for (const name of ['a', 'b', 'c', 'd']) {
+        const rows = new MetricRows(name);
+        for (let i = 0; i < 3000; i++) rows.push(round * 3000 + i, 0, 0, round * 3000 + i);
+        files.metric(name).append(rows.view());
+      }
+    }
+    files.closeAll();
+    for (const name of ['a', 'b', 'c', 'd']) {
+      const file = join(p.metricsDir, `${name}.db`);
+      const h = openReadOnly(file);
+      const s = readMetricSeries(h.db, file);
+      h.close();
+      expect(Array.from(s.value)).toEqual(Array.from({ length: 9000 }, (_, i) => i));
+      expect(columnVaultViolations(file, { tsCreated: true })).toEqual([]);
+    }
+    expect(logs.storage.memory.join('').match(/Opened /g)?.length).toBeGreaterThan(0);
+  });
+});
