@@ -4,7 +4,8 @@
  * creating its -shm file, the database and its companions are copied to a temporary directory and read there.
  * Writers open read-write with the pragmas of each file kind.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -123,6 +124,9 @@ export function openForWriting(path: string, kind: FileKind): { db: SqliteDataba
   const db = new Database(path);
   try {
     if (created && kind === 'kvault') db.pragma('page_size = 32768');
+    // Switching a new, empty file to WAL goes through the rollback journal; syncing that costs two fsyncs
+    // per file and protects nothing (no data is committed yet, and the first checkpoint syncs the file).
+    if (created) db.pragma('synchronous = OFF');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
@@ -143,4 +147,68 @@ export function openForWriting(path: string, kind: FileKind): { db: SqliteDataba
 /** Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back on error (STORAGE.md §5.7). */
 export function inImmediateTransaction<T>(db: SqliteDatabase, fn: () => T): T {
   return db.transaction(fn).immediate();
+}
+
+/** fsyncs a file through libuv's thread pool, so that many run in parallel. A missing file is skipped. */
+async function fsyncFile(path: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Checkpoints and closes many WAL databases with the durability of synchronous=NORMAL, but with the fsyncs
+ * of all files batched. SQLite's order per file is kept — sync the WAL, copy it into the database, sync
+ * the database, then drop the WAL — but each sync step runs for every file at once instead of one file
+ * after another (a run with a thousand metric files otherwise spends seconds in sequential fsyncs).
+ * Errors of one file go to onError; the others are still closed.
+ */
+export async function checkpointAndCloseAll(
+  files: ReadonlyArray<{ db: SqliteDatabase; path: string }>,
+  onError: (path: string, err: unknown) => void,
+): Promise<void> {
+  const attempt = (path: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      onError(path, err);
+    }
+  };
+  const settle = (paths: string[]) =>
+    Promise.all(paths.map((p) => fsyncFile(p).catch((err: unknown) => onError(p, err))));
+  const walOf = (path: string) => `${path}-wal`;
+  const hasWal = files.filter((f) => {
+    try {
+      return statSync(walOf(f.path)).size > 0;
+    } catch {
+      return false;
+    }
+  });
+  // 1. Make every WAL durable.
+  await settle(hasWal.map((f) => walOf(f.path)));
+  // 2. Copy each WAL into its database without syncing (a reader's snapshot may keep part of it: PASSIVE).
+  for (const f of hasWal) {
+    attempt(f.path, () => {
+      f.db.pragma('synchronous = OFF');
+      f.db.pragma('wal_checkpoint(PASSIVE)');
+      f.db.pragma('synchronous = NORMAL');
+    });
+  }
+  // 3. Make every database durable.
+  await settle(hasWal.map((f) => f.path));
+  // 4. Truncate the WALs and close. Nothing is left to copy unless a reader held a snapshot in step 2; then
+  //    SQLite's own synced checkpoint copies the rest.
+  for (const f of files) {
+    attempt(f.path, () => f.db.pragma('wal_checkpoint(TRUNCATE)'));
+    attempt(f.path, () => f.db.close());
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import {
+  checkpointAndCloseAll,
   HistogramFileWriter,
   KVaultWriter,
   MetricFileWriter,
@@ -62,12 +63,21 @@ export class OpenFiles {
     return this.get(path, 'kvault', (db) => new KVaultWriter(db, path)) as KVaultWriter;
   }
 
-  /** Checkpoints (TRUNCATE) and closes every open file; returns how many there were. */
-  closeAll(): number {
-    const n = this.open.size;
-    for (const [path, f] of this.open) this.closeOne(path, f, true);
+  /**
+   * Checkpoints and closes every open file, together with `extra` (the metadata database), with their fsyncs
+   * batched (storage `checkpointAndCloseAll`); returns how many files there were.
+   */
+  async closeAll(extra: ReadonlyArray<{ db: SqliteDatabase; path: string }> = []): Promise<number> {
+    const files = [...[...this.open].map(([path, f]) => ({ db: f.db, path })), ...extra];
     this.open.clear();
-    return n;
+    if (this.memoryMode) {
+      for (const f of files) f.db.close();
+    } else {
+      await checkpointAndCloseAll(files, (path, err) =>
+        this.storageLog.warning(`Checkpoint or close of ${path} failed: ${(err as Error).message}`),
+      );
+    }
+    return files.length;
   }
 
   private get(
@@ -123,15 +133,10 @@ export class OpenFiles {
     if (first.done) return;
     const [path, f] = first.value;
     this.open.delete(path);
-    this.closeOne(path, f, false);
+    this.closeOne(path, f);
   }
 
-  private closeOne(path: string, f: OpenFile, checkpoint: boolean): void {
-    try {
-      if (checkpoint && !this.memoryMode) f.db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch (err) {
-      this.storageLog.warning(`Checkpoint of ${path} failed: ${(err as Error).message}`);
-    }
+  private closeOne(path: string, f: OpenFile): void {
     try {
       f.db.close();
     } catch (err) {

@@ -15,7 +15,7 @@ let writer: Writer | null = null;
 try {
   writer = new Writer(init, report);
   writer.start();
-  writer.run();
+  await writer.run();
 } catch (err) {
   writer?.crashed(err);
   Atomics.store(ctl, Ctl.STATE, WriterState.CRASHED);

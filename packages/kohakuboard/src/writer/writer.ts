@@ -99,7 +99,8 @@ export class Writer {
   }
 
   /** The main loop; returns when the run is finished and every file is closed. */
-  run(): void {
+  /** The writer's loop; resolves when the run is finished and every file is closed. */
+  run(): Promise<void> {
     for (;;) {
       const took = this.drain();
       const now = Date.now();
@@ -107,8 +108,7 @@ export class Writer {
       this.output?.refresh(now, false);
       if (!this.init.memoryMode) this.meta.heartbeat(now);
       if (this.finishRequest && seqAtLeast(this.lastTaken, this.finishRequest.lastSeq)) {
-        this.finish(this.finishRequest);
-        return;
+        return this.finish(this.finishRequest);
       }
       if (took === 0) this.sleep(now);
     }
@@ -338,7 +338,7 @@ export class Writer {
   // ------------------------------------------------------------------------------------------------------
   // Finish (§10.3 step 4)
 
-  private finish(request: FinishMessage): void {
+  private async finish(request: FinishMessage): Promise<void> {
     // Commit everything; a failing file is retried (1 s, 2 s) and then dropped, so this ends.
     while (!this.maybeCommit(Date.now())) {
       const retry = this.committer.retryAt() ?? Date.now() + 100;
@@ -348,16 +348,10 @@ export class Writer {
     this.output?.finish();
     this.meta.finalize(request.status, Date.now(), request.config);
     const closing = performance.now();
-    const closed = this.files.closeAll();
+    const closed = await this.files.closeAll([{ db: this.metadataDb, path: this.paths.metadataDb }]);
     this.logs.storage.debug(
       `Checkpointed and closed ${closed} files in ${(performance.now() - closing).toFixed(0)} ms`,
     );
-    try {
-      if (!this.init.memoryMode) this.metadataDb.pragma('wal_checkpoint(TRUNCATE)');
-    } catch (err) {
-      this.logs.storage.warning(`Checkpoint of data/metadata.db failed: ${(err as Error).message}`);
-    }
-    this.metadataDb.close();
     this.meta.write();
     this.output?.close();
     const summary: WriterSummary = {
