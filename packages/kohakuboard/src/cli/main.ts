@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerDump } from './commands/dump.js';
+import { registerOpen } from './commands/open.js';
 import { describeCliError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `kobo --help` for usage)')
     .exitOverride();
   registerDump(program);
+  registerOpen(program);
   return program;
 }
 

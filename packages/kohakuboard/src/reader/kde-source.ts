@@ -1,0 +1,53 @@
+/**
+ * Kernel-density entries (STORAGE.md §4.4, §12): the rows of a name with their decoded grid and density.
+ * Entries whose payload is missing or cannot be decoded carry null.
+ */
+import { type JsonValue, type KernelDensityRow, parseTolerantJson, runPaths } from '../storage/index.js';
+import { fileStamp } from './file-stamp.js';
+import { kdeRowsByName } from './metadata-rows.js';
+import { decodeKdePayload, type KdePayload, readPayload } from './payload-source.js';
+import type { ReaderContext } from './scalar-source.js';
+
+export interface KdeEntry {
+  row: KernelDensityRow;
+  /** bandwidth as a number when it parses as a finite float, else the stored text, else null. */
+  bandwidth: number | string | null;
+  metadata: JsonValue;
+  payload: KdePayload | null;
+}
+
+export function parseBandwidth(text: string | null): number | string | null {
+  if (text === null || text === undefined) return null;
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
+}
+
+export function parseJsonObject(text: string | null): JsonValue {
+  if (text === null) return {};
+  try {
+    return parseTolerantJson(text);
+  } catch {
+    return {};
+  }
+}
+
+export function kdeEntries(ctx: ReaderContext, runDir: string, name: string): KdeEntry[] {
+  const file = runPaths(runDir).metadataDb;
+  if (!fileStamp(file)) return [];
+  const rows = ctx.handles.use(file, (db) => kdeRowsByName(db, name));
+  return rows.map((row) => {
+    let payload: KdePayload | null = null;
+    try {
+      const bytes = readPayload(ctx, runDir, row.kv_file, row.kv_key);
+      payload = bytes ? decodeKdePayload(bytes) : null;
+    } catch {
+      payload = null;
+    }
+    return {
+      row,
+      bandwidth: parseBandwidth(row.bandwidth),
+      metadata: parseJsonObject(row.metadata),
+      payload,
+    };
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * What a run holds, by kind (API.md §A.7 `available_data`): metric names from `data/metrics/`, media, table,
+ * tensor and KDE names from `data/metadata.db`, classic histogram names from `data/histograms/`. Directory
+ * listings and DISTINCT queries only; no series is read.
+ */
+import { existsSync } from 'node:fs';
+import { listMetricFiles, runPaths } from '../storage/index.js';
+import { fileStamp, stampTag } from './file-stamp.js';
+import { histogramNames } from './histogram-source.js';
+import { distinctNames } from './metadata-rows.js';
+import type { ReaderContext } from './scalar-source.js';
+
+export interface RowNames {
+  media: string[];
+  tables: string[];
+  tensors: string[];
+  kernelDensity: string[];
+}
+
+export interface RunContents extends RowNames {
+  metrics: string[];
+  histograms: string[];
+}
+
+const NO_ROWS: RowNames = { media: [], tables: [], tensors: [], kernelDensity: [] };
+
+/** Names of the rows of metadata.db, cached until the file or its -wal changes. */
+export function rowNames(ctx: ReaderContext, runDir: string): RowNames {
+  const file = runPaths(runDir).metadataDb;
+  const st = fileStamp(file);
+  if (!st) return NO_ROWS;
+  const tag = `${stampTag(st)}|${stampTag(fileStamp(`${file}-wal`))}`;
+  const key = `n:${file}`;
+  const cached = ctx.cache.get(key) as { tag: string; value: RowNames } | undefined;
+  if (cached && cached.tag === tag) return cached.value;
+  const value = ctx.handles.use(file, (db) => ({
+    media: distinctNames(db, 'media'),
+    tables: distinctNames(db, 'tables'),
+    tensors: distinctNames(db, 'tensors'),
+    kernelDensity: distinctNames(db, 'kernel_density'),
+  }));
+  const bytes =
+    256 + 64 * (value.media.length + value.tables.length + value.tensors.length + value.kernelDensity.length);
+  ctx.cache.set(key, { tag, value }, bytes);
+  return value;
+}
+
+export function metricNames(runDir: string): string[] {
+  return [...new Set(listMetricFiles(runDir).map((m) => m.name))];
+}
+
+export function readRunContents(ctx: ReaderContext, runDir: string): RunContents {
+  return {
+    metrics: metricNames(runDir),
+    histograms: histogramNames(ctx, runDir),
+    ...(existsSync(runPaths(runDir).metadataDb) ? rowNames(ctx, runDir) : NO_ROWS),
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * Scalar series of a run (API.md §A.10): metric files and the three base columns of the step index, decoded
+ * into typed arrays, in step order, and cached. A cached series is validated by the stamps of its file and
+ * -wal (no query when nothing changed) and extended by reading only the new rows when the file grew.
+ */
+import { join } from 'node:path';
+import { stepOrder } from '@kohakuboard/series';
+import {
+  logNameToFileStem,
+  metricRowCount,
+  readMetricSeries,
+  readSteps,
+  runPaths,
+  type SqliteDatabase,
+} from '../storage/index.js';
+import type { ByteLru } from './byte-lru.js';
+import { fileStamp, stampTag } from './file-stamp.js';
+import type { HandlePool } from './handle-pool.js';
+
+export const BASE_COLUMNS: readonly string[] = ['step', 'global_step', 'timestamp'];
+
+export interface ScalarSeries {
+  readonly length: number;
+  readonly steps: Float64Array;
+  /** NaN where the stored value is null. */
+  readonly globalSteps: Float64Array;
+  /** Unix ms; NaN where the stored value is null. */
+  readonly timestampsMs: Float64Array;
+  readonly values: Float64Array;
+  /** True for base columns: a NaN value there means a null, not a stored NaN. */
+  readonly valuesNullable: boolean;
+  /** Identity of the data source and its row count, for ETags. */
+  readonly tag: string;
+}
+
+/** What reading needs: open handles and the decoded-series cache of this thread. */
+export interface ReaderContext {
+  handles: HandlePool;
+  cache: ByteLru<unknown>;
+}
+
+interface Columns {
+  steps: Float64Array;
+  globalSteps: Float64Array;
+  timestampsMs: Float64Array;
+  values: Float64Array;
+}
+
+interface CachedColumns {
+  stamps: string;
+  ino: number;
+  n: number;
+  /** Rows as stored, with spare capacity for appends. */
+  raw: Columns;
+  /** True while the stored rows are in step order. */
+  ordered: boolean;
+  /** The rows in step order (views of raw when ordered). */
+  view: Columns;
+}
+
+const bytesOf = (c: CachedColumns) => c.raw.steps.length * 32 + (c.ordered ? 0 : c.view.steps.length * 32);
+
+function allocate(capacity: number): Columns {
+  return {
+    steps: new Float64Array(capacity),
+    globalSteps: new Float64Array(capacity),
+    timestampsMs: new Float64Array(capacity),
+    values: new Float64Array(capacity),
+  };
+}
+
+function viewOf(c: Columns, n: number): Columns {
+  return {
+    steps: c.steps.subarray(0, n),
+    globalSteps: c.globalSteps.subarray(0, n),
+    timestampsMs: c.timestampsMs.subarray(0, n),
+    values: c.values.subarray(0, n),
+  };
+}
+
+/** Appends `add` (rows n…) to the cached raw arrays, growing the capacity by doubling. */
+function append(entry: CachedColumns | null, add: Columns, extra: number): CachedColumns {
+  const n0 = entry?.n ?? 0;
+  const n = n0 + extra;
+  let raw = entry?.raw ?? allocate(Math.max(16, n));
+  if (raw.steps.length < n) {
+    const grown = allocate(Math.max(n, raw.steps.length * 2));
+    grown.steps.set(raw.steps.subarray(0, n0));
+    grown.globalSteps.set(raw.globalSteps.subarray(0, n0));
+    grown.timestampsMs.set(raw.timestampsMs.subarray(0, n0));
+    grown.values.set(raw.values.subarray(0, n0));
+    raw = grown;
+  }
+  raw.steps.set(add.steps, n0);
+  raw.globalSteps.set(add.globalSteps, n0);
+  raw.timestampsMs.set(add.timestampsMs, n0);
+  raw.values.set(add.values, n0);
+  let ordered = entry?.ordered ?? true;
+  if (ordered) {
+    const s = raw.steps;
+    for (let i = Math.max(1, n0); i < n; i++) {
+      if (!(s[i - 1] <= s[i])) {
+        ordered = false;
+        break;
+      }
+    }
+  }
+  const rawView = viewOf(raw, n);
+  const view = ordered ? rawView : gather(rawView, stepOrder(rawView.steps));
+  return { stamps: entry?.stamps ?? '', ino: entry?.ino ?? 0, n, raw, ordered, view };
+}
+
+/** The rows in a stable step order (storage is normally in step order already; API.md §A.10). */
+function gather(c: Columns, order: Uint32Array): Columns {
+  const out = allocate(order.length);
+  for (let i = 0; i < order.length; i++) {
+    const j = order[i];
+    out.steps[i] = c.steps[j];
+    out.globalSteps[i] = c.globalSteps[j];
+    out.timestampsMs[i] = c.timestampsMs[j];
+    out.values[i] = c.values[j];
+  }
+  return out;
+}
+
+function stampsOf(file: string): { tag: string; ino: number } | null {
+  const db = fileStamp(file);
+  if (!db) return null;
+  return { tag: `${stampTag(db)}|${stampTag(fileStamp(`${file}-wal`))}`, ino: db.ino };
+}
+
+/** The metric file of a name (`/` → `__`, STORAGE.md §6). */
+export function metricFile(runDir: string, name: string): string {
+  return join(runPaths(runDir).metricsDir, `${logNameToFileStem(name)}.db`);
+}
+
+function readMetricColumns(ctx: ReaderContext, file: string): CachedColumns | null {
+  const st = stampsOf(file);
+  if (!st) return null;
+  const key = `m:${file}`;
+  let entry = ctx.cache.get(key) as CachedColumns | undefined;
+  if (entry && entry.stamps === st.tag) return entry;
+  const next = ctx.handles.use(file, (db: SqliteDatabase) => {
+    const count = metricRowCount(db, file);
+    if (entry && (entry.ino !== st.ino || count < entry.n)) entry = undefined;
+    const from = entry?.n ?? 0;
+    if (entry && count === from) return entry;
+    const rows = readMetricSeries(db, file, from, count);
+    const added = rows.step.length;
+    return append(
+      entry ?? null,
+      { steps: rows.step, globalSteps: rows.globalStep, timestampsMs: rows.timestamp, values: rows.value },
+      added,
+    );
+  });
+  next.stamps = st.tag;
+  next.ino = st.ino;
+  ctx.cache.set(key, next, bytesOf(next));
+  return next;
+}
+
+function readStepColumns(ctx: ReaderContext, runDir: string): CachedColumns | null {
+  const file = runPaths(runDir).metadataDb;
+  const st = stampsOf(file);
+  if (!st) return null;
+  const key = `s:${file}`;
+  let entry = ctx.cache.get(key) as CachedColumns | undefined;
+  if (entry && entry.stamps === st.tag) return entry;
+  const next = ctx.handles.use(file, (db) => {
+    if (entry && entry.ino !== st.ino) entry = undefined;
+    // Step rows are written with INSERT OR REPLACE: the last cached step may have been rewritten.
+    const keep = entry && entry.n > 0 ? entry.n - 1 : 0;
+    const after = entry && entry.n > 0 ? entry.raw.steps[entry.n - 1] - 1 : undefined;
+    const rows = readSteps(db, after);
+    const base = entry ? { ...entry, n: keep } : null;
+    return append(
+      base,
+      { steps: rows.step, globalSteps: rows.globalStep, timestampsMs: rows.timestamp, values: rows.step },
+      rows.step.length,
+    );
+  });
+  next.stamps = st.tag;
+  next.ino = st.ino;
+  ctx.cache.set(key, next, bytesOf(next));
+  return next;
+}
+
+const EMPTY = new Float64Array(0);
+
+/** A series with no rows (an unknown metric answers with empty arrays, §A.10). */
+export const EMPTY_SERIES: ScalarSeries = {
+  length: 0,
+  steps: EMPTY,
+  globalSteps: EMPTY,
+  timestampsMs: EMPTY,
+  values: EMPTY,
+  valuesNullable: false,
+  tag: 'empty',
+};
+
+/**
+ * The series `name` of a run, in step order: a base column of the step index for `step`, `global_step` and
+ * `timestamp` (values in ms for timestamp), else the metric file. Null when the metric does not exist.
+ */
+export function readScalarSeries(ctx: ReaderContext, runDir: string, name: string): ScalarSeries | null {
+  if (BASE_COLUMNS.includes(name)) {
+    const c = readStepColumns(ctx, runDir);
+    if (!c) return { ...EMPTY_SERIES, valuesNullable: true };
+    const v = c.view;
+    const values = name === 'step' ? v.steps : name === 'global_step' ? v.globalSteps : v.timestampsMs;
+    return { length: c.n, ...v, values, valuesNullable: true, tag: `${c.ino.toString(36)}-${c.n}` };
+  }
+  const c = readMetricColumns(ctx, metricFile(runDir, name));
+  if (!c) return null;
+  const v = c.view;
+  return { length: v.steps.length, ...v, valuesNullable: false, tag: `${c.ino.toString(36)}-${c.n}` };
+}

@@ -1,0 +1,231 @@
+/**
+ * The local viewer (`kobo open DIR`): a Fastify app built from plugins — the read API (given the file-system
+ * run index and an allow-all access check), the event stream, the static UI with its SPA fallback, the
+ * error shape and Server-Timing — plus the run index, the change tracker and the task pool it owns.
+ */
+import { resolve } from 'node:path';
+import { constants as zlibConstants } from 'node:zlib';
+import fastifyCompress from '@fastify/compress';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { RunActivityTracker } from '../reader/run-activity.js';
+import { type ProbeBatch, RunIndex } from '../reader/run-index.js';
+import type { RunProbe } from '../reader/run-probe.js';
+import type { RunLocation } from '../storage/index.js';
+import { VERSION } from '../version.js';
+import { ApiError, errorBody, routeNotFound } from './api-error.js';
+import { EventHub } from './events/event-hub.js';
+import { publishIndexChange, publishRunData } from './events/publish-changes.js';
+import { cors } from './http/cors.js';
+import { isApiPath, serverTiming } from './http/server-timing.js';
+import { defaultUiDir, spaFallback, staticUi } from './http/static-ui.js';
+import { ALLOW_ALL } from './read-api/options.js';
+import { readApiPlugin } from './read-api/plugin.js';
+import { createExecutor, type Executor } from './work/executor.js';
+import { JSON_TYPE } from './work/task-result.js';
+import { createReaderContext, type ProbeOutcome } from './work/tasks.js';
+
+export const FEATURES = [
+  'downsample',
+  'after_step',
+  'kbc',
+  'smooth',
+  'logs',
+  'config',
+  'tensors',
+  'kernel_density',
+  'events',
+  'run_query',
+];
+
+export interface ViewerOptions {
+  dataDir: string;
+  /** The UI build to serve; undefined: packages/kohakuboard/ui-dist when built; null: none. */
+  uiDir?: string | null;
+  readOnly?: boolean;
+  corsOrigins?: string[];
+  /** `--stale-after`, seconds (default 300). */
+  staleAfterS?: number;
+  /** `--event-interval`, seconds (default 1). */
+  eventIntervalS?: number;
+  /** `--cache-mb` (default 256). */
+  cacheMb?: number;
+  /** Worker threads for slow reads; 0 runs them in this thread. Default: the CPU count. */
+  workers?: number;
+  /** Index tick period in ms (default 1000) and sweep period (default 60,000). */
+  pollIntervalMs?: number;
+  sweepIntervalMs?: number;
+  /** Use file-system notifications (default true). */
+  watch?: boolean;
+  logger?: boolean;
+}
+
+export interface Viewer {
+  app: FastifyInstance;
+  index: RunIndex;
+  events: EventHub;
+  executor: Executor;
+  uiDir: string | null;
+  close(): Promise<void>;
+}
+
+const MAIN_HANDLES = 64;
+
+function poolProbeBatch(executor: Executor): ProbeBatch {
+  return async (locations: RunLocation[]) => {
+    const shards = Math.max(1, executor.threads);
+    const size = Math.ceil(locations.length / shards);
+    const parts: RunLocation[][] = [];
+    for (let i = 0; i < locations.length; i += size) parts.push(locations.slice(i, i + size));
+    const results = await Promise.all(
+      parts.map((p) => executor.run<ProbeOutcome[]>({ task: 'probe', locations: p })),
+    );
+    return results.flat().map((r) => ('error' in r ? new Error(r.error) : (r as RunProbe)));
+  };
+}
+
+function apiErrorReply(err: FastifyError | ApiError): {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+} {
+  if (err instanceof ApiError)
+    return { status: err.status, body: errorBody(err.detail), headers: err.headers };
+  const status = err.statusCode ?? 500;
+  if (status === 413)
+    return { status, body: errorBody({ error: 'Request body too large', code: 'too_large' }) };
+  if (status >= 400 && status < 500) {
+    const code = err.code === 'FST_ERR_BAD_URL' ? 'invalid_name' : 'invalid_body';
+    return { status: 400, body: errorBody({ error: err.message, code }) };
+  }
+  return { status: 500, body: errorBody({ error: 'Internal server error', code: 'internal_error' }) };
+}
+
+export async function createViewer(options: ViewerOptions): Promise<Viewer> {
+  const dataDir = resolve(options.dataDir);
+  const uiDir =
+    options.uiDir === undefined ? defaultUiDir() : options.uiDir === null ? null : resolve(options.uiDir);
+  const cacheBytes = Math.max(1, options.cacheMb ?? 256) * 1024 * 1024;
+  const executor = createExecutor({ threads: options.workers, cacheBytes, maxHandles: 256 - MAIN_HANDLES });
+  const reader = createReaderContext({ cacheBytes: 16 * 1024 * 1024, maxHandles: MAIN_HANDLES });
+  const idleTimer = setInterval(() => reader.handles.closeIdle(), 15_000);
+  idleTimer.unref();
+
+  const index = new RunIndex(dataDir, {
+    staleAfterMs: (options.staleAfterS ?? 300) * 1000,
+    pollIntervalMs: options.pollIntervalMs,
+    sweepIntervalMs: options.sweepIntervalMs,
+    watch: options.watch,
+    probeBatch: executor.threads > 0 ? poolProbeBatch(executor) : undefined,
+    withDb: (path, fn) => reader.handles.use(path, fn),
+    onRunGone: (dir) => reader.handles.closeUnder(dir),
+  });
+  const events = new EventHub();
+  index.onChange((change) => publishIndexChange(events, change));
+  const activity = new RunActivityTracker(index, reader, {
+    intervalMs: (options.eventIntervalS ?? 1) * 1000,
+    watch: options.watch,
+    active: () => events.subscriberCount > 0,
+    onData: (change) => publishRunData(events, change),
+  });
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    forceCloseConnections: true,
+    bodyLimit: 16 * 1024 * 1024,
+    routerOptions: { maxParamLength: 65_536 },
+    // Errors the router raises before any route (a malformed percent-escape) get the API's error shape too.
+    frameworkErrors: (err, req, res) => {
+      const reply = res as unknown as FastifyReply;
+      if (!isApiPath(req.url)) return reply.code(400).type('text/plain; charset=utf-8').send('Bad Request');
+      const code = err.code === 'FST_ERR_BAD_URL' ? 'invalid_name' : 'invalid_body';
+      return reply
+        .code(400)
+        .type(JSON_TYPE)
+        .send(errorBody({ error: 'Malformed request URL', code }));
+    },
+  });
+  serverTiming(app);
+  cors(app, options.corsOrigins ?? []);
+  await app.register(fastifyCompress, {
+    encodings: ['br', 'gzip'],
+    threshold: 1024,
+    syncThreshold: 64 * 1024,
+    // A small window keeps each brotli stream's memory small (many large listings are compressed at once).
+    brotliOptions: {
+      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4, [zlibConstants.BROTLI_PARAM_LGWIN]: 18 },
+    },
+    customTypes: /^(?:text\/(?!event-stream)|application\/(?:json|javascript)|image\/svg\+xml)/,
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    if (!isApiPath(req.url)) {
+      const status = (err as FastifyError).statusCode ?? 500;
+      return reply
+        .code(status)
+        .type('text/plain; charset=utf-8')
+        .send(status < 500 ? err.message : 'Internal Server Error');
+    }
+    const r = apiErrorReply(err);
+    if (r.status >= 500) req.log.error(err);
+    if (r.headers) for (const [k, v] of Object.entries(r.headers)) reply.header(k, v);
+    return reply.code(r.status).type(JSON_TYPE).send(r.body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (isApiPath(req.url)) {
+      const e = routeNotFound();
+      return reply.code(404).type(JSON_TYPE).send(errorBody(e.detail));
+    }
+    return spaFallback(uiDir, req, reply);
+  });
+
+  app.get('/health', async () => ({ status: 'healthy', mode: 'local' }));
+  const systemInfo = () => ({
+    mode: 'local',
+    require_auth: false,
+    version: VERSION,
+    api_version: 2,
+    data_dir: dataDir,
+    features: FEATURES,
+  });
+  await app.register(readApiPlugin, {
+    index,
+    access: ALLOW_ALL,
+    systemInfo,
+    executor,
+    reader,
+    events,
+    readOnly: options.readOnly ?? false,
+  });
+  if (uiDir) await staticUi(app, uiDir);
+  else {
+    app.get('/', async (_req, reply) =>
+      reply.type(JSON_TYPE).send(
+        JSON.stringify({
+          name: 'KohakuBoard API (Local Mode)',
+          version: VERSION,
+          mode: 'local',
+          board_data_dir: dataDir,
+          board_count: index.size,
+          docs: '/api/docs',
+          endpoints: { system: '/api/system/info', projects: '/api/projects' },
+          note: 'No UI build was found; the REST API is served under /api.',
+        }),
+      ),
+    );
+  }
+
+  app.addHook('preClose', async () => {
+    events.closeAll();
+    activity.close();
+    index.close();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(idleTimer);
+    await executor.close();
+    reader.handles.closeAll();
+  });
+
+  index.start();
+  activity.start();
+  return { app, index, events, executor, uiDir, close: () => app.close() };
+}

@@ -1,0 +1,158 @@
+/**
+ * Media blobs (API.md §A.13, §A.21, §B.11 by-id): content type from the extension, immutable caching,
+ * single byte ranges with 206/416, and the blob read once from SQLite (a range reads only its bytes).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fileStamp } from '../../../reader/file-stamp.js';
+import { mediaBlobSize, readMediaBlob } from '../../../reader/media-blob-source.js';
+import { mediaRowById } from '../../../reader/metadata-rows.js';
+import type { RunRecord } from '../../../reader/run-record.js';
+import { runPaths } from '../../../storage/index.js';
+import { ApiError, invalidParameter, notFound } from '../../api-error.js';
+import type { ReadApiOptions } from '../options.js';
+
+const FILENAME_RE = /^[0-9A-Za-z_-]+\.[0-9A-Za-z]{1,8}$/;
+
+const CONTENT_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  avi: 'video/x-msvideo',
+  mov: 'video/quicktime',
+  wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+  flac: 'audio/flac',
+};
+
+export function mediaContentType(filename: string): string {
+  const ext = filename.slice(filename.lastIndexOf('.') + 1).toLowerCase();
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+}
+
+export type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
+
+/** A single `bytes=a-b`, `a-` or `-n` range; null for none, several or an unparsable header (full 200). */
+export function parseRange(header: string | undefined, size: number): ByteRange {
+  if (!header) return null;
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!m)
+    return header.includes(',')
+      ? null
+      : header.trim().toLowerCase().startsWith('bytes=')
+        ? 'unsatisfiable'
+        : null;
+  const [, a, b] = m;
+  if (a === '' && b === '') return 'unsatisfiable';
+  let start: number;
+  let end: number;
+  if (a === '') {
+    const n = Number(b);
+    if (n === 0) return 'unsatisfiable';
+    start = Math.max(0, size - n);
+    end = size - 1;
+  } else {
+    start = Number(a);
+    end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
+    if (b !== '' && Number(b) < start) return 'unsatisfiable';
+  }
+  if (start >= size || size === 0) return 'unsatisfiable';
+  return { start, end };
+}
+
+const mediaNotFound = () => notFound('media_not_found', 'Media file not found');
+
+export async function sendBlob(
+  h: ReadApiOptions,
+  run: RunRecord,
+  filename: string,
+  contentType: string,
+  cacheControl: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const size = mediaBlobSize(h.reader, run.dir, filename);
+  if (size === null) throw mediaNotFound();
+  const etag = `"${filename}"`;
+  reply
+    .header('content-type', contentType)
+    .header('content-disposition', `inline; filename="${filename}"`)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', cacheControl)
+    .header('etag', etag)
+    .header('accept-ranges', 'bytes');
+  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+  const range = parseRange(req.headers.range, size);
+  if (range === 'unsatisfiable') {
+    throw new ApiError(416, 'range_not_satisfiable', 'Range not satisfiable', undefined, {
+      'content-range': `bytes */${size}`,
+    });
+  }
+  // HEAD is answered like GET; Node sends the headers (with the length) and drops the body.
+  if (range) {
+    reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
+    const part = readMediaBlob(h.reader, run.dir, filename, range);
+    if (!part) throw mediaNotFound();
+    return reply.send(part);
+  }
+  const blob = readMediaBlob(h.reader, run.dir, filename);
+  if (!blob) throw mediaNotFound();
+  return reply.send(blob);
+}
+
+/** §A.13: `media/files/{filename}`. */
+export function sendMediaFile(
+  h: ReadApiOptions,
+  run: RunRecord,
+  filename: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  if (!FILENAME_RE.test(filename)) throw new ApiError(400, 'invalid_name', 'Invalid media filename');
+  return sendBlob(
+    h,
+    run,
+    filename,
+    mediaContentType(filename),
+    'public, max-age=31536000, immutable',
+    req,
+    reply,
+  );
+}
+
+/** §A.21 and §B.11: a blob by the integer id of its media record. */
+export function sendMediaById(
+  h: ReadApiOptions,
+  run: RunRecord,
+  mediaId: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  if (!/^\d{1,15}$/.test(mediaId)) throw invalidParameter('media_id', 'media_id must be an integer');
+  const file = runPaths(run.dir).metadataDb;
+  const row = fileStamp(file) ? h.reader.handles.use(file, (db) => mediaRowById(db, Number(mediaId))) : null;
+  if (!row || !/^[0-9A-Za-z_-]+$/.test(row.media_hash) || !/^[0-9A-Za-z]{1,8}$/.test(row.format)) {
+    throw mediaNotFound();
+  }
+  const filename = `${row.media_hash}.${row.format}`;
+  return sendBlob(h, run, filename, mediaContentType(filename), 'public, max-age=86400', req, reply);
+}
+
+export async function sendBoardMedia(
+  h: ReadApiOptions,
+  principal: unknown,
+  board: string,
+  mediaId: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const run = h.index.findBoard(board);
+  if (!run || !h.access.canReadRun(principal, run))
+    throw notFound('run_not_found', `Board '${board}' not found`);
+  return sendMediaById(h, run, mediaId, req, reply);
+}

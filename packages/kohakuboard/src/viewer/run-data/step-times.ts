@@ -1,0 +1,28 @@
+/**
+ * `relative_walltime` (API.md §A.17): the step-index timestamp at an entry's step minus the run's first
+ * timestamp, in seconds; null when that step has no index row.
+ */
+
+import { fileStamp } from '../../reader/file-stamp.js';
+import { stepTimestamps } from '../../reader/metadata-rows.js';
+import type { ReaderContext } from '../../reader/scalar-source.js';
+import { runPaths } from '../../storage/index.js';
+import type { RunRef } from '../run-ref.js';
+
+export function relativeWalltimes(
+  ctx: ReaderContext,
+  run: RunRef,
+  steps: number[],
+): Map<number, number | null> {
+  const out = new Map<number, number | null>();
+  const file = runPaths(run.dir).metadataDb;
+  const times = fileStamp(file)
+    ? ctx.handles.use(file, (db) => stepTimestamps(db, steps))
+    : new Map<number, number>();
+  const first = run.firstTimestampMs;
+  for (const s of steps) {
+    const t = times.get(s);
+    out.set(s, t === undefined || first === null ? null : (t - first) / 1000);
+  }
+  return out;
+}

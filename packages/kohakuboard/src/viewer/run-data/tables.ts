@@ -1,0 +1,93 @@
+/**
+ * `…/tables` (API.md §A.14) and `…/tables/{name}` (§A.15, §B.11 resolve_media): stored JSON parsed
+ * tolerantly, cells passed through, positions of non-finite numbers listed in `nonfinite_cells`.
+ */
+
+import { fileStamp } from '../../reader/file-stamp.js';
+import { mediaRowsByIds, tableRowsByName } from '../../reader/metadata-rows.js';
+import { rowNames } from '../../reader/run-contents.js';
+import type { ReaderContext } from '../../reader/scalar-source.js';
+import { type JsonValue, parseTolerantJson, runPaths } from '../../storage/index.js';
+import type { RunRef } from '../run-ref.js';
+import { mediaFilename, mediaFilesUrl, trimEntries } from './media.js';
+
+function parseArray(text: string | null): JsonValue[] {
+  if (text === null) return [];
+  try {
+    const v = parseTolerantJson(text);
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
+
+function nonFiniteCells(rows: JsonValue[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  rows.forEach((row, r) => {
+    if (!Array.isArray(row)) return;
+    row.forEach((cell, c) => {
+      if (typeof cell === 'number' && !Number.isFinite(cell)) out.push([r, c]);
+    });
+  });
+  return out;
+}
+
+const MEDIA_TAG = /^<media id=(\d+)>$/;
+
+function mediaIds(rows: JsonValue[]): number[] {
+  const ids = new Set<number>();
+  for (const row of rows) {
+    if (!Array.isArray(row)) continue;
+    for (const cell of row) {
+      const m = typeof cell === 'string' ? MEDIA_TAG.exec(cell) : null;
+      if (m) ids.add(Number(m[1]));
+    }
+  }
+  return [...ids];
+}
+
+export function tableList(ctx: ReaderContext, run: RunRef): Record<string, unknown> {
+  return { tables: rowNames(ctx, run.dir).tables };
+}
+
+export function tableEntries(
+  ctx: ReaderContext,
+  run: RunRef,
+  name: string,
+  limit: number | null,
+  afterStep: number | null,
+  resolveMedia: boolean,
+): Record<string, unknown> {
+  const file = runPaths(run.dir).metadataDb;
+  const stored = fileStamp(file) ? ctx.handles.use(file, (db) => tableRowsByName(db, name)) : [];
+  const data = trimEntries(stored, afterStep, limit).map((t) => {
+    const rows = parseArray(t.rows);
+    return {
+      step: t.step,
+      global_step: t.global_step,
+      name: t.name,
+      columns: parseArray(t.columns),
+      column_types: parseArray(t.column_types),
+      rows,
+      nonfinite_cells: nonFiniteCells(rows),
+    };
+  });
+  const out: Record<string, unknown> = { experiment_id: run.runIdPart, table_name: name, data };
+  if (resolveMedia) {
+    const ids = mediaIds(data.flatMap((d) => d.rows));
+    const rows = ids.length && fileStamp(file) ? ctx.handles.use(file, (db) => mediaRowsByIds(db, ids)) : [];
+    const media: Record<string, unknown> = {};
+    for (const r of rows) {
+      media[String(r.id)] = {
+        url: mediaFilesUrl(run, mediaFilename(r)),
+        type: r.type,
+        format: r.format,
+        width: r.width ?? null,
+        height: r.height ?? null,
+        caption: r.caption ?? null,
+      };
+    }
+    out.media = media;
+  }
+  return out;
+}

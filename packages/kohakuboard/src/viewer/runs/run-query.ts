@@ -1,0 +1,235 @@
+/**
+ * Run listing at scale (API.md §B.10): search, status and config filters, sort keys, pagination and field
+ * selection over index records. Only references to records are collected; nothing is copied per run
+ * except for the runs returned.
+ */
+
+import { flatConfigMap } from '../../reader/config-flatten.js';
+import type { RunRecord } from '../../reader/run-record.js';
+import type { JsonValue } from '../../storage/index.js';
+import { invalidParameter } from '../api-error.js';
+import { intParam, listParam, type Query } from '../query-params.js';
+import { RUN_FIELDS, type RunField, recordConfig } from './run-json.js';
+
+export const RUN_STATUSES = ['running', 'finished', 'interrupted', 'crashed', 'stale', 'unknown'] as const;
+const SORT_KEYS = new Set([
+  'created_at',
+  'updated_at',
+  'name',
+  'run_id',
+  'annotation',
+  'status',
+  'last_step',
+]);
+
+export type ConfigOp = '!=' | '>=' | '<=' | '=' | '>' | '<' | '~' | 'exists';
+
+export interface ConfigFilter {
+  key: string;
+  op: ConfigOp;
+  value: string;
+}
+
+export interface SortKey {
+  key: string;
+  descending: boolean;
+}
+
+export interface RunListQuery {
+  q: string | null;
+  status: Set<string> | null;
+  config: ConfigFilter[];
+  sort: SortKey[];
+  offset: number;
+  limit: number | null;
+  fields: RunField[] | null;
+}
+
+const TWO = ['!=', '>=', '<='] as const;
+const ONE = ['=', '>', '<', '~'] as const;
+
+/** `<flat key><op><value>`: the operator is the first of the operators to occur (§B.10). */
+export function parseConfigFilter(text: string): ConfigFilter {
+  for (let i = 0; i < text.length; i++) {
+    const two = text.slice(i, i + 2);
+    const op = (TWO as readonly string[]).includes(two)
+      ? two
+      : (ONE as readonly string[]).includes(text[i])
+        ? text[i]
+        : null;
+    if (op !== null) {
+      const key = text.slice(0, i);
+      if (key === '') throw invalidParameter('config', `config filter "${text}" has no key`);
+      return { key, op: op as ConfigOp, value: text.slice(i + op.length) };
+    }
+  }
+  if (text === '') throw invalidParameter('config', 'empty config filter');
+  return { key: text, op: 'exists', value: '' };
+}
+
+export function parseRunListQuery(q: Query): RunListQuery {
+  const status = listParam(q, 'status');
+  if (status) {
+    for (const s of status) {
+      if (!(RUN_STATUSES as readonly string[]).includes(s)) {
+        throw invalidParameter('status', `status must be a comma list of ${RUN_STATUSES.join(', ')}`);
+      }
+    }
+  }
+  const sort = (listParam(q, 'sort') ?? []).map((s) => {
+    const descending = s.startsWith('-');
+    const key = descending ? s.slice(1) : s;
+    if (!SORT_KEYS.has(key) && !(key.startsWith('config.') && key.length > 7)) {
+      throw invalidParameter('sort', `unknown sort key "${key}"`);
+    }
+    return { key, descending };
+  });
+  const fieldsList = listParam(q, 'fields');
+  let fields: RunField[] | null = null;
+  if (fieldsList) {
+    for (const f of fieldsList) {
+      if (!(RUN_FIELDS as readonly string[]).includes(f))
+        throw invalidParameter('fields', `unknown field "${f}"`);
+    }
+    fields = RUN_FIELDS.filter((f) => f === 'run_id' || fieldsList.includes(f));
+  }
+  const text = q.get('q');
+  return {
+    q: text ? text.toLowerCase() : null,
+    status: status ? new Set(status) : null,
+    config: q
+      .getAll('config')
+      .filter((c) => c !== '')
+      .map(parseConfigFilter),
+    sort,
+    offset: intParam(q, 'offset', { min: 0 }) ?? 0,
+    limit: intParam(q, 'limit', { min: 1, max: 10_000 }),
+    fields,
+  };
+}
+
+function flatOf(record: RunRecord): Map<string, JsonValue> {
+  return record.flatConfig ?? flatConfigMap(recordConfig(record));
+}
+
+/** The string form of a leaf: strings as-is, arrays and objects as compact JSON. */
+export function leafString(v: JsonValue): string {
+  if (typeof v === 'string') return v;
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function asNumber(v: JsonValue | string): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'string' || v.trim() === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function matchesConfig(flat: Map<string, JsonValue>, f: ConfigFilter): boolean {
+  if (!flat.has(f.key)) return f.op === '!=';
+  const leaf = flat.get(f.key)!;
+  switch (f.op) {
+    case 'exists':
+      return true;
+    case '=':
+    case '!=': {
+      let equal: boolean;
+      const a = asNumber(leaf);
+      const b = asNumber(f.value);
+      if (a !== null && b !== null) equal = a === b;
+      else if (f.value === 'true' || f.value === 'false' || f.value === 'null') {
+        equal = leaf === (f.value === 'null' ? null : f.value === 'true');
+      } else equal = leafString(leaf) === f.value;
+      return f.op === '=' ? equal : !equal;
+    }
+    case '~':
+      return leafString(leaf).toLowerCase().includes(f.value.toLowerCase());
+    default: {
+      const a = asNumber(leaf);
+      const b = asNumber(f.value);
+      if (a === null || b === null) return false;
+      return f.op === '>' ? a > b : f.op === '>=' ? a >= b : f.op === '<' ? a < b : a <= b;
+    }
+  }
+}
+
+function matchesText(r: RunRecord, q: string): boolean {
+  return (
+    r.name.toLowerCase().includes(q) ||
+    (r.annotation ?? '').toLowerCase().includes(q) ||
+    r.runId.toLowerCase().includes(q) ||
+    r.folder.toLowerCase().includes(q)
+  );
+}
+
+type SortValue = number | string | null;
+
+function sortValue(r: RunRecord, key: string): SortValue {
+  switch (key) {
+    case 'created_at':
+      return r.createdAtMs;
+    case 'updated_at':
+      return r.updatedAtMs;
+    case 'name':
+      return r.name;
+    case 'run_id':
+      return r.runId;
+    case 'annotation':
+      return r.annotation;
+    case 'status':
+      return r.status;
+    case 'last_step':
+      return r.lastStep;
+    default: {
+      const flat = flatOf(r);
+      const k = key.slice(7);
+      if (!flat.has(k)) return null;
+      const leaf = flat.get(k)!;
+      if (leaf === null) return null;
+      return typeof leaf === 'number' ? (Number.isNaN(leaf) ? null : leaf) : leafString(leaf);
+    }
+  }
+}
+
+function compareValues(a: SortValue, b: SortValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1; // numbers before strings
+  if (typeof b === 'number') return 1;
+  const sa = a as string;
+  const sb = b as string;
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/** Sorts by the keys (missing values last in both directions), ties by run_id ascending. */
+export function sortRecords(records: RunRecord[], keys: SortKey[]): RunRecord[] {
+  const cols = keys.map((k) => ({ ...k, values: new Map(records.map((r) => [r, sortValue(r, k.key)])) }));
+  return records.sort((a, b) => {
+    for (const c of cols) {
+      const va = c.values.get(a)!;
+      const vb = c.values.get(b)!;
+      if (va === null || vb === null) {
+        if (va === vb) continue;
+        return va === null ? 1 : -1;
+      }
+      const d = compareValues(va, vb);
+      if (d !== 0) return c.descending ? -d : d;
+    }
+    return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
+  });
+}
+
+/** Filters and sorts; `defaultOrder` is the index's cached order, used as-is when no sort is asked. */
+export function queryRuns(defaultOrder: readonly RunRecord[], query: RunListQuery): RunRecord[] {
+  const filtered =
+    query.q === null && query.status === null && query.config.length === 0
+      ? defaultOrder
+      : defaultOrder.filter(
+          (r) =>
+            (query.q === null || matchesText(r, query.q)) &&
+            (query.status === null || query.status.has(r.status)) &&
+            (query.config.length === 0 || query.config.every((f) => matchesConfig(flatOf(r), f))),
+        );
+  if (query.sort.length === 0) return filtered as RunRecord[];
+  return sortRecords([...filtered], query.sort);
+}

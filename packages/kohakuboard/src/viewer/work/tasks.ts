@@ -1,0 +1,148 @@
+/**
+ * Every read that may be slow, as a named task on plain data: the same code runs in a worker thread (the
+ * pool of §0.9) or, without workers, in the calling thread. Each task returns an encoded result.
+ */
+import { ByteLru } from '../../reader/byte-lru.js';
+import { HandlePool } from '../../reader/handle-pool.js';
+import { probeRun, type RunProbe } from '../../reader/run-probe.js';
+import type { ReaderContext } from '../../reader/scalar-source.js';
+import type { RunLocation } from '../../storage/index.js';
+import { configJson } from '../run-data/config.js';
+import {
+  type HistogramQuery,
+  histogramList,
+  histogramResponse,
+  type SurfaceQuery,
+  surfaceResponse,
+} from '../run-data/histograms.js';
+import { type KdeQuery, kdeList, kdeResponse } from '../run-data/kde.js';
+import { type LogQuery, logList, logResult } from '../run-data/logs.js';
+import { mediaEntries, mediaList } from '../run-data/media.js';
+import { batchSeriesPiece, metricDetails, scalarNames, scalarSeriesResult } from '../run-data/scalars.js';
+import { summaryObject } from '../run-data/summary.js';
+import { tableEntries, tableList } from '../run-data/tables.js';
+import { type TensorQuery, tensorList, tensorResult } from '../run-data/tensors.js';
+import type { RunRef } from '../run-ref.js';
+import type { SeriesKind } from '../run-routes.js';
+import type { ScalarQuery } from '../scalars/scalar-query.js';
+import { JSON_TYPE, jsonResult, resultOfError, type TaskResult, withBodyEtag } from './task-result.js';
+
+export type TaskInput =
+  | { task: 'probe'; locations: RunLocation[] }
+  | { task: 'summary'; run: RunRef; excludePrefixes?: string[] | null }
+  | { task: 'list'; run: RunRef; of: SeriesKind | 'logs'; details: boolean }
+  | { task: 'scalar'; run: RunRef; name: string; query: ScalarQuery; ifNoneMatch: string | null }
+  | { task: 'batchSeries'; run: RunRef; name: string; query: ScalarQuery; afterStep: number | null }
+  | { task: 'media'; run: RunRef; name: string; limit: number | null; afterStep: number | null }
+  | {
+      task: 'table';
+      run: RunRef;
+      name: string;
+      limit: number | null;
+      afterStep: number | null;
+      resolveMedia: boolean;
+      ifNoneMatch?: string | null;
+    }
+  | { task: 'histogram'; run: RunRef; name: string; query: HistogramQuery; ifNoneMatch?: string | null }
+  | { task: 'surface'; run: RunRef; name: string; query: SurfaceQuery; ifNoneMatch?: string | null }
+  | { task: 'tensor'; run: RunRef; name: string; query: TensorQuery }
+  | { task: 'kde'; run: RunRef; name: string; query: KdeQuery }
+  | { task: 'log'; run: RunRef; name: string; query: LogQuery }
+  | { task: 'config'; run: RunRef };
+
+export type ProbeOutcome = RunProbe | { error: string };
+export type TaskOutput = TaskResult | string | Uint8Array | ProbeOutcome[] | Record<string, unknown>;
+
+export interface ContextOptions {
+  cacheBytes: number;
+  maxHandles: number;
+  idleMs?: number;
+}
+
+export function createReaderContext(o: ContextOptions): ReaderContext {
+  return {
+    handles: new HandlePool({ maxHandles: o.maxHandles, idleMs: o.idleMs }),
+    cache: new ByteLru(o.cacheBytes),
+  };
+}
+
+function probeAll(locations: RunLocation[]): ProbeOutcome[] {
+  return locations.map((loc) => {
+    try {
+      return probeRun(loc);
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  });
+}
+
+function listResult(ctx: ReaderContext, run: RunRef, of: SeriesKind | 'logs', details: boolean): TaskResult {
+  switch (of) {
+    case 'scalars':
+      return jsonResult(
+        details
+          ? { metrics: scalarNames(run), details: metricDetails(ctx, run) }
+          : { metrics: scalarNames(run) },
+      );
+    case 'media':
+      return jsonResult(mediaList(ctx, run, details));
+    case 'tables':
+      return jsonResult(tableList(ctx, run));
+    case 'histograms':
+      return jsonResult(histogramList(ctx, run));
+    case 'tensors':
+      return jsonResult(tensorList(ctx, run));
+    case 'kernel_density':
+      return jsonResult(kdeList(ctx, run));
+    case 'logs':
+      return jsonResult(logList(run), { 'cache-control': 'no-store' });
+  }
+}
+
+export function runTask(ctx: ReaderContext, input: TaskInput): TaskOutput {
+  try {
+    switch (input.task) {
+      case 'probe':
+        return probeAll(input.locations);
+      case 'summary':
+        return jsonResult(summaryObject(ctx, input.run, { excludePrefixes: input.excludePrefixes }), {
+          'cache-control': 'no-store',
+        });
+      case 'list':
+        return listResult(ctx, input.run, input.of, input.details);
+      case 'scalar':
+        return scalarSeriesResult(ctx, input.run, input.name, input.query, input.ifNoneMatch);
+      case 'batchSeries':
+        return batchSeriesPiece(ctx, input.run, input.name, input.query, input.afterStep);
+      case 'media':
+        return jsonResult(mediaEntries(ctx, input.run, input.name, input.limit, input.afterStep));
+      case 'table':
+        return withBodyEtag(
+          jsonResult(
+            tableEntries(ctx, input.run, input.name, input.limit, input.afterStep, input.resolveMedia),
+          ),
+          input.ifNoneMatch,
+        );
+      case 'histogram':
+        return withBodyEtag(
+          jsonResult(histogramResponse(ctx, input.run, input.name, input.query)),
+          input.ifNoneMatch,
+        );
+      case 'surface':
+        return withBodyEtag(
+          jsonResult(surfaceResponse(ctx, input.run, input.name, input.query)),
+          input.ifNoneMatch,
+        );
+      case 'tensor':
+        return tensorResult(ctx, input.run, input.name, input.query);
+      case 'kde':
+        return jsonResult(kdeResponse(ctx, input.run, input.name, input.query));
+      case 'log':
+        return logResult(input.run, input.name, input.query);
+      case 'config':
+        return { status: 200, type: JSON_TYPE, body: configJson(input.run) };
+    }
+  } catch (err) {
+    return resultOfError(err);
+  }
+}
