@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
-const scripts = [join(here, 'storage.js'), join(root, 'packages/series/bench/downsample.mjs')];
+const scripts = [
+  join(here, 'storage.js'),
+  join(here, 'client.js'),
+  join(root, 'packages/series/bench/downsample.mjs'),
+  join(here, 'viewer.js'),
+  join(root, 'packages/ui/bench/ui.js'),
+];
 
 console.log(`# node ${process.version}, ${process.platform} ${process.arch}`);
 let failed = false;
