@@ -76,6 +76,38 @@ describe('pages on the fixture runs', () => {
     });
   }
 
+  for (const theme of ['light', 'dark'] as const) {
+    it(`mobile width (390 px): one column of full-width cards, nothing wider than the screen (${theme})`, async () => {
+      const w = await openPage(browser, { theme, width: 390, height: 844 });
+      try {
+        for (const [name, path, ready] of [
+          ['dashboard', '/', '[data-testid="project-card-vision"]'],
+          ['run', '/projects/vision/lka9', '[data-testid^="chart-canvas-"] canvas'],
+          ['run-media', '/projects/vision/u6pw?tab=Metrics', '[data-testid="card-grid"] section'],
+          ['project', '/projects/vision', '[data-testid="comparing-count"]'],
+        ] as const) {
+          await w.page.goto(viewer.url + path);
+          await w.page.waitForSelector(ready, { timeout: 20_000 });
+          await settle(w.page);
+          const overflow = await w.page.evaluate(() => document.documentElement.scrollWidth);
+          expect(overflow, `${name} scroll width`).toBeLessThanOrEqual(390);
+          const grid = await w.page.$('[data-testid="card-grid"]');
+          if (grid) {
+            const gw = await grid.evaluate((e) => e.getBoundingClientRect().width);
+            const widths = await grid.$$eval(':scope > section', (els) =>
+              els.map((e) => e.getBoundingClientRect().width),
+            );
+            for (const cw of widths) expect(Math.abs(cw - gw)).toBeLessThanOrEqual(2);
+          }
+          await screenshot(w.page, `mobile-${name}-${theme}`);
+        }
+        expect(w.errors).toEqual([]);
+      } finally {
+        await w.context.close();
+      }
+    });
+  }
+
   it('the line chart of a run draws its data on the canvas', async () => {
     const w = await openPage(browser);
     try {

@@ -2,7 +2,7 @@
  * Writes run folders with the project's storage writers, for tests that need runs the fixtures do
  * not have: many runs sharing metrics, and a run that grows while a page is open.
  */
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { STORAGE_MODULE } from './paths';
@@ -33,8 +33,16 @@ export class TestRun {
   >();
   private meta!: {
     db: { close: () => void };
-    writer: { steps: (s: number[], g: number[], t: number[]) => void };
+    writer: {
+      steps: (s: number[], g: number[], t: number[]) => void;
+      table: (row: import('../../../kohakuboard/src/storage/index').TableRow) => void;
+      tensor: (row: import('../../../kohakuboard/src/storage/index').TensorRow) => void;
+    };
   };
+  private tensorFiles = new Map<
+    string,
+    { put: (key: string, value: Uint8Array) => void; close: () => void }
+  >();
   readonly dir: string;
   private createdAt = new Date();
   private lastStep = -1;
@@ -85,6 +93,7 @@ export class TestRun {
     count: number,
     f: (metric: string, step: number) => number,
     msPerStep = 50,
+    globalOf: (step: number) => number = (step) => Math.floor(step / 4),
   ): void {
     const steps: number[] = [];
     const globals: number[] = [];
@@ -93,7 +102,7 @@ export class TestRun {
     for (let i = 0; i < count; i++) {
       const step = ++this.lastStep;
       steps.push(step);
-      globals.push(Math.floor(step / 4));
+      globals.push(globalOf(step));
       times.push(t0 + step * msPerStep);
     }
     for (const m of metrics) {
@@ -110,6 +119,56 @@ export class TestRun {
     this.meta.writer.steps(steps, globals, times);
   }
 
+  /** One table entry at `step` (API §A.15). */
+  table(name: string, step: number, columns: string[], types: string[], rows: unknown[][]): void {
+    this.meta.writer.table({
+      step,
+      global_step: step,
+      name,
+      columns: JSON.stringify(columns),
+      column_types: JSON.stringify(types),
+      rows: JSON.stringify(rows),
+    });
+  }
+
+  /** One float32 tensor entry at `step`, stored as .npy in the namespace's KVault (STORAGE.md). */
+  tensor(name: string, step: number, shape: number[], values: Float32Array): void {
+    const { kvFile, key } = this.s.tensorLocation(name, step);
+    let file = this.tensorFiles.get(kvFile);
+    if (!file) {
+      const dir = this.s.runPaths(this.dir).tensorsDir;
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, `${kvFile}.db`);
+      const { db } = this.s.openForWriting(path, 'kvault');
+      const kv = new this.s.KVaultWriter(db, path);
+      file = { put: (k, v) => kv.put(k, v), close: () => db.close() };
+      this.tensorFiles.set(kvFile, file);
+    }
+    const npy = this.s.encodeNpy(
+      '<f4',
+      shape,
+      new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+    );
+    file.put(key, npy);
+    this.meta.writer.tensor({
+      step,
+      global_step: step,
+      name,
+      namespace: this.s.namespaceOf(name),
+      kv_file: kvFile,
+      kv_key: key,
+      dtype: 'float32',
+      shape: JSON.stringify(shape),
+      size_bytes: npy.length,
+      metadata: null,
+    });
+  }
+
+  /** Appends text to a file of the run's `logs/` folder. */
+  log(file: string, text: string): void {
+    appendFileSync(join(this.s.runPaths(this.dir).logsDir, file), text);
+  }
+
   finish(): void {
     this.writeMetadata('finished');
     this.close();
@@ -118,6 +177,8 @@ export class TestRun {
   close(): void {
     for (const w of this.metricWriters.values()) w.close();
     this.metricWriters.clear();
+    for (const f of this.tensorFiles.values()) f.close();
+    this.tensorFiles.clear();
     this.meta.db.close();
   }
 }

@@ -45,6 +45,11 @@ export interface LineChartOptions {
   colors: ChartColors;
   /** Hover-sync group key (tab + x-axis name), or null. */
   syncKey: string | null;
+  /**
+   * Multiplies every size given in CSS px (fonts, line widths, ticks, padding): an export renders at
+   * width × scale with everything else scaled alike, which equals a render at a higher pixel ratio.
+   */
+  pixelScale?: number;
 }
 
 export interface HoverRow {
@@ -119,6 +124,10 @@ export class LineChart {
   private syncing = false;
   private leaveSync: (() => void) | null = null;
   private keyCursorIndex = -1;
+  /** The cursor position the keyboard left, to tell whether the mouse moved it since. */
+  private keyCursorLeft: number | null = null;
+  /** The exact x of a cursor placed by the keyboard or by hover sync (pixel positions round). */
+  private pinnedX: number | null = null;
   private panStart: { x: number; min: number; max: number; posMin: number; posMax: number } | null = null;
   private shiftDrag = false;
   private readonly detach: Array<() => void> = [];
@@ -250,20 +259,7 @@ export class LineChart {
       return true;
     }
     if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
-      const slot = this.slots.find((s) => !s.isRaw && s.x.length > 0);
-      if (!slot) return false;
-      if (this.keyCursorIndex < 0 || this.keyCursorIndex >= slot.x.length) {
-        this.keyCursorIndex = nearestIndex(slot.x, slot.sorted, (min + max) / 2);
-      } else {
-        this.keyCursorIndex += e.key === 'ArrowLeft' ? -1 : 1;
-        this.keyCursorIndex = Math.max(0, Math.min(slot.x.length - 1, this.keyCursorIndex));
-      }
-      const xv = slot.x[this.keyCursorIndex];
-      const yv = slot.y[this.keyCursorIndex];
-      u.setCursor({
-        left: u.valToPos(xv, 'x'),
-        top: Number.isFinite(yv) ? u.valToPos(yv, 'y') : u.bbox.height / uPlot.pxRatio / 2,
-      });
+      this.stepCursor(e.key === 'ArrowLeft' ? -1 : 1);
       return true;
     }
     if (e.key === '+' || e.key === '=' || e.key === '-') {
@@ -276,14 +272,60 @@ export class LineChart {
     return false;
   }
 
-  /** Renders the chart off-screen at `width` CSS px and returns its canvas (Export PNG, UI.md §6.10). */
-  renderOffscreen(width: number, height: number): HTMLCanvasElement | null {
+  /**
+   * Moves the cursor by one point of the first series, in step order (UI.md §16.1). It starts from
+   * where the mouse left the cursor, keeps the point in view, and the tooltip and hover sync follow.
+   */
+  private stepCursor(delta: number): void {
+    const u = this.u;
+    const slot = this.slots.find((s) => !s.isRaw && s.x.length > 0);
+    if (!u || !slot) return;
+    const n = slot.x.length;
+    const left = u.cursor.left ?? -1;
+    const movedByMouse = left >= 0 && left !== this.keyCursorLeft;
+    let i = this.keyCursorIndex;
+    if (i < 0 || i >= n || movedByMouse) {
+      const [min, max] = this.currentX();
+      const at = left >= 0 ? u.posToVal(left, 'x') : (min + max) / 2;
+      i = nearestIndex(slot.x, slot.sorted, at);
+    } else {
+      i = Math.max(0, Math.min(n - 1, i + delta));
+    }
+    // Skip points without an x (a forward-filled metric axis before its first value).
+    while (i > 0 && i < n - 1 && Number.isNaN(slot.x[i])) i += delta;
+    this.keyCursorIndex = i;
+    const xv = slot.x[i];
+    if (!Number.isFinite(xv)) return;
+    const [min, max] = this.currentX();
+    if (xv < min || xv > max) {
+      const half = (max - min) / 2;
+      this.zoomTo(xv - half, xv + half, this.yWindow);
+    }
+    const yv = slot.y[i];
+    const pos = {
+      left: u.valToPos(xv, 'x'),
+      top: Number.isFinite(yv) ? u.valToPos(yv, 'y') : u.bbox.height / uPlot.pxRatio / 2,
+    };
+    this.pinnedX = xv;
+    u.setCursor(pos);
+    this.keyCursorLeft = u.cursor.left ?? null;
+  }
+
+  /**
+   * Renders the chart off-screen at `width` × `height` CSS px and device-pixel ratio `dpr`, with the
+   * current zoom and theme, and returns its canvas (Export PNG, UI.md §6.10). uPlot reads the screen's
+   * ratio, so the render is made at width × dpr / screen ratio with every CSS size scaled alike.
+   */
+  renderOffscreen(width: number, height: number, dpr = 2): HTMLCanvasElement | null {
+    const scale = dpr / uPlot.pxRatio;
+    const w = Math.round(width * scale);
+    const h = Math.round(height * scale);
     const holder = document.createElement('div');
-    holder.style.cssText = `position:fixed;left:-10000px;top:0;width:${width}px;`;
+    holder.style.cssText = `position:fixed;left:-100000px;top:0;width:${w}px;height:${h}px;`;
     document.body.appendChild(holder);
     const clone = new LineChart(
       holder,
-      { ...this.opts, width, height, syncKey: null },
+      { ...this.opts, width: w, height: h, syncKey: null, pixelScale: scale },
       {
         onHover: () => {},
         onWindow: () => {},
@@ -413,7 +455,10 @@ export class LineChart {
     const xDistr =
       isTime || o.xKind === 'relative' ? 1 : o.xScale === 'log' ? 3 : o.xScale === 'symlog' ? 4 : 1;
     const yDistr = o.yScale === 'log' ? 3 : o.yScale === 'symlog' ? 4 : 1;
-    const lw = o.lineWidth;
+    const k = o.pixelScale ?? 1;
+    const lw = o.lineWidth * k;
+    // uPlot scales widths by the screen's pixel ratio but not dash lengths.
+    const dashOf = (d: number[]) => d.map((v) => v * k * uPlot.pxRatio);
 
     const pathFor =
       (slotIndex: number): uPlot.Series.PathBuilder =>
@@ -445,20 +490,22 @@ export class LineChart {
         label: slot.src.label,
         stroke: slot.src.color,
         width: slot.isRaw ? lw / 2 : lw,
-        dash: slot.src.dash,
+        dash: dashOf(slot.src.dash),
         paths: pathFor(i),
         points: { show: false },
         spanGaps: false,
       });
     });
 
-    const axisFont = '11px system-ui, -apple-system, "Segoe UI", sans-serif';
+    const axisFont = `${11 * k}px system-ui, -apple-system, "Segoe UI", sans-serif`;
     const xAxis: uPlot.Axis = {
       stroke: c.text,
       font: axisFont,
-      grid: { stroke: c.grid, width: 1 },
-      ticks: { stroke: c.axis, width: 1, size: 4 },
-      space: isTime ? 90 : 60,
+      grid: { stroke: c.grid, width: k },
+      ticks: { stroke: c.axis, width: k, size: 4 * k },
+      space: (isTime ? 90 : 60) * k,
+      gap: 5 * k,
+      size: 50 * k,
     };
     if (stepLike || (o.xKind === 'metric' && xDistr === 1)) {
       if (stepLike) {
@@ -482,14 +529,16 @@ export class LineChart {
     const yAxis: uPlot.Axis = {
       stroke: c.text,
       font: axisFont,
-      grid: { stroke: c.grid, width: 1 },
-      ticks: { stroke: c.axis, width: 1, size: 4 },
+      grid: { stroke: c.grid, width: k },
+      ticks: { stroke: c.axis, width: k, size: 4 * k },
+      gap: 5 * k,
+      space: 30 * k,
       values: (_u, splits) => splits.map((v) => (v === null ? '' : formatValue(v))),
       size: (_u, values) => {
-        if (!values) return 48;
+        if (!values) return 48 * k;
         let longest = 0;
         for (const v of values) if (v && v.length > longest) longest = v.length;
-        return Math.max(40, Math.ceil(longest * 6.6) + 14);
+        return Math.max(40, Math.ceil(longest * 6.6) + 14) * k;
       },
     };
 
@@ -497,7 +546,7 @@ export class LineChart {
       width: o.width,
       height: o.height,
       legend: { show: false },
-      padding: [10, 14, 0, 4],
+      padding: [10 * k, 14 * k, 0, 4 * k],
       scales: {
         x: {
           time: isTime,
@@ -568,12 +617,18 @@ export class LineChart {
     };
     u.over.addEventListener('wheel', onWheel, { passive: false });
     const onLeave = () => {
+      this.pinnedX = null;
       if (this.opts.syncKey) publishHover(this.opts.syncKey, null, this.id);
     };
+    const onMove = () => {
+      this.pinnedX = null;
+    };
     u.over.addEventListener('mouseleave', onLeave);
+    u.over.addEventListener('mousemove', onMove);
     this.detach.push(() => {
       u.over.removeEventListener('wheel', onWheel);
       u.over.removeEventListener('mouseleave', onLeave);
+      u.over.removeEventListener('mousemove', onMove);
     });
 
     if (keepCursorSync) {
@@ -637,9 +692,11 @@ export class LineChart {
     const u = this.u;
     if (!u || source === this.id) return;
     this.syncing = true;
+    this.pinnedX = x;
     if (x === null) u.setCursor({ left: -10, top: -10 });
     else u.setCursor({ left: u.valToPos(x, 'x'), top: -10 });
     this.syncing = false;
+    this.pinnedX = null;
   }
 
   private onCursor(u: uPlot): void {
@@ -649,9 +706,14 @@ export class LineChart {
       this.cb.onHover(null);
       return;
     }
-    const xv = u.posToVal(left, 'x');
+    const xv = this.pinnedX ?? u.posToVal(left, 'x');
     if (!synced && this.opts.syncKey) publishHover(this.opts.syncKey, xv, this.id);
     const [min, max] = this.currentX();
+    // A synced x outside this chart's view shows no tooltip here.
+    if (synced && (xv < min || xv > max)) {
+      this.cb.onHover(null);
+      return;
+    }
     const tolerance = (max - min) * 0.02;
     const rows: HoverRow[] = [];
     for (const slot of this.slots) {
@@ -694,7 +756,7 @@ export class LineChart {
   private drawOverlays(u: uPlot): void {
     const ctx = u.ctx;
     const { left, top, width, height } = u.bbox;
-    const pr = uPlot.pxRatio;
+    const pr = uPlot.pxRatio * (this.opts.pixelScale ?? 1);
     const size = 5 * pr;
     const [xmin, xmax] = this.currentX();
     ctx.save();

@@ -25,13 +25,15 @@ export interface LineDataOptions {
   runIds: () => string[];
   source: LineSource;
   firstTimestampMs: (runId: string) => number;
-  look: (runId: string, metric: string, index: number) => SeriesLook;
+  look: (runId: string, metric: string, index: number, dashed: boolean) => SeriesLook;
   plotWidth: Ref<number>;
   active: Ref<boolean>;
   priority: () => number;
   /** Points per series override (project page budget, UI.md §5.5), given the request width. */
   pointsOverride?: (plotWidth: number) => number | undefined;
   maxSeries?: number;
+  /** Live tails added this many points to the run's series (for screen-reader announcements). */
+  onNewPoints?: (count: number) => void;
 }
 
 type SeriesMap = Map<string, ScalarSeries>;
@@ -51,6 +53,21 @@ function finiteValues(s: ScalarSeries): Float64Array {
   return out;
 }
 
+/**
+ * The series a chart draws (UI.md §5.2): at most `max`, the first runs in list order with all the
+ * card's metrics, so series beyond the budget are neither requested nor drawn.
+ */
+export function seriesBudget(
+  runIds: string[],
+  metrics: string[],
+  max: number,
+): { runIds: string[]; metrics: string[] } {
+  if (runIds.length * metrics.length <= max) return { runIds, metrics };
+  const keptMetrics = metrics.slice(0, max);
+  const runs = Math.max(1, Math.floor(max / Math.max(1, keptMetrics.length)));
+  return { runIds: runIds.slice(0, runs), metrics: keptMetrics };
+}
+
 export function useLineData(o: LineDataOptions) {
   const full = shallowRef<SeriesMap>(new Map());
   const windowData = shallowRef<SeriesMap | null>(null);
@@ -59,6 +76,8 @@ export function useLineData(o: LineDataOptions) {
   const loadedOnce = ref(false);
   const totalPointsMax = ref(0);
   let fullKey = '';
+  /** When the last full load was requested (performance.now()), for catch-ups after a reconnect. */
+  let fullStartedAt = Number.NEGATIVE_INFINITY;
   let fullController: AbortController | null = null;
   let windowController: AbortController | null = null;
   let windowTimer: ReturnType<typeof setTimeout> | null = null;
@@ -80,13 +99,16 @@ export function useLineData(o: LineDataOptions) {
     return pointsFor(width, o.config().downsampleRate, totalPointsMax.value || null);
   }
 
+  const drawn = () => seriesBudget(o.runIds(), o.config().yMetrics, o.maxSeries ?? 1000);
+
   function baseRequest(): LineRequest {
     const c = o.config();
     const axis = requestAxis(c.xMetric);
     const smooth = isSmoothingOn(c.smoothingMode) ? c.smoothingMode : undefined;
+    const { runIds, metrics } = drawn();
     return {
-      runIds: o.runIds(),
-      metrics: c.yMetrics,
+      runIds,
+      metrics,
       points: points(),
       x: axis.x,
       xMetric: axis.xMetric,
@@ -117,6 +139,7 @@ export function useLineData(o: LineDataOptions) {
     const ctrl = new AbortController();
     fullController = ctrl;
     fullKey = key;
+    fullStartedAt = performance.now();
     loading.value = true;
     // Keep what we hold for series still requested, so the chart redraws at once from it.
     const next: SeriesMap = new Map();
@@ -222,7 +245,8 @@ export function useLineData(o: LineDataOptions) {
    */
   async function fetchTails(metrics?: string[]): Promise<'applied' | 'nothing' | 'busy'> {
     if (!o.active.value) return 'nothing';
-    if (!loadedOnce.value || fullController) return 'busy';
+    if (fullController) return 'busy';
+    if (!loadedOnce.value) return 'nothing';
     const req = baseRequest();
     const wanted = metrics ? req.metrics.filter((m) => metrics.includes(m)) : req.metrics;
     if (wanted.length === 0) return 'nothing';
@@ -253,6 +277,7 @@ export function useLineData(o: LineDataOptions) {
     }
     const next = new Map(full.value);
     let refetch = false;
+    let added = 0;
     for (const [runId, metric, tail] of tails) {
       const k = keyOf(runId, metric);
       const held = next.get(k);
@@ -261,6 +286,7 @@ export function useLineData(o: LineDataOptions) {
         continue;
       }
       const merged = spliceTail(held, tail);
+      added += Math.max(0, tail.totalPoints - held.totalPoints);
       if (!merged) refetch = true;
       else {
         next.set(k, merged);
@@ -269,24 +295,28 @@ export function useLineData(o: LineDataOptions) {
     }
     full.value = next;
     windowCache.clear();
+    if (added > 0) o.onNewPoints?.(added);
     if (refetch) await fetchFull(true);
     else if (currentWindow) scheduleWindow(0);
     return 'applied';
+  }
+
+  /** True when data held or being loaded was requested before `since`, so it may miss changes. */
+  function needsCatchUp(since: number): boolean {
+    return o.active.value && (loadedOnce.value || fullController !== null) && fullStartedAt < since;
   }
 
   const chartSeries = computed<ChartSeries[]>(() => {
     const c = o.config();
     const data = windowData.value ?? full.value;
     const out: ChartSeries[] = [];
-    const runIds = o.runIds();
+    const { runIds, metrics } = drawn();
     const serverMatches = smoothKeyHeld === smoothingKey();
     let index = 0;
-    const max = o.maxSeries ?? 1000;
-    for (const metric of c.yMetrics) {
+    for (const metric of metrics) {
       for (const runId of runIds) {
-        if (out.length >= max) break;
         const s = data.get(keyOf(runId, metric)) ?? full.value.get(keyOf(runId, metric));
-        const look = o.look(runId, metric, index++);
+        const look = o.look(runId, metric, index++, c.dashPatterns === true);
         if (!s) continue;
         const x = xValues(s, c.xMetric, o.firstTimestampMs(runId));
         const smoothed = smoothedFor(s, c.smoothingMode, c.smoothingValue, serverMatches);
@@ -309,6 +339,10 @@ export function useLineData(o: LineDataOptions) {
 
   const requestedSeries = computed(() => o.config().yMetrics.length * o.runIds().length);
   const truncated = computed(() => requestedSeries.value > (o.maxSeries ?? 1000));
+  const drawnSeries = computed(() => {
+    const d = drawn();
+    return d.runIds.length * d.metrics.length;
+  });
   const fullResWarning = computed(() => o.config().downsampleRate === 1 && totalPointsMax.value > 200_000);
 
   // Refetch when what is requested changes (a Downsample Rate k > 1 changes it once total_points is
@@ -342,10 +376,13 @@ export function useLineData(o: LineDataOptions) {
     error,
     loadedOnce,
     truncated,
+    requestedSeries,
+    drawnSeries,
     fullResWarning,
     totalPointsMax,
     fetchFull,
     fetchTails,
+    needsCatchUp,
     onWindow,
     hasData: computed(() => full.value.size > 0 && [...full.value.values()].some((s) => s.length > 0)),
   };

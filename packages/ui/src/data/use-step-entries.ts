@@ -28,6 +28,8 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
   const loaded = ref(false);
   const error = ref<string | null>(null);
   let controller: AbortController | null = null;
+  /** When the entries were last requested in full (performance.now()), for catch-ups. */
+  let loadedAt = Number.NEGATIVE_INFINITY;
   const steps = computed(() => entries.value.map(o.stepOf));
   const current = computed<T | null>(() => entries.value[index.value] ?? null);
 
@@ -48,6 +50,7 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
     const ctrl = new AbortController();
     controller = ctrl;
     loading.value = true;
+    loadedAt = performance.now();
     try {
       entries.value = await o.load(null, ctrl.signal);
       placeIndex();
@@ -64,7 +67,12 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
   }
 
   async function appendTail(): Promise<void> {
-    if (!loaded.value || controller) return;
+    if (!loaded.value) return;
+    if (controller) {
+      // A full load is running; it may predate the change, so look again once it is done.
+      tail.run();
+      return;
+    }
     const n = entries.value.length;
     const last = n > 0 ? o.stepOf(entries.value[n - 1]) : null;
     try {
@@ -89,7 +97,9 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
     const names = e[o.kind];
     if (Array.isArray(names) && names.includes(o.name())) tail.run();
   });
-  const offCatchUp = onCatchUp(() => tail.run());
+  const offCatchUp = onCatchUp((since) => {
+    if (loadedAt < since && (loaded.value || controller)) tail.run();
+  });
 
   watch(
     [o.active, o.name],

@@ -1,37 +1,35 @@
 /**
- * A small syntax highlighter for the docs (TypeScript/JavaScript, JSON, shell, Python): comments,
- * strings, numbers and keywords. Input is escaped first; the output is sanitized with the page.
+ * Syntax highlighting for the docs with highlight.js: its core plus the few languages the docs use,
+ * so the docs chunk stays small. Loaded with the docs pages only (UI.md §1.1, §2.4).
  */
-const KEYWORDS = new Set(
-  'import export from const let var function return await async for of in if else new class extends interface type while true false null undefined def with as print range'.split(
-    ' ',
-  ),
-);
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import javascript from 'highlight.js/lib/languages/javascript';
+import json from 'highlight.js/lib/languages/json';
+import plaintext from 'highlight.js/lib/languages/plaintext';
+import python from 'highlight.js/lib/languages/python';
+import typescript from 'highlight.js/lib/languages/typescript';
+
+hljs.registerLanguage('typescript', typescript);
+hljs.registerLanguage('javascript', javascript);
+hljs.registerLanguage('json', json);
+hljs.registerLanguage('bash', bash);
+hljs.registerLanguage('python', python);
+hljs.registerLanguage('plaintext', plaintext);
+hljs.registerAliases(['ts', 'tsx'], { languageName: 'typescript' });
+hljs.registerAliases(['js', 'mjs', 'cjs'], { languageName: 'javascript' });
+hljs.registerAliases(['sh', 'shell', 'console', 'zsh'], { languageName: 'bash' });
+hljs.registerAliases(['py'], { languageName: 'python' });
+hljs.registerAliases(['text', 'txt'], { languageName: 'plaintext' });
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const TOKEN =
-  /(\/\/[^\n]*|#[^\n]*|\/\*[\s\S]*?\*\/)|('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`)|\b(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\b|\b([A-Za-z_]\w*)\b/g;
-
+/** HTML of a code block: highlighted when the language is known, escaped text otherwise. */
 export function highlight(code: string, lang: string): string {
-  if (!['ts', 'typescript', 'js', 'javascript', 'json', 'bash', 'sh', 'shell', 'python', 'py'].includes(lang))
-    return escapeHtml(code);
-  const shellish = lang === 'bash' || lang === 'sh' || lang === 'shell' || lang === 'python' || lang === 'py';
-  let out = '';
-  let last = 0;
-  for (const m of code.matchAll(TOKEN)) {
-    const i = m.index ?? 0;
-    out += escapeHtml(code.slice(last, i));
-    last = i + m[0].length;
-    const [all, comment, str, num, word] = m;
-    if (comment && (comment.startsWith('#') ? shellish : !comment.startsWith('#')))
-      out += `<span class="hl-c">${escapeHtml(all)}</span>`;
-    else if (str) out += `<span class="hl-s">${escapeHtml(all)}</span>`;
-    else if (num) out += `<span class="hl-n">${escapeHtml(all)}</span>`;
-    else if (word && KEYWORDS.has(word)) out += `<span class="hl-k">${escapeHtml(all)}</span>`;
-    else out += escapeHtml(all);
-  }
-  return out + escapeHtml(code.slice(last));
+  const name = lang.trim().toLowerCase();
+  if (name && hljs.getLanguage(name))
+    return hljs.highlight(code, { language: name, ignoreIllegals: true }).value;
+  return escapeHtml(code);
 }

@@ -1,4 +1,8 @@
-/** Markdown for the docs pages: markdown-it, highlighted code, diagram blocks, then DOMPurify. */
+/**
+ * Markdown for the docs pages: markdown-it, code highlighted by highlight.js, then DOMPurify.
+ * ```mermaid blocks become placeholders holding their source; `renderDiagrams` draws them later,
+ * loading the diagram library only when a page has one (UI.md §2.4).
+ */
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
 import { highlight } from './highlight';
@@ -10,16 +14,20 @@ const md = new MarkdownIt({
   highlight: (code, lang) => highlight(code, lang),
 });
 
-// ```diagram blocks are text diagrams, shown in a pan-and-zoom frame.
 const fence = md.renderer.rules.fence;
 md.renderer.rules.fence = (tokens, idx, options, env, self) => {
   const t = tokens[idx];
-  if (t.info.trim() === 'diagram') {
-    return `<div class="diagram" data-diagram="1"><pre>${md.utils.escapeHtml(t.content)}</pre></div>`;
+  if (t.info.trim() === 'mermaid') {
+    return `<div class="diagram" data-diagram="mermaid"><pre class="diagram-source">${md.utils.escapeHtml(t.content)}</pre></div>`;
   }
   return fence ? fence(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options);
 };
 
 export function renderMarkdown(source: string): string {
   return DOMPurify.sanitize(md.render(source), { ADD_ATTR: ['data-diagram'] });
+}
+
+/** True when the rendered HTML has diagram blocks, so the diagram code is worth loading. */
+export function hasDiagrams(html: string): boolean {
+  return html.includes('data-diagram="mermaid"');
 }

@@ -99,6 +99,11 @@ export interface KdeCardConfig extends CardBase {
   mode: 'overlay' | 'ridgeline' | 'heatmap';
   overlayCount: number;
   xRange: Range;
+  /** Heatmap mode: the Flow Heatmap settings of §7.2, named as on histogram cards. */
+  histogramXAxis?: string;
+  flowNormalize?: 'per-step' | 'global';
+  colorscale?: string;
+  downsampleRate?: number;
 }
 
 export type CardConfig =

@@ -29,6 +29,9 @@ export const ICONS = {
   image: 'M3 3h18v18H3zM8.5 10a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zM21 15l-5-5L5 21',
   columns: 'M12 3v18M3 3h18v18H3z',
   arrowDown: 'M12 5v14M19 12l-7 7-7-7',
+  sliders: 'M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  table: 'M3 3h18v18H3zM3 9h18M3 15h18M9 3v18',
 } as const;
 
 export type IconName = keyof typeof ICONS;

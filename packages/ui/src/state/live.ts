@@ -48,7 +48,10 @@ export interface LiveHandlers {
   runRemoved?: (e: RunEvent) => void;
   runUpdated?: (e: RunEvent) => void;
   runData?: (e: RunDataEvent) => void;
-  /** Refetch whatever is shown: resync, coming back from hidden or paused. */
+  /**
+   * Refetch whatever is shown: after every (re)connection of the stream (its `hello`), on resync and
+   * when live updates resume. Changes made while no stream was connected were never announced.
+   */
   catchUp?: () => void;
   /** Fallback polling tick (no event stream). */
   poll?: () => void;
@@ -56,8 +59,10 @@ export interface LiveHandlers {
 
 // Cards listen for data of their run here; the page's stream dispatches into it.
 type RunDataListener = (e: RunDataEvent) => void;
+/** `since`: the time (performance.now()) from which changes may have gone unannounced. */
+type CatchUpListener = (since: number) => void;
 const runDataListeners = new Map<string, Set<RunDataListener>>();
-const catchUpListeners = new Set<() => void>();
+const catchUpListeners = new Set<CatchUpListener>();
 
 export function onRunData(runId: string, fn: RunDataListener): () => void {
   let set = runDataListeners.get(runId);
@@ -69,7 +74,7 @@ export function onRunData(runId: string, fn: RunDataListener): () => void {
   return () => set?.delete(fn);
 }
 
-export function onCatchUp(fn: () => void): () => void {
+export function onCatchUp(fn: CatchUpListener): () => void {
   catchUpListeners.add(fn);
   return () => catchUpListeners.delete(fn);
 }
@@ -79,8 +84,12 @@ export function dispatchRunData(e: RunDataEvent): void {
   if (set) for (const fn of set) fn(e);
 }
 
-export function dispatchCatchUp(): void {
-  for (const fn of catchUpListeners) fn();
+/**
+ * Asks every displayed item to fetch what it misses. Data requested at or after `since` is already
+ * current, so items loaded after that moment skip the fetch.
+ */
+export function dispatchCatchUp(since = performance.now()): void {
+  for (const fn of catchUpListeners) fn(since);
 }
 
 /**
@@ -96,7 +105,6 @@ export function useEventStream(url: () => string | null, handlers: LiveHandlers,
   let fallback = false;
   let dirtyWhilePaused = false;
   let disposed = false;
-  let hasConnected = false;
 
   const visible = () => document.visibilityState !== 'hidden';
 
@@ -163,10 +171,15 @@ export function useEventStream(url: () => string | null, handlers: LiveHandlers,
     const es = new EventSource(target);
     source = es;
     liveState.value = livePaused.value ? 'paused' : 'reconnecting';
+    // Changes made before this connection (page load, hidden page, reconnect) were never announced:
+    // catch up once per displayed item on every hello (UI.md §14); items loaded after it are current.
     es.addEventListener('hello', () => {
       liveState.value = livePaused.value ? 'paused' : 'live';
-      if (hasConnected) handlers.catchUp?.();
-      hasConnected = true;
+      if (livePaused.value) dirtyWhilePaused = true;
+      else {
+        handlers.catchUp?.();
+        dispatchCatchUp();
+      }
     });
     es.addEventListener('run_added', gate(handlers.runAdded));
     es.addEventListener('run_removed', gate(handlers.runRemoved));
@@ -200,14 +213,9 @@ export function useEventStream(url: () => string | null, handlers: LiveHandlers,
   }
 
   function onVisibility(): void {
+    // Back from hidden: the reopened stream's hello catches up.
     if (visible()) {
-      if (!source && !fallback) {
-        open();
-        if (hasConnected && !livePaused.value) {
-          handlers.catchUp?.();
-          dispatchCatchUp();
-        }
-      }
+      if (!source && !fallback) open();
     } else {
       close();
     }

@@ -23,6 +23,17 @@ watch(globalDashPatterns, (v) => writeString(KEYS.dashPatterns, String(v)));
 /** Dash patterns cycled by "Distinguish by dash pattern": solid, dashed, dotted, dash-dot. */
 export const DASH_PATTERNS: number[][] = [[], [8, 4], [2, 3], [8, 3, 2, 3]];
 
+/**
+ * The dash pattern of series number `index`: cycled when the user asks to distinguish series by
+ * dash (per card or globally); with the colour-blind palette, series beyond its 8 colours cycle
+ * through the patterns so that no two share colour and pattern (UI.md §16.2).
+ */
+export function dashFor(index: number, distinguish: boolean): number[] {
+  if (distinguish) return DASH_PATTERNS[index % DASH_PATTERNS.length];
+  if (paletteName.value === 'cb-safe') return DASH_PATTERNS[Math.floor(index / 8) % DASH_PATTERNS.length];
+  return DASH_PATTERNS[0];
+}
+
 /** The chart background of each theme, which series colours must contrast with. */
 export const CHART_BACKGROUND: Record<ThemeName, string> = { light: '#ffffff', dark: '#111827' };
 

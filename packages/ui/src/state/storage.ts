@@ -43,4 +43,6 @@ export const KEYS = {
   live: 'kobo-live',
   palette: 'kobo-palette',
   dashPatterns: 'kobo-dash-patterns',
+  /** Opt-in screen-reader announcements of live data (UI.md §16.2). */
+  announce: 'kobo-announce',
 } as const;

@@ -7,7 +7,8 @@ export interface LineCardContext {
   source: LineSource;
   runIds: string[];
   firstTimestampMs: (runId: string) => number;
-  look: (runId: string, metric: string, index: number) => SeriesLook;
+  /** How a series is drawn; `dashed`: the card asks to distinguish series by dash pattern. */
+  look: (runId: string, metric: string, index: number, dashed: boolean) => SeriesLook;
   /** The hover-sync group prefix: the tab. */
   syncPrefix: string;
   emphasized: string | null;
