@@ -4,20 +4,32 @@
  * metrics, sample images and a predictions table every epoch; a confidence density; the confusion matrix and
  * the first layer's weights as tensors at the end. Then: `npx kobo open ./kohakuboard`.
  */
+import { parseArgs } from 'node:util';
 import { Board, Histogram, KernelDensity, Media, Table } from 'kohakuboard';
 import { Mlp } from './mlp.js';
 import { CLASSES, type Dataset, IMAGE_SIZE, makeDataset, PIXELS } from './shapes-dataset.js';
 
+// Hyperparameters from the command line, e.g. `node dist/train-shapes.js --hidden 64 --lr 0.1 --seed 3`.
+// Without --seed every run draws its own, so that runs started one after another can be compared.
+const { values: args } = parseArgs({
+  options: {
+    hidden: { type: 'string', default: '96' },
+    lr: { type: 'string', default: '0.05' },
+    epochs: { type: 'string', default: '12' },
+    seed: { type: 'string' },
+  },
+});
+
 const config = {
   model: 'mlp',
-  hidden: 96,
+  hidden: Number(args.hidden),
   batchSize: 32,
-  epochs: 12,
-  peakLr: 0.05,
+  epochs: Number(args.epochs),
+  peakLr: Number(args.lr),
   warmupSteps: 50,
   trainImages: 2400,
   valImages: 480,
-  seed: 7,
+  seed: args.seed === undefined ? Math.floor(Math.random() * 1_000_000) : Number(args.seed),
 };
 
 const train = makeDataset(config.trainImages, config.seed);
