@@ -10,7 +10,10 @@
 //   histogram_1m_durable_ms              from that call until flush() resolved: binned and committed
 //   writer_rss_mb                        peak RSS of a process that queues 50,000 2-scalar messages at once
 //                                        (before the writer has started) and finishes
+//   load_average_start, load_average_end the 1-minute load average around the run: these figures move with
+//                                        what else the machine does, so each set is read with it
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Board } from '../dist/index.js';
 import { bench, median, nowMs, percentile, tempDir } from './lib.js';
@@ -118,6 +121,7 @@ function inChild(name, ...args) {
 }
 
 export async function runClientBenchmarks() {
+  bench('load_average_start', loadavg()[0], 'load');
   // The raw limit of the storage benchmark, measured in this run (its own BENCH lines are printed by storage.js).
   const log = console.log;
   let raw;
@@ -142,6 +146,7 @@ export async function runClientBenchmarks() {
   bench('histogram_1m_durable_ms', h.durableMs, 'ms');
   const m = inChild('rss');
   bench('writer_rss_mb', m.peakMb, 'MB');
+  bench('load_average_end', loadavg()[0], 'load');
 }
 
 const partIndex = process.argv.indexOf('--part');

@@ -23,7 +23,7 @@ import {
 import { Committer } from '../src/writer/commit.js';
 import { LogFile } from '../src/writer/log-file.js';
 import { OpenFiles } from '../src/writer/open-files.js';
-import { MetricRows, PendingData } from '../src/writer/pending.js';
+import { MetricRows, PendingData, ScratchColumns, StepRows } from '../src/writer/pending.js';
 import { columnVaultViolations } from './helpers/invariants.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kobo-commit-'));
@@ -45,11 +45,18 @@ function newRun() {
   return { runDir, p, db, logs };
 }
 
+/** One logging message of scalars at `step` (global step = step, timestamp = T0 + step). */
+function addMessage(pending: PendingData, step: number, values: Array<[MetricRows, number]>) {
+  const row = pending.steps.add(step, step, 1_700_000_000_000 + step);
+  for (const [rows, value] of values) {
+    if (rows.n === 0) pending.touched.add(rows);
+    rows.push(row, value);
+  }
+  pending.noteMessage(1_700_000_000_000 + step, 24 + 12 * values.length);
+}
+
 function addScalar(pending: PendingData, rows: MetricRows, step: number, value: number) {
-  if (rows.n === 0) pending.touched.add(rows);
-  rows.push(step, step, 1_700_000_000_000 + step, value);
-  pending.steps.add(step, step, 1_700_000_000_000 + step);
-  pending.noteMessage(1_700_000_000_000 + step, 32);
+  addMessage(pending, step, [[rows, value]]);
 }
 
 function count(file: string): number {
@@ -62,7 +69,7 @@ function count(file: string): number {
 }
 
 describe('commit', () => {
-  it('commits every file, media ids before the tables that use them', () => {
+  it('commits every file, media ids before the tables that use them', async () => {
     const { runDir, p, db, logs } = newRun();
     const files = new OpenFiles(runDir, false, logs.storage);
     const committer = new Committer(files, db, new MetadataDbWriter(db), logs);
@@ -99,7 +106,7 @@ describe('commit', () => {
     });
     expect(committer.commit(pending, Date.now())).toBe(true);
     expect(pending.isEmpty()).toBe(true);
-    files.closeAll();
+    await files.closeAll();
     expect(count(join(p.metricsDir, 'train__loss.db'))).toBe(5);
     const h = openReadOnly(p.metadataDb);
     expect(readSteps(h.db).step.length).toBe(5);
@@ -109,7 +116,57 @@ describe('commit', () => {
     db.close();
   });
 
-  it('a failing file holds back metadata.db, is retried after 1 s and 2 s, then dropped', () => {
+  it("takes each row's step, global step and timestamp from its own message", async () => {
+    const { runDir, p, db, logs } = newRun();
+    const files = new OpenFiles(runDir, false, logs.storage);
+    const committer = new Committer(files, db, new MetadataDbWriter(db), logs);
+    const pending = new PendingData();
+    const every = new MetricRows('every');
+    const even = new MetricRows('even');
+    // Two commits, so that the second batch's rows point into a fresh steps table.
+    for (const batch of [0, 1]) {
+      for (let s = batch * 10; s < batch * 10 + 10; s++) {
+        addMessage(
+          pending,
+          s,
+          s % 2 === 0
+            ? [
+                [every, -s],
+                [even, s * 10],
+              ]
+            : [[every, -s]],
+        );
+      }
+      expect(committer.commit(pending, Date.now())).toBe(true);
+      expect(pending.isEmpty()).toBe(true);
+    }
+    await files.closeAll();
+    const series = (name: string) => {
+      const file = join(p.metricsDir, `${name}.db`);
+      const h = openReadOnly(file);
+      try {
+        return readMetricSeries(h.db, file);
+      } finally {
+        h.close();
+      }
+    };
+    const steps = Array.from({ length: 20 }, (_, i) => i);
+    const evens = steps.filter((s) => s % 2 === 0);
+    const e = series('every');
+    expect(Array.from(e.step)).toEqual(steps);
+    expect(Array.from(e.value)).toEqual(steps.map((s) => -s));
+    const v = series('even');
+    expect(Array.from(v.step)).toEqual(evens);
+    expect(Array.from(v.globalStep)).toEqual(evens);
+    expect(Array.from(v.timestamp)).toEqual(evens.map((s) => 1_700_000_000_000 + s));
+    expect(Array.from(v.value)).toEqual(evens.map((s) => s * 10));
+    const h = openReadOnly(p.metadataDb);
+    expect(Array.from(readSteps(h.db).step)).toEqual(steps);
+    h.close();
+    db.close();
+  });
+
+  it('a failing file holds back metadata.db, is retried after 1 s and 2 s, then dropped', async () => {
     const { runDir, p, db, logs } = newRun();
     const real = new OpenFiles(runDir, false, logs.storage);
     let failures = 0;
@@ -160,12 +217,44 @@ describe('commit', () => {
     expect(logs.writer.memory.join('')).toMatch(
       /data\/metrics\/broken\.db: transaction failed 3 times \(disk full \(simulated\)\); dropped 1 pending rows/,
     );
-    real.closeAll();
+    await real.closeAll();
     expect(count(join(p.metricsDir, 'good.db'))).toBe(1);
     db.close();
   });
 
-  it('dropping a blob file drops the media rows that reference its blobs, and tables say <media error>', () => {
+  it('counts the retry delay from the end of a failed attempt (a busy file waits inside SQLite)', () => {
+    const { runDir, db, logs } = newRun();
+    const real = new OpenFiles(runDir, false, logs.storage);
+    const SLOW_MS = 50;
+    let attempts = 0;
+    const files = new Proxy(real, {
+      get(target, prop) {
+        if (prop === 'metric') {
+          return () => {
+            attempts++;
+            const until = performance.now() + SLOW_MS;
+            while (performance.now() < until) {
+              /* a transaction that waits for a lock, then fails */
+            }
+            throw new Error('database is locked (simulated)');
+          };
+        }
+        const v = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const committer = new Committer(files, db, new MetadataDbWriter(db), logs);
+    const pending = new PendingData();
+    addScalar(pending, new MetricRows('busy'), 0, 1);
+    const t0 = 1_000_000;
+    expect(committer.commit(pending, t0)).toBe(false);
+    expect(committer.retryAt()).toBeGreaterThanOrEqual(t0 + SLOW_MS + 1000);
+    expect(committer.commit(pending, t0 + 1000)).toBe(false); // 1 s after the start is too early
+    expect(attempts).toBe(1);
+    db.close();
+  });
+
+  it('dropping a blob file drops the media rows that reference its blobs, and tables say <media error>', async () => {
     const { runDir, p, db, logs } = newRun();
     const real = new OpenFiles(runDir, false, logs.storage);
     const files = new Proxy(real, {
@@ -217,23 +306,25 @@ describe('commit', () => {
     expect(readMediaRows(h.db)).toEqual([]);
     expect(readTableRows(h.db)[0].rows).toBe('[["<media error>"]]');
     h.close();
-    real.closeAll();
+    await real.closeAll();
     db.close();
   });
 });
 
 describe('open files', () => {
-  it('closes the least recently used file when full and continues it after reopening', () => {
+  it('closes the least recently used file when full and continues it after reopening', async () => {
     const { runDir, p, logs } = newRun();
     const files = new OpenFiles(runDir, false, logs.storage, 2);
+    const scratch = new ScratchColumns();
     for (let round = 0; round < 3; round++) {
       for (const name of ['a', 'b', 'c', 'd']) {
+        const steps = new StepRows();
         const rows = new MetricRows(name);
-        for (let i = 0; i < 3000; i++) rows.push(round * 3000 + i, 0, 0, round * 3000 + i);
-        files.metric(name).append(rows.view());
+        for (let i = 0; i < 3000; i++) rows.push(steps.add(round * 3000 + i, 0, 0), round * 3000 + i);
+        files.metric(name).append(rows.columns(steps, scratch));
       }
     }
-    files.closeAll();
+    await files.closeAll();
     for (const name of ['a', 'b', 'c', 'd']) {
       const file = join(p.metricsDir, `${name}.db`);
       const h = openReadOnly(file);

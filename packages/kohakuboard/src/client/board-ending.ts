@@ -10,10 +10,9 @@ import { configSnapshot } from './config-snapshot.js';
 import { errorText } from './errors.js';
 import { writeUncapturedStderr } from './output-capture.js';
 import type { EndStatus } from './process-hooks.js';
-import type { WriterLink } from './writer-link.js';
+import { formatSeconds, type WriterLink } from './writer-link.js';
 
 const PROGRESS_MS = 5000;
-const STALL_MS = 60_000;
 
 export interface EndingContext {
   name: string;
@@ -68,6 +67,8 @@ export class BoardEnding {
         writeUncapturedStderr(`KohakuBoard: draining: ${left} messages left\n`),
       );
     if (!ok) {
+      // A writer that stalled may be waiting inside SQLite: the process must not exit under it.
+      if (!link.isDead()) link.stopBlocking();
       this.c.logger.error(
         `The writer did not finish (${link.state}); ${link.notDurable()} logged messages were not written.`,
       );
@@ -86,41 +87,56 @@ export class BoardEnding {
 
   private async awaitWriterClosed(): Promise<void> {
     const { link, logger } = this.c;
+    const stallMs = link.stallTimeoutMs;
     let mark = link.progressMark();
     let lastProgress = Date.now();
-    const watchdog = setInterval(() => {
-      const now = Date.now();
-      const m = link.progressMark();
-      if (m !== mark) {
-        mark = m;
-        lastProgress = now;
-      } else if (now - lastProgress >= STALL_MS) {
-        logger.error('The writer made no progress for 60 s while finishing; stopping it.');
-        link.terminate();
-        return;
-      }
-      logger.info(`Draining: ${link.notDurable()} messages left`);
-    }, PROGRESS_MS);
+    let nextNotice = lastProgress + PROGRESS_MS;
+    const watchdog = setInterval(
+      () => {
+        const now = Date.now();
+        const m = link.progressMark();
+        if (m !== mark) {
+          mark = m;
+          lastProgress = now;
+        } else if (now - lastProgress >= stallMs) {
+          logger.error(
+            `The writer made no progress for ${formatSeconds(stallMs)} while finishing; stopping it.`,
+          );
+          clearInterval(watchdog);
+          link.stop();
+          return;
+        }
+        if (now >= nextNotice) {
+          nextNotice += PROGRESS_MS;
+          logger.info(`Draining: ${link.notDurable()} messages left`);
+        }
+      },
+      Math.min(PROGRESS_MS, stallMs),
+    );
     watchdog.unref();
     try {
       await link.whenClosed();
-    } catch (err) {
-      return this.endWithDeadWriter(err instanceof Error ? err : new Error(errorText(err)));
+    } catch {
+      return this.endWithDeadWriter();
     } finally {
       clearInterval(watchdog);
     }
     this.end();
   }
 
-  /** finish() when the writer died: metadata.json is written here with status "crashed" (§9.4). */
-  private async endWithDeadWriter(cause?: Error): Promise<void> {
-    const lost = this.c.link.notDurable();
+  /**
+   * finish() when the writer died or was stopped: metadata.json is written here with status "crashed" (§9.4),
+   * and the promise rejects with the start error, or with an error that counts the messages not written.
+   */
+  private async endWithDeadWriter(): Promise<void> {
+    const { link, logger } = this.c;
+    // A writer that crashed on its own has reported its error; the report may still be on its way.
+    await link.whenFailureReported();
+    const lost = link.notDurable();
+    logger.error(`The run is recorded as crashed; ${lost} logged messages were not written.`);
     this.writeCrashedMetadata();
     this.end();
-    throw new Error(
-      `The writer is not running (${cause?.message ?? this.c.link.state}); ${lost} logged messages were not written`,
-      { cause },
-    );
+    throw link.deathError(lost);
   }
 
   /** Stops output capture and re-serialises the config (keeping the first snapshot if that fails). */

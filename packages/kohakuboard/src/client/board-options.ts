@@ -27,13 +27,28 @@ export interface BoardOptions {
   memoryMode?: boolean;
   /** A note that becomes the folder suffix `_<annotation>`. */
   annotation?: string;
-  /** Maximum logging messages in flight before log() waits for the writer (default 50,000). */
+  /**
+   * Maximum logging messages in flight before log() waits for the writer (default 50,000). A warning comes at
+   * 80 %; while log() waits, one warning says so when the wait starts and again every 10 s, and one line when
+   * the queue is below half full again. Scalar-only calls travel in a shared ring of 1–32 MiB sized from this
+   * number (room for that many calls of ten values): calls with many more values may wait for ring space
+   * before the message limit is reached. Data is dropped only when the writer has died or made no progress
+   * for 60 s.
+   */
   queueCapacity?: number;
   /** Maximum payload bytes in flight (default 1 GiB). */
   queueMaxBytes?: number;
-  /** Longest time logged data waits before it is committed (default 1000 ms). */
+  /**
+   * Longest time logged data waits before it is committed (default 1000 ms) while the writer keeps up. Data
+   * that arrives while the writer is still committing earlier data is due this long after that commit ends,
+   * and a writer that has fallen behind commits in larger batches (up to 100,000 calls), so that it catches
+   * up instead of committing in the smallest steps.
+   */
   flushIntervalMs?: number;
-  /** Finish the run on SIGINT/SIGTERM (default true). */
+  /**
+   * Finish the run on SIGINT/SIGTERM (default true); the process then exits with 130/143 if no other
+   * listener handles the signal. A second signal while finishing exits at once with 128 + its own number.
+   */
   handleSignals?: boolean;
   /** Remote sync: not yet active (accepted and ignored, with a warning when syncEnabled is true). */
   remoteUrl?: string;

@@ -32,7 +32,8 @@ import { claimRunFolder, createRunSubfolders } from './run-folder.js';
 import { type ScalarLike, toScalar } from './scalar-value.js';
 import { captureTable, Table, type TableCell } from './table.js';
 import { captureTensor, type TensorDType, type TensorInput, TensorLog } from './tensor.js';
-import { WriterLink } from './writer-link.js';
+import { testHooks } from './test-hooks.js';
+import { DEFAULT_STALL_MS, WriterLink } from './writer-link.js';
 
 export type LogValue =
   | number
@@ -70,6 +71,11 @@ export class Board implements HookedBoard {
   private nextMetricId = 0;
   private scratchIds = new Float64Array(64);
   private scratchValues = new Float64Array(64);
+  /**
+   * The keys of the last call that took the hot path, in order; scratchIds still holds their ids. A training
+   * loop logs the same keys call after call, so a key is usually compared with one string, not hashed.
+   */
+  private readonly hotKeys: string[] = [];
   private outputSink: OutputSink | null = null;
   private readonly ending: BoardEnding;
   private warnedAfterFinish = false;
@@ -118,6 +124,7 @@ export class Board implements HookedBoard {
     this.logger = logger;
 
     // 4. The writer thread.
+    const hooks = testHooks();
     this.link = new WriterLink(
       {
         runDir,
@@ -128,10 +135,11 @@ export class Board implements HookedBoard {
         queueMaxBytes: o.queueMaxBytes,
         metadata: this.metadata,
         startedAtMs: this.createdAt.getTime(),
+        stallTimeoutMs: hooks.stallTimeoutMs ?? DEFAULT_STALL_MS,
+        crashAfterMessages: hooks.writerCrashAfterMessages,
       },
       logger,
     );
-    this.link.onDead = (reason) => this.logger.error(`The writer is not running: ${reason}`);
 
     // 5–7. Output capture, the process hooks, and the creation lines.
     if (o.captureOutput) {
@@ -180,7 +188,10 @@ export class Board implements HookedBoard {
     return this._globalStep;
   }
 
-  /** Moves the global step (once per optimizer update). */
+  /**
+   * Moves the global step (once per optimizer update). The increment must be a safe integer (0 and negative
+   * values are accepted); anything else, such as 1.5, is ignored with one warning.
+   */
   step(increment = 1): void {
     if (!Number.isSafeInteger(increment)) {
       this.logger.warnOnce(
@@ -197,11 +208,14 @@ export class Board implements HookedBoard {
 
   /**
    * Logs values at one step: scalars, Media, Table, Histogram, TensorLog and KernelDensity may be mixed.
-   * Returns the step used. Never throws.
+   * Returns the step used. Never throws: a bad entry is skipped with one warning per key (console and
+   * logs/board.log). After finish() has started, calls are dropped with one warning; once the board has
+   * finished, that warning goes to the console only, because board.log is closed.
    */
   log(values: Record<string, LogValue>, options?: { autoStep?: boolean }): number {
     if (this.ending.started) return this.afterFinish();
     const step = autoStepOf(options) ? ++this._step : this._step;
+    if (!this.link.acceptsData()) return step;
     try {
       this.logValues(values, step);
     } catch (err) {
@@ -223,26 +237,38 @@ export class Board implements HookedBoard {
     // The hot path: numbers under names seen before go straight into the ring.
     const ids = this.scratchIds;
     const vals = this.scratchValues;
+    const hotKeys = this.hotKeys;
     let n = 0;
     let general = false;
     try {
       for (const key in values) {
         const v = values[key];
-        const id = this.metricIds.get(key);
-        if (typeof v === 'number' && id !== undefined && id !== INVALID && n < ids.length) {
-          ids[n] = id;
-          vals[n] = v;
-          n++;
-          continue;
+        if (typeof v !== 'number' || n === ids.length) {
+          general = true;
+          break;
         }
-        general = true;
-        break;
+        if (key !== hotKeys[n]) {
+          const id = this.metricIds.get(key);
+          if (id === undefined || id === INVALID) {
+            general = true;
+            break;
+          }
+          ids[n] = id;
+          hotKeys[n] = key;
+        }
+        vals[n] = v;
+        n++;
       }
     } catch {
       general = true; // a getter that throws: the general path reads each entry on its own
     }
-    if (general) this.logEntries(values, step, timestamp);
-    else if (n > 0) this.link.sendScalars(step, this._globalStep, timestamp, ids, vals, n);
+    if (general) {
+      hotKeys.length = 0; // the general path reuses scratchIds
+      this.logEntries(values, step, timestamp);
+    } else if (n > 0) {
+      if (hotKeys.length > n) hotKeys.length = n;
+      this.link.sendScalars(step, this._globalStep, timestamp, ids, vals, n);
+    }
   }
 
   /** The general path of log(): classifies every entry (§6.1) and hands the call over as one message. */
@@ -479,6 +505,7 @@ export class Board implements HookedBoard {
   private logBuilt(name: string, build: () => LogItem | LogItem[], fileName = false): number {
     if (this.ending.started) return this.afterFinish();
     const step = ++this._step;
+    if (!this.link.acceptsData()) return step;
     const timestamp = Date.now();
     if (typeof name !== 'string') {
       this.logger.warnOnce(String(name), `Skipped an entry whose name is ${describeValue(name)}`);

@@ -7,7 +7,14 @@
  */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { RunMetadata } from '../storage/index.js';
-import type { FromWriter, LogMessage, ToWriter, WriterInit, WriterSummary } from '../writer/messages.js';
+import type {
+  FromWriter,
+  LogMessage,
+  ToWriter,
+  WriterErrorInfo,
+  WriterInit,
+  WriterSummary,
+} from '../writer/messages.js';
 import {
   createRing,
   DATA_HEADER_WORDS,
@@ -28,8 +35,11 @@ import type { BoardLogger } from './board-logger.js';
 
 const WORKER_URL = new URL('../writer/worker.js', import.meta.url);
 const WAIT_SLICE_MS = 100;
-const STALL_MS = 60_000;
+/** No progress for this long means the writer is stalled (§9.2 item 5, §10.3 step 5). */
+export const DEFAULT_STALL_MS = 60_000;
 const NOTICE_MS = 10_000;
+/** How long a stopped writer gets to leave SQLite (a busy wait lasts at most 5 s) and exit by itself. */
+const STOP_GRACE_MS = 10_000;
 
 export interface WriterLinkOptions {
   runDir: string;
@@ -40,6 +50,10 @@ export interface WriterLinkOptions {
   queueMaxBytes: number;
   metadata: RunMetadata;
   startedAtMs: number;
+  /** The no-progress limit (DEFAULT_STALL_MS unless a test hook shortens it). */
+  stallTimeoutMs: number;
+  /** Test hook: the writer crashes after taking this many messages. */
+  crashAfterMessages?: number;
 }
 
 interface FlushWaiter {
@@ -72,6 +86,12 @@ export class WriterLink {
   private dropModeDropped = 0;
   private deadReason: string | null = null;
   private deadReported = false;
+  /** The error the writer reported when it could not start or crashed (null until that report arrives). */
+  private failure: Error | null = null;
+  private failedAtStart = false;
+  private readonly exited: Promise<void>;
+  private onExited: () => void = () => {};
+  private readonly failureWaiters: Array<() => void> = [];
   private closed = false;
   private finishPosted = false;
   private readonly flushWaiters: FlushWaiter[] = [];
@@ -82,8 +102,7 @@ export class WriterLink {
   dropped = 0;
   blockedTimes = 0;
   blockedMs = 0;
-  /** Called once when the writer is found dead (crashed or failed to start). */
-  onDead: ((reason: string) => void) | null = null;
+  readonly stallTimeoutMs: number;
 
   constructor(
     options: WriterLinkOptions,
@@ -98,6 +117,10 @@ export class WriterLink {
     this.capacity = options.queueCapacity;
     this.softLimit = Math.max(1, Math.floor(options.queueCapacity * 0.8));
     this.maxBytes = options.queueMaxBytes;
+    this.stallTimeoutMs = options.stallTimeoutMs;
+    this.exited = new Promise((resolve) => {
+      this.onExited = resolve;
+    });
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const init: WriterInit = {
@@ -110,16 +133,23 @@ export class WriterLink {
       flushIntervalMs: options.flushIntervalMs,
       metadata: options.metadata,
       startedAtMs: options.startedAtMs,
+      ...(options.crashAfterMessages !== undefined ? { crashAfterMessages: options.crashAfterMessages } : {}),
     };
     try {
       const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2] });
       worker.unref();
       worker.on('message', (m: FromWriter) => this.onMessage(m));
-      worker.on('error', (err) => this.markDead(`the writer thread failed: ${err.stack ?? err.message}`));
+      worker.on('error', (err) => {
+        this.failure ??= err;
+        this.markDead(`the writer thread failed: ${err.message}`);
+      });
       worker.on('exit', (code) => this.onExit(code));
       this.worker = worker;
     } catch (err) {
-      this.markDead(`the writer thread could not start: ${(err as Error).message}`);
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      this.failedAtStart = true;
+      this.markDead(`the writer thread could not start: ${this.failure.message}`);
+      this.onExited();
     }
   }
 
@@ -133,10 +163,59 @@ export class WriterLink {
   isDead(): boolean {
     if (this.deadReason !== null) return true;
     if (Atomics.load(this.ctl, Ctl.STATE) === WriterState.CRASHED) {
-      this.markDead('the writer crashed (see logs/writer.log)');
+      // Seen before the writer's report arrived (the event loop has not turned): the details come later.
+      this.markDead('the writer crashed; see logs/writer.log');
       return true;
     }
     return false;
+  }
+
+  /**
+   * Called once per logging call: false when the writer is dead, and the call's data is then counted as
+   * dropped (§9.2 item 4). One atomic load while the writer lives.
+   */
+  acceptsData(): boolean {
+    if (this.deadReason === null && Atomics.load(this.ctl, Ctl.STATE) !== WriterState.CRASHED) return true;
+    this.isDead();
+    return this.drop();
+  }
+
+  /** True while the writer has marked itself crashed but its report of the error has not arrived yet. */
+  failureReportPending(): boolean {
+    return (
+      this.failure === null &&
+      this.worker !== null &&
+      Atomics.load(this.ctl, Ctl.STATE) === WriterState.CRASHED
+    );
+  }
+
+  /**
+   * Resolves once the writer's report of its failure has arrived or its thread has exited, at the latest
+   * after `maxWaitMs` (its timer also keeps the event loop alive meanwhile).
+   */
+  whenFailureReported(maxWaitMs = 2000): Promise<void> {
+    if (!this.failureReportPending()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      this.failureWaiters.push(done);
+      void this.exited.then(done);
+    });
+  }
+
+  /**
+   * The error finish() rejects with when the writer died: the start error itself when it could not start
+   * (§3.4 step 4); otherwise an error that says why and how many messages were not written.
+   */
+  deathError(notWritten: number): Error {
+    if (this.failedAtStart && this.failure) return this.failure;
+    return new Error(
+      `The writer is not running (${this.deadReason ?? this.state}); ${notWritten} logged messages were not written`,
+      this.failure ? { cause: this.failure } : undefined,
+    );
   }
 
   isClosed(): boolean {
@@ -155,7 +234,7 @@ export class WriterLink {
 
   whenReady(): Promise<void> {
     if (this.ready) return Promise.resolve();
-    if (this.deadReason !== null) return Promise.reject(new Error(this.deadReason));
+    if (this.deadReason !== null) return Promise.reject(this.deathError(this.notDurable()));
     this.worker?.ref();
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
@@ -163,13 +242,32 @@ export class WriterLink {
   private markDead(reason: string): void {
     if (this.deadReason !== null) return;
     this.deadReason = reason;
-    for (const w of this.readyWaiters.splice(0)) w.reject(new Error(reason));
+    for (const w of this.readyWaiters.splice(0)) w.reject(this.deathError(this.notDurable()));
     const lost = this.notDurable();
     for (const w of this.flushWaiters.splice(0)) {
       w.reject(new Error(`The writer stopped (${reason}); ${lost} logged messages were not written`));
     }
     this.worker?.unref();
-    this.onDead?.(reason);
+  }
+
+  /** The writer's own report that it could not start or crashed (§3.4 step 4, §9.4). */
+  private onFailed(phase: 'start' | 'run', info: WriterErrorInfo): void {
+    const err = Object.assign(
+      new Error(info.message),
+      { name: info.name },
+      info.code ? { code: info.code } : {},
+    );
+    if (info.stack) err.stack = info.stack;
+    this.failure = err;
+    this.failedAtStart = phase === 'start';
+    for (const w of this.failureWaiters.splice(0)) w();
+    const what = phase === 'start' ? 'could not start' : 'crashed';
+    this.markDead(`the writer ${what}: ${info.name}: ${info.message}`);
+    this.logger.error(
+      phase === 'start'
+        ? `The writer could not start: ${info.name}: ${info.message}; logged data will be dropped.`
+        : `The writer crashed: ${info.name}: ${info.message} (the stack is in logs/writer.log); logged data is dropped from now on.`,
+    );
   }
 
   private onMessage(m: FromWriter): void {
@@ -189,7 +287,7 @@ export class WriterLink {
         for (const w of this.closeWaiters.splice(0)) w.resolve(m.summary);
         break;
       case 'failed':
-        this.markDead(`the writer crashed: ${m.message}`);
+        this.onFailed(m.phase, m.error);
         break;
     }
   }
@@ -198,13 +296,19 @@ export class WriterLink {
     if (!this.closed && Atomics.load(this.ctl, Ctl.STATE) === WriterState.CLOSED) {
       this.closed = true; // the 'closed' message may not have been delivered before the exit
     }
-    if (!this.closed) this.markDead(`the writer thread exited with code ${code}`);
+    if (!this.closed && this.deadReason === null) {
+      this.markDead(`the writer thread exited with code ${code}`);
+      this.logger.error(
+        `The writer thread exited unexpectedly (code ${code}); logged data is dropped from now on.`,
+      );
+    }
     const err = new Error(this.deadReason ?? 'the writer thread exited');
     for (const w of this.closeWaiters.splice(0)) {
       if (this.closed) w.resolve(this.summary ?? { messages: this.handed, droppedRows: 0, failedItems: 0 });
       else w.reject(err);
     }
     this.worker = null;
+    this.onExited();
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -242,22 +346,25 @@ export class WriterLink {
       this.highWarned = false;
       this.endEpisode();
     }
-    if (this.hasRoom(bytes)) {
-      if (this.dropMode) this.leaveDropMode();
-      return true;
-    }
+    if (this.stillStalled()) return this.hasRoom(bytes) || this.drop();
+    if (this.hasRoom(bytes)) return true;
     if (this.isDead()) return this.drop();
-    if (this.dropMode) {
-      if (this.takenSeen === this.dropModeTaken) return this.drop();
-      this.leaveDropMode();
-    }
     return this.block(() => this.hasRoom(bytes));
   }
 
-  private leaveDropMode(): void {
+  /**
+   * True in drop mode (§9.2 item 5) while the writer has taken nothing since it was declared stalled; the
+   * first sign of progress ends drop mode. Room in the queue alone is not progress: a record may not fit the
+   * ring although the message count has room.
+   */
+  private stillStalled(): boolean {
+    if (!this.dropMode) return false;
+    this.refreshTaken();
+    if (this.takenSeen === this.dropModeTaken) return true;
     this.dropMode = false;
     this.logger.info(`Writer recovered; ${this.dropModeDropped} messages were dropped.`);
     this.dropModeDropped = 0;
+    return false;
   }
 
   private drop(): false {
@@ -307,8 +414,10 @@ export class WriterLink {
         if (taken !== lastTaken) {
           lastTaken = taken;
           lastProgress = now;
-        } else if (now - lastProgress >= STALL_MS) {
-          this.logger.error('Writer made no progress for 60 s; dropping logged data until it recovers.');
+        } else if (now - lastProgress >= this.stallTimeoutMs) {
+          this.logger.error(
+            `Writer made no progress for ${formatSeconds(this.stallTimeoutMs)}; dropping logged data until it recovers.`,
+          );
           this.blockedTimes++;
           this.blockedMs += now - started;
           this.dropMode = true;
@@ -346,7 +455,7 @@ export class WriterLink {
   private reserve(len: number): number {
     const idx = this.ring.reserve(len);
     if (idx >= 0) return idx;
-    if (this.isDead()) {
+    if (this.isDead() || this.stillStalled()) {
       this.drop();
       return -1;
     }
@@ -390,7 +499,14 @@ export class WriterLink {
     values: Float64Array,
     n: number,
   ): boolean {
-    if (((this.seq - this.takenSeen) | 0) >= this.softLimit || this.deadReason !== null) {
+    // The full check only near the limit, or while a warning or a backpressure episode is open: those end
+    // when the queue is below half full again, which only admit() notices.
+    if (
+      ((this.seq - this.takenSeen) | 0) >= this.softLimit ||
+      this.highWarned ||
+      this.episode !== null ||
+      this.deadReason !== null
+    ) {
       if (!this.admit(0)) return false;
     }
     const len = DATA_HEADER_WORDS + 2 * n;
@@ -462,7 +578,7 @@ export class WriterLink {
   /** Resolves when everything handed over so far is committed. */
   flush(): Promise<void> {
     if (this.isClosed()) return Promise.resolve();
-    if (this.deadReason !== null) {
+    if (this.isDead()) {
       return Promise.reject(
         new Error(
           `The writer is not running (${this.deadReason}); ${this.notDurable()} logged messages were not written`,
@@ -565,7 +681,7 @@ export class WriterLink {
       if (m !== mark) {
         mark = m;
         lastProgress = now;
-      } else if (now - lastProgress >= STALL_MS) return false;
+      } else if (now - lastProgress >= this.stallTimeoutMs) return false;
       if (now >= nextNotice) {
         nextNotice += 5000;
         onProgress(this.notDurable());
@@ -573,9 +689,41 @@ export class WriterLink {
     }
   }
 
-  /** Stops a writer that made no progress (finish watchdog). */
-  terminate(): void {
-    this.markDead('the writer made no progress for 60 s and was stopped');
-    void this.worker?.terminate();
+  /**
+   * Gives up on a writer that made no progress (§10.3 step 5): marks it dead, so that finish() can reject at
+   * once, and asks it to exit at its next check. It may be waiting inside SQLite (a lock held by another
+   * program), where terminating its thread would abort the whole process; so it is terminated only if it has
+   * not exited after STOP_GRACE_MS. Meanwhile it keeps the process alive.
+   */
+  stop(): void {
+    this.markDead(`the writer made no progress for ${formatSeconds(this.stallTimeoutMs)} and was stopped`);
+    Atomics.store(this.ctl, Ctl.STOP, 1);
+    wakeWriter(this.ctl);
+    const err = new Error(this.deadReason ?? 'the writer was stopped');
+    for (const w of this.closeWaiters.splice(0)) w.reject(err);
+    const worker = this.worker;
+    if (!worker) return;
+    worker.ref();
+    const timer = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
+    timer.unref();
+    worker.once('exit', () => clearTimeout(timer));
   }
+
+  /** The exit hook's stop: asks the writer to exit and blocks until it has (at most STOP_GRACE_MS). */
+  stopBlocking(): void {
+    Atomics.store(this.ctl, Ctl.STOP, 1);
+    wakeWriter(this.ctl);
+    const until = Date.now() + STOP_GRACE_MS;
+    for (;;) {
+      const state = Atomics.load(this.ctl, Ctl.STATE);
+      const left = until - Date.now();
+      if (state === WriterState.CLOSED || state === WriterState.CRASHED || left <= 0 || !this.worker) return;
+      Atomics.wait(this.ctl, Ctl.STATE, state, Math.min(left, WAIT_SLICE_MS));
+    }
+  }
+}
+
+/** "60 s", "1.5 s": a no-progress limit as the messages state it. */
+export function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }

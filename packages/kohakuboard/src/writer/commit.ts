@@ -8,7 +8,13 @@
 import { inImmediateTransaction, type MetadataDbWriter, type SqliteDatabase } from '../storage/index.js';
 import type { LogFile } from './log-file.js';
 import type { OpenFiles } from './open-files.js';
-import type { MediaOp, MetadataOp, PendingBlob, PendingData } from './pending.js';
+import {
+  type MediaOp,
+  type MetadataOp,
+  type PendingBlob,
+  type PendingData,
+  ScratchColumns,
+} from './pending.js';
 
 const MAX_ATTEMPTS = 3;
 
@@ -25,6 +31,7 @@ export interface CommitLogs {
 
 export class Committer {
   private readonly failures = new Map<string, FailureState>();
+  private readonly scratch = new ScratchColumns();
   /** Rows and blobs dropped after repeated failures (for the finish summary). */
   droppedRows = 0;
 
@@ -60,6 +67,7 @@ export class Committer {
   ): 'ok' | 'failed' | 'dropped' {
     const state = this.failures.get(key);
     if (state && state.retryAt > now) return 'failed';
+    const started = performance.now();
     try {
       fn();
       if (state) this.logs.storage.info(`${key}: committed after ${state.failures} failed attempt(s)`);
@@ -79,7 +87,9 @@ export class Committer {
         return 'dropped';
       }
       const delay = 1000 * 2 ** (failures - 1);
-      this.failures.set(key, { failures, retryAt: now + delay });
+      // Counted from the end of the attempt: a busy file makes it wait up to 5 s inside SQLite.
+      const ended = now + Math.floor(performance.now() - started);
+      this.failures.set(key, { failures, retryAt: ended + delay });
       this.logs.storage.warning(`${key}: transaction failed (${message}); retrying in ${delay / 1000} s`);
       return 'failed';
     }
@@ -148,7 +158,7 @@ export class Committer {
       const r = this.attempt(
         `data/metrics/${rows.name}.db`,
         now,
-        () => this.files.metric(rows.name).append(rows.view()),
+        () => this.files.metric(rows.name).append(rows.columns(p.steps, this.scratch)),
         () => rows.n,
       );
       if (r !== 'failed') {

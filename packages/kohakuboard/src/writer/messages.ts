@@ -19,6 +19,8 @@ export interface WriterInit {
   metadata: RunMetadata;
   /** Date.now() when the board was created; PROGRESS_S counts seconds from it. */
   startedAtMs: number;
+  /** Test hook (client/test-hooks.ts): the loop throws once this many logging messages are taken. */
+  crashAfterMessages?: number;
 }
 
 /** A pixel array as captured from a RawImage: interleaved HWC after any CHW transpose. */
@@ -152,8 +154,17 @@ export interface WriterSummary {
   failedItems: number;
 }
 
+/** An error that ended the writer, as plain data (an Error does not keep its class across threads). */
+export interface WriterErrorInfo {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
 export type FromWriter =
   | { t: 'ready' }
   | { t: 'durable'; seq: number }
   | { t: 'closed'; summary: WriterSummary }
-  | { t: 'failed'; message: string };
+  /** The writer could not start (creating its files failed) or its loop threw; its thread then exits. */
+  | { t: 'failed'; phase: 'start' | 'run'; error: WriterErrorInfo };

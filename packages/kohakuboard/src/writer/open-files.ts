@@ -39,6 +39,11 @@ export class OpenFiles {
     this.paths = runPaths(runDir);
   }
 
+  /** True while another file can be opened without closing one. */
+  hasRoom(): boolean {
+    return this.open.size < this.capacity;
+  }
+
   metric(stem: string): MetricFileWriter {
     const path = join(this.paths.metricsDir, `${stem}.db`);
     return this.get(path, 'columnvault', (db) => new MetricFileWriter(db, path)) as MetricFileWriter;
@@ -119,7 +124,16 @@ export class OpenFiles {
       // A run may have thousands of metric files open: keep each page cache small (a flush touches only the
       // last chunk of each column).
       if (kind === 'columnvault') db.pragma(`cache_size = -${COLUMNVAULT_CACHE_KIB}`);
+      // The first transaction of a new file creates its schema and its WAL, and under synchronous=NORMAL
+      // SQLite syncs the new WAL's header and the directory for it. That protects nothing here: NORMAL does
+      // not sync commits, so until the first checkpoint the schema is not durable either way, and the sync
+      // matters only when a WAL is reused. So that first transaction runs unsynced: two fsyncs less per
+      // file, a large part of the cost of a run that logs a thousand metrics. Data commits run with
+      // synchronous=NORMAL (STORAGE.md §5.1).
+      const unsynced = created && !this.memoryMode;
+      if (unsynced) db.pragma('synchronous = OFF');
       const writer = create(db);
+      if (unsynced) db.pragma('synchronous = NORMAL');
       this.storageLog.debug(`${created || this.memoryMode ? 'Created' : 'Opened'} ${path}`);
       return { db, writer };
     } catch (err) {

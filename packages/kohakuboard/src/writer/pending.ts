@@ -5,68 +5,139 @@
  */
 import type { HistogramRowInput, KernelDensityRow, MediaRow, TensorRow } from '../storage/index.js';
 
-/** Rows of one metric file, in typed arrays that grow by doubling. */
-export class MetricRows {
+/** A new typed array of `capacity` elements holding the first `n` elements of `a`. */
+function regrow<T extends Float64Array | Uint32Array>(a: T, n: number, capacity: number): T {
+  const b = new (a.constructor as new (length: number) => T)(capacity);
+  b.set(a.subarray(0, Math.min(n, capacity)));
+  return b;
+}
+
+/** Arrays much larger than what the last batch used give their memory back when emptied. */
+const shrinkTo = (used: number, capacity: number, floor: number) =>
+  capacity > 4096 && used * 4 < capacity ? Math.max(floor, used) : capacity;
+
+/**
+ * The rows of the steps table: one per logging message, in the order taken. The rows of the metric files
+ * point into them, so that a call's step, global step and timestamp are kept once, not once per value.
+ */
+export class StepRows {
   n = 0;
   step: Float64Array;
   globalStep: Float64Array;
   timestamp: Float64Array;
+
+  constructor(capacity = 1024) {
+    this.step = new Float64Array(capacity);
+    this.globalStep = new Float64Array(capacity);
+    this.timestamp = new Float64Array(capacity);
+  }
+
+  /** Appends the row of one message; returns its index. */
+  add(step: number, globalStep: number, timestamp: number): number {
+    if (this.n === this.step.length) this.resize(this.n * 2);
+    const i = this.n++;
+    this.step[i] = step;
+    this.globalStep[i] = globalStep;
+    this.timestamp[i] = timestamp;
+    return i;
+  }
+
+  /** Empties the rows (only once no metric row points into them any more). */
+  clear(): void {
+    const capacity = shrinkTo(this.n, this.step.length, 1024);
+    if (capacity !== this.step.length) this.resize(capacity);
+    this.n = 0;
+  }
+
+  private resize(capacity: number): void {
+    this.step = regrow(this.step, this.n, capacity);
+    this.globalStep = regrow(this.globalStep, this.n, capacity);
+    this.timestamp = regrow(this.timestamp, this.n, capacity);
+  }
+}
+
+/** The four columns of a metric file's rows, as MetricFileWriter.append takes them. */
+export interface MetricColumns {
+  step: Float64Array;
+  globalStep: Float64Array;
+  timestamp: Float64Array;
+  value: Float64Array;
+}
+
+/**
+ * Rows of one metric file: each row's value and the index of its message's row in StepRows, in typed
+ * arrays that grow by doubling (12 bytes per value).
+ */
+export class MetricRows {
+  n = 0;
+  stepRow: Uint32Array;
   value: Float64Array;
 
   constructor(
     readonly name: string,
     capacity = 64,
   ) {
-    this.step = new Float64Array(capacity);
-    this.globalStep = new Float64Array(capacity);
-    this.timestamp = new Float64Array(capacity);
+    this.stepRow = new Uint32Array(capacity);
     this.value = new Float64Array(capacity);
   }
 
-  push(step: number, globalStep: number, timestamp: number, value: number): void {
-    if (this.n === this.step.length) this.resize(this.n * 2);
+  push(stepRow: number, value: number): void {
+    if (this.n === this.value.length) this.resize(this.n * 2);
     const i = this.n++;
-    this.step[i] = step;
-    this.globalStep[i] = globalStep;
-    this.timestamp[i] = timestamp;
+    this.stepRow[i] = stepRow;
     this.value[i] = value;
   }
 
-  view() {
+  /** The rows as four columns; step, global step and timestamp are gathered into `scratch` (reused). */
+  columns(steps: StepRows, scratch: ScratchColumns): MetricColumns {
+    const n = this.n;
+    const { step, globalStep, timestamp } = scratch.ensure(n);
+    const rows = this.stepRow;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      step[i] = steps.step[r];
+      globalStep[i] = steps.globalStep[r];
+      timestamp[i] = steps.timestamp[r];
+    }
     return {
-      step: this.step.subarray(0, this.n),
-      globalStep: this.globalStep.subarray(0, this.n),
-      timestamp: this.timestamp.subarray(0, this.n),
-      value: this.value.subarray(0, this.n),
+      step: step.subarray(0, n),
+      globalStep: globalStep.subarray(0, n),
+      timestamp: timestamp.subarray(0, n),
+      value: this.value.subarray(0, n),
     };
   }
 
   /** Empties the rows; gives memory back when the arrays are much larger than what was used. */
   clear(): void {
-    if (this.step.length > 4096 && this.n * 4 < this.step.length) this.resize(Math.max(64, this.n));
+    const capacity = shrinkTo(this.n, this.value.length, 64);
+    if (capacity !== this.value.length) this.resize(capacity);
     this.n = 0;
   }
 
   private resize(capacity: number): void {
-    const grow = (a: Float64Array) => {
-      const b = new Float64Array(capacity);
-      b.set(a.subarray(0, Math.min(this.n, capacity)));
-      return b;
-    };
-    this.step = grow(this.step);
-    this.globalStep = grow(this.globalStep);
-    this.timestamp = grow(this.timestamp);
-    this.value = grow(this.value);
+    this.stepRow = regrow(this.stepRow, this.n, capacity);
+    this.value = regrow(this.value, this.n, capacity);
   }
 }
 
-/** The step index rows (steps table), in order. */
-export class StepRows extends MetricRows {
-  constructor() {
-    super('steps', 1024);
-  }
-  add(step: number, globalStep: number, timestamp: number): void {
-    this.push(step, globalStep, timestamp, 0);
+/** Reusable arrays into which MetricRows.columns gathers step, global step and timestamp. */
+export class ScratchColumns {
+  private arrays = {
+    step: new Float64Array(0),
+    globalStep: new Float64Array(0),
+    timestamp: new Float64Array(0),
+  };
+
+  ensure(n: number) {
+    if (this.arrays.step.length < n) {
+      const capacity = Math.max(n, this.arrays.step.length * 2, 1024);
+      this.arrays = {
+        step: new Float64Array(capacity),
+        globalStep: new Float64Array(capacity),
+        timestamp: new Float64Array(capacity),
+      };
+    }
+    return this.arrays;
   }
 }
 
@@ -125,9 +196,9 @@ export class PendingData {
   readonly tensorBlobs = new Map<string, Map<string, PendingBlob>>();
   /** data/histograms/<file>: file name → rows. */
   readonly histograms = new Map<string, PendingHistogramFile>();
-  /** data/metrics: metric id → rows; only metrics with rows since the last commit are listed in `touched`. */
-  readonly metrics: MetricRows[] = [];
+  /** data/metrics: the metrics with rows since the last commit. */
   readonly touched = new Set<MetricRows>();
+  /** The steps rows of metadata.db, one per message; metric rows point into them. */
   readonly steps = new StepRows();
   ops: MetadataOp[] = [];
 

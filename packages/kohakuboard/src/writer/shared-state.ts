@@ -35,6 +35,12 @@ export const Ctl = {
   ASYNC_FLUSH_WAITING: 11,
   /** The sequence number whose taking wakes a board blocked for room. */
   WAKE_BOARD_AT: 12,
+  /**
+   * Set to 1 by a board that gave up on a writer that made no progress (§10.3 step 5): the writer exits at its
+   * next check without writing anything more. (Terminating a thread that is inside a failing SQLite call
+   * would abort the whole process, so the board asks instead.)
+   */
+  STOP: 13,
 } as const;
 
 export const CONTROL_WORDS = 16;

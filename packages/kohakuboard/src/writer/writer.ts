@@ -13,6 +13,7 @@ import {
   openForWriting,
   runPaths,
   type SqliteDatabase,
+  withFile,
 } from '../storage/index.js';
 import { Committer } from './commit.js';
 import { processItem } from './items.js';
@@ -35,10 +36,26 @@ import { Ctl, seqAtLeast, WriterState } from './shared-state.js';
 /** Commit when this many messages or payload bytes are pending (§9.3). */
 export const COMMIT_MESSAGES = 10_000;
 export const COMMIT_BYTES = 64 * 1024 * 1024;
-/** Pending bytes counted per scalar value: the four float64 of its row. */
-const SCALAR_ROW_BYTES = 32;
+/**
+ * While more messages wait to be taken (the writer is behind), one commit takes up to this many. Each
+ * commit rewrites the partly filled last chunk of every column it appends to (STORAGE.md §5.5) and pays a
+ * transaction per file, so a writer that falls behind catches up with larger batches instead of the
+ * smallest. COMMIT_BYTES and the flush interval still apply.
+ */
+export const COMMIT_MESSAGES_BEHIND = 100_000;
+/** Pending bytes counted per scalar value (its value and row index) and per message (its steps row). */
+const SCALAR_ROW_BYTES = 12;
+const MESSAGE_ROW_BYTES = 24;
 /** Messages taken between publications of TAKEN and the ring position. */
 const PUBLISH_EVERY = 2048;
+
+/** Thrown inside the writer when the board has asked it to stop (Ctl.STOP). */
+export class WriterStopped extends Error {
+  constructor() {
+    super('the board stopped the writer, which had made no progress');
+    this.name = 'WriterStopped';
+  }
+}
 
 export class Writer {
   private readonly ctl: Int32Array;
@@ -49,6 +66,8 @@ export class Writer {
   private readonly pending = new PendingData();
   private readonly metricsById: MetricRows[] = [];
   private readonly metricsByStem = new Map<string, MetricRows>();
+  /** Metric files not opened yet (see openAhead). */
+  private readonly notYetOpened: MetricRows[] = [];
   private readonly posted: LogMessage[] = [];
   private postedHead = 0;
   private nextSeq = 1;
@@ -59,6 +78,8 @@ export class Writer {
   private lastCommitEnd = 0;
   private failedItems = 0;
   private finishRequest: FinishMessage | null = null;
+  /** Test hook: throw after taking this many messages (-1: never). */
+  private readonly crashAfterMessages: number;
   private files!: OpenFiles;
   private committer!: Committer;
   private metadataDb!: SqliteDatabase;
@@ -80,13 +101,19 @@ export class Writer {
       media: new LogFile('MEDIA', logPath('media.log')),
     };
     this.meta = new RunMetadataFile(init.memoryMode ? null : init.runDir, init.metadata, init.startedAtMs);
+    this.crashAfterMessages = init.crashAfterMessages ?? -1;
   }
 
   /** Creates data/metadata.db with every table and an empty output.log, then reports ready (§3.4 step 4). */
   start(): void {
-    const { db } = openForWriting(this.init.memoryMode ? ':memory:' : this.paths.metadataDb, 'metadata');
+    let db: SqliteDatabase;
+    try {
+      db = openForWriting(this.init.memoryMode ? ':memory:' : this.paths.metadataDb, 'metadata').db;
+      createMetadataTables(db);
+    } catch (err) {
+      throw withFile(err, 'data/metadata.db');
+    }
     this.metadataDb = db;
-    createMetadataTables(db);
     this.logs.storage.debug(`Created ${this.paths.metadataDb}`);
     this.files = new OpenFiles(this.init.runDir, this.init.memoryMode, this.logs.storage);
     this.committer = new Committer(this.files, db, new MetadataDbWriter(db), this.logs);
@@ -98,15 +125,15 @@ export class Writer {
     this.report({ t: 'ready' });
   }
 
-  /** The main loop; returns when the run is finished and every file is closed. */
   /** The writer's loop; resolves when the run is finished and every file is closed. */
   run(): Promise<void> {
     for (;;) {
+      this.checkStop();
       const took = this.drain();
       const now = Date.now();
       this.maybeCommit(now);
-      this.output?.refresh(now, false);
-      if (!this.init.memoryMode) this.meta.heartbeat(now);
+      this.useOutput((o) => o.refresh(now, false));
+      if (!this.init.memoryMode) this.heartbeat(now);
       if (this.finishRequest && seqAtLeast(this.lastTaken, this.finishRequest.lastSeq)) {
         return this.finish(this.finishRequest);
       }
@@ -128,7 +155,7 @@ export class Writer {
           this.posted.push(msg);
           break;
         case 'output':
-          this.output?.write(msg.stream, msg.data);
+          this.useOutput((o) => o.write(msg.stream, msg.data));
           break;
         case 'finish':
           this.finishRequest = msg;
@@ -195,8 +222,37 @@ export class Writer {
     if (!rows) {
       rows = new MetricRows(stem);
       this.metricsByStem.set(stem, rows);
+      this.notYetOpened.push(rows);
     }
     return rows;
+  }
+
+  /**
+   * Opens (creating) the files of new metrics that have rows waiting for the next commit, while the writer
+   * has nothing else to do: with many metrics, creating their files is a large part of the work, and
+   * otherwise all of it falls on that commit. Stops as soon as work arrives or at `until`. Returns whether
+   * it opened any.
+   */
+  private openAhead(until: number, wake: number): boolean {
+    const queue = this.notYetOpened;
+    const later: MetricRows[] = [];
+    let opened = false;
+    while (queue.length > 0 && this.files.hasRoom()) {
+      if (Date.now() >= until || Atomics.load(this.ctl, Ctl.WAKE) !== wake || this.ring.next() >= 0) break;
+      const rows = queue.pop() as MetricRows;
+      if (rows.n === 0) {
+        later.push(rows); // no data yet: a file is created only for data
+        continue;
+      }
+      try {
+        this.files.metric(rows.name);
+      } catch {
+        // Opened again by the commit, which reports the error and retries.
+      }
+      opened = true;
+    }
+    for (const rows of later) queue.push(rows);
+    return opened;
   }
 
   private takeRecord(words: Float64Array, idx: number, len: number): void {
@@ -204,31 +260,34 @@ export class Writer {
     const globalStep = words[idx + 3];
     const timestamp = words[idx + 4];
     const touched = this.pending.touched;
+    const row = this.pending.steps.add(step, globalStep, timestamp);
     const end = idx + len;
     for (let j = idx + DATA_HEADER_WORDS; j < end; j += 2) {
       const rows = this.metricsById[words[j]];
       if (rows === undefined) continue; // never announced: the board drops such values, so this is defensive
       if (rows.n === 0) touched.add(rows);
-      rows.push(step, globalStep, timestamp, words[j + 1]);
+      rows.push(row, words[j + 1]);
     }
-    this.pending.steps.add(step, globalStep, timestamp);
-    this.pending.noteMessage(timestamp, ((len - DATA_HEADER_WORDS) >> 1) * SCALAR_ROW_BYTES);
+    this.pending.noteMessage(
+      timestamp,
+      MESSAGE_ROW_BYTES + ((len - DATA_HEADER_WORDS) >> 1) * SCALAR_ROW_BYTES,
+    );
     this.advanceSeq();
   }
 
   private takePosted(m: LogMessage): void {
-    let bytes = m.scalarNames.length * SCALAR_ROW_BYTES;
+    let bytes = MESSAGE_ROW_BYTES + m.scalarNames.length * SCALAR_ROW_BYTES;
+    const row = this.pending.steps.add(m.step, m.globalStep, m.timestamp);
     for (let i = 0; i < m.scalarNames.length; i++) {
       const rows = this.metricRows(m.scalarNames[i]);
       if (rows.n === 0) this.pending.touched.add(rows);
-      rows.push(m.step, m.globalStep, m.timestamp, m.scalarValues[i]);
+      rows.push(row, m.scalarValues[i]);
     }
     const ctx = { step: m.step, globalStep: m.globalStep, pending: this.pending, log: this.logs.writer };
     for (const item of m.items) {
       bytes += itemBytes(item);
       if (!processItem(item, ctx)) this.failedItems++;
     }
-    this.pending.steps.add(m.step, m.globalStep, m.timestamp);
     this.pending.noteMessage(m.timestamp, bytes);
     this.advanceSeq();
   }
@@ -236,7 +295,9 @@ export class Writer {
   private advanceSeq(): void {
     this.lastTaken = this.nextSeq;
     this.nextSeq = (this.nextSeq + 1) | 0;
-    this.taken++;
+    if (++this.taken === this.crashAfterMessages) {
+      throw new Error(`Injected writer crash after ${this.taken} messages (test hook)`);
+    }
   }
 
   private publishTaken(): void {
@@ -255,7 +316,14 @@ export class Writer {
   // Commits
 
   private commitThresholdReached(): boolean {
-    return this.pending.messages >= COMMIT_MESSAGES || this.pending.bytes >= COMMIT_BYTES;
+    const { messages, bytes } = this.pending;
+    if (bytes >= COMMIT_BYTES || messages >= COMMIT_MESSAGES_BEHIND) return true;
+    return messages >= COMMIT_MESSAGES && !this.moreWaiting();
+  }
+
+  /** True when a message is waiting to be taken (in the ring, or posted and already pulled from the port). */
+  private moreWaiting(): boolean {
+    return this.ring.next() >= 0 || this.postedHead < this.posted.length;
   }
 
   private flushRequested(): boolean {
@@ -300,7 +368,7 @@ export class Writer {
       `Committed ${messages} messages in ${(performance.now() - started).toFixed(1)} ms`,
     );
     this.markDurable(seq);
-    this.output?.refresh(now, true);
+    this.useOutput((o) => o.refresh(now, true));
     return true;
   }
 
@@ -327,6 +395,7 @@ export class Writer {
     const timeout = Math.max(0, until - now);
     if (timeout === 0) return;
     const wake = Atomics.load(this.ctl, Ctl.WAKE);
+    if (!this.init.memoryMode && this.openAhead(until, wake)) return;
     Atomics.store(this.ctl, Ctl.WRITER_IDLE, 1);
     // Look once more after announcing the sleep, so that a message posted just now is not left waiting.
     if (this.ring.next() < 0 && this.postedHead === this.posted.length && this.pullPort() === 0) {
@@ -341,11 +410,13 @@ export class Writer {
   private async finish(request: FinishMessage): Promise<void> {
     // Commit everything; a failing file is retried (1 s, 2 s) and then dropped, so this ends.
     while (!this.maybeCommit(Date.now())) {
+      this.checkStop();
       const retry = this.committer.retryAt() ?? Date.now() + 100;
       Atomics.wait(this.ctl, Ctl.WAKE, Atomics.load(this.ctl, Ctl.WAKE), Math.max(1, retry - Date.now()));
       this.pullPort();
     }
-    this.output?.finish();
+    this.checkStop();
+    this.useOutput((o) => o.finish());
     this.meta.finalize(request.status, Date.now(), request.config);
     const closing = performance.now();
     const closed = await this.files.closeAll([{ db: this.metadataDb, path: this.paths.metadataDb }]);
@@ -353,7 +424,7 @@ export class Writer {
       `Checkpointed and closed ${closed} files in ${(performance.now() - closing).toFixed(0)} ms`,
     );
     this.meta.write();
-    this.output?.close();
+    this.useOutput((o) => o.close());
     const summary: WriterSummary = {
       messages: this.taken,
       droppedRows: this.committer.droppedRows,
@@ -369,13 +440,54 @@ export class Writer {
     this.report({ t: 'closed', summary });
   }
 
-  /** Called when the loop threw: the error goes to writer.log (§9.4). */
-  crashed(err: unknown): void {
-    this.logs.writer.error(
-      `Writer crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-    );
+  /**
+   * Runs an output.log operation. Captured output is not logged data: when its file cannot be written (a
+   * full disk, say), capture stops for this run with an ERROR in writer.log instead of ending the writer.
+   */
+  private useOutput(fn: (output: OutputLog) => void): void {
+    if (this.output === null) return;
+    try {
+      fn(this.output);
+    } catch (err) {
+      this.logs.writer.error(
+        `logs/output.log could not be written (${errorText(err)}); output capture stopped`,
+      );
+      try {
+        this.output.close();
+      } catch {
+        /* already failing */
+      }
+      this.output = null;
+    }
+  }
+
+  /** The 30 s rewrite of metadata.json (§9.5); a failed write is logged and tried again at the next one. */
+  private heartbeat(now: number): void {
+    try {
+      this.meta.heartbeat(now);
+    } catch (err) {
+      this.logs.writer.error(`The heartbeat could not rewrite metadata.json: ${errorText(err)}`);
+    }
+  }
+
+  private checkStop(): void {
+    if (Atomics.load(this.ctl, Ctl.STOP) !== 0) throw new WriterStopped();
+  }
+
+  /** Called when start() or the loop threw: the error goes to writer.log (§9.4). */
+  failed(err: unknown, phase: 'start' | 'run'): void {
+    if (err instanceof WriterStopped) {
+      this.logs.writer.error(`Writer stopped: ${err.message}; what was not committed is lost`);
+    } else {
+      const what = phase === 'start' ? 'Writer could not start' : 'Writer crashed';
+      this.logs.writer.error(`${what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
     for (const log of Object.values(this.logs)) log.close();
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function itemBytes(item: LogMessage['items'][number]): number {
