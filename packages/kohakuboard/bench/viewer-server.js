@@ -25,10 +25,17 @@ process.stdin.on('data', (chunk) => {
     buffered = buffered.slice(nl + 1);
     nl = buffered.indexOf('\n');
     if (cmd === 'lag-reset') lag.reset();
-    else if (cmd === 'lag') say({ type: 'lag', maxMs: lag.max / 1e6, p99Ms: lag.percentile(99) / 1e6 });
+    else if (cmd === 'lag')
+      say({
+        type: 'lag',
+        maxMs: lag.max / 1e6,
+        p99Ms: lag.percentile(99) / 1e6,
+        atS: performance.now() / 1000,
+      });
     else if (cmd === 'rss') {
       globalThis.gc?.();
-      say({ type: 'rss', mb: process.memoryUsage().rss / 1048576 });
+      const mem = process.memoryUsage();
+      say({ type: 'rss', mb: mem.rss / 1048576, heapMb: mem.heapUsed / 1048576 });
     } else if (cmd === 'quit') {
       viewer.close().then(() => process.exit(0));
     }

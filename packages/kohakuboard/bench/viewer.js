@@ -15,6 +15,8 @@
 //   event_loop_lag_full_series_max_ms          the same while whole 1M-row series are served
 //   list_rss_growth_mb                         C3: RSS growth over 200 listings of 10,000 runs
 // Sizes can be reduced for a quick look: KOBO_BENCH_RUNS (10000), KOBO_BENCH_METRIC_ROWS (1000000).
+// The largest event-loop delay of each phase is printed as a `#` comment line, with the server's clock, so
+// that a profile (KOBO_BENCH_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=DIR", or "--trace-gc") can be matched.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -159,7 +161,9 @@ function generate(dir) {
 }
 
 function startServer(dataDir) {
-  const child = spawn(process.execPath, ['--expose-gc', join(here, 'viewer-server.js'), dataDir], {
+  // KOBO_BENCH_SERVER_FLAGS adds node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=DIR" or "--trace-gc".
+  const flags = (process.env.KOBO_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--expose-gc', ...flags, join(here, 'viewer-server.js'), dataDir], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const waiting = [];
@@ -168,9 +172,15 @@ function startServer(dataDir) {
     buffered += chunk;
     let nl = buffered.indexOf('\n');
     while (nl >= 0) {
-      const msg = JSON.parse(buffered.slice(0, nl));
+      const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
       nl = buffered.indexOf('\n');
+      // Lines that are not messages come from diagnostic flags (--trace-gc): passed on as comments.
+      if (!line.startsWith('{')) {
+        console.error(`# server: ${line}`);
+        continue;
+      }
+      const msg = JSON.parse(line);
       const i = waiting.findIndex((w) => w.type === msg.type);
       if (i >= 0) waiting.splice(i, 1)[0].resolve(msg);
     }
@@ -276,6 +286,17 @@ async function main() {
     const indexed = await server.next('indexed');
     bench('index_10k_runs_s', indexed.ms / 1000, 's');
     server.send('lag-reset');
+    // The largest event-loop delay per phase, printed as comments: where the C8 figure comes from.
+    const phaseLags = [];
+    const phaseLag = async (phase) => {
+      server.send('lag');
+      const { maxMs, atS } = await server.next('lag');
+      server.send('lag-reset');
+      phaseLags.push(maxMs);
+      console.log(
+        `# event-loop lag max during ${phase}: ${maxMs.toFixed(1)} ms (server time ${atS.toFixed(2)} s)`,
+      );
+    };
 
     const metric = `${base}/api/projects/big/runs/r1m/scalars/train/loss`;
     for (const [name, q] of [
@@ -291,11 +312,14 @@ async function main() {
       bench(`${name}_p95_ms`, json.p95, 'ms');
       const kbc = await serverTime(`${metric}?${q}&format=kbc`);
       bench(`${name}_kbc_ms`, kbc.median, 'ms');
+      await phaseLag(name);
     }
     const runs = `${base}/api/projects/many/runs`;
     bench('list_10k_runs_ms', (await serverTime(runs)).median, 'ms');
+    await phaseLag('list_10k_runs');
     // Any parameter bypasses the cached body of the parameterless listing: the full build every time.
     bench('list_10k_runs_uncached_ms', (await serverTime(`${runs}?offset=0`)).median, 'ms');
+    await phaseLag('list_10k_runs_uncached');
     bench('list_10k_runs_limit100_ms', (await serverTime(`${runs}?limit=100`)).median, 'ms');
     bench(
       'list_10k_runs_query_ms',
@@ -306,6 +330,7 @@ async function main() {
       ).median,
       'ms',
     );
+    await phaseLag('list_10k_runs_query');
     bench('projects_10k_ms', (await serverTime(`${base}/api/projects`)).median, 'ms');
 
     const batchBody = JSON.stringify({
@@ -326,6 +351,7 @@ async function main() {
       }),
       'ms',
     );
+    await phaseLag('batch_scalars');
 
     const media = await (await fetch(`${base}/api/projects/big/runs/r1m/media/video`)).json();
     const blobUrl = `${base}${media.data[0].url}`;
@@ -339,22 +365,25 @@ async function main() {
       }),
       'ms',
     );
+    await phaseLag('media');
 
     bench('event_latency_ms', await eventLatency(base, dir), 'ms');
-
-    server.send('lag');
-    bench('event_loop_lag_max_ms', (await server.next('lag')).maxMs, 'ms');
+    await phaseLag('events');
+    bench('event_loop_lag_max_ms', Math.max(...phaseLags), 'ms');
 
     // Every row of the 1M-row metric: not a Part C target; its event-loop lag is reported apart.
     server.send('lag-reset');
     bench('scalars_full_1m_json_ms', (await serverTime(metric)).median, 'ms');
+    await phaseLag('scalars_full_1m_json');
     bench('scalars_full_1m_binary_ms', (await serverTime(`${metric}?format=kbc`)).median, 'ms');
-    server.send('lag');
-    bench('event_loop_lag_full_series_max_ms', (await server.next('lag')).maxMs, 'ms');
+    await phaseLag('scalars_full_1m_binary');
+    bench('event_loop_lag_full_series_max_ms', Math.max(...phaseLags.slice(-2)), 'ms');
 
     // Last: the explicit garbage collections of the RSS measurement would count as event-loop lag.
     server.send('rss');
-    const rss0 = (await server.next('rss')).mb;
+    const mem0 = await server.next('rss');
+    const rss0 = mem0.mb;
+    console.log(`# server main-thread heap in use: ${mem0.heapMb.toFixed(1)} MB`);
     for (let i = 0; i < 200; i++) await (await fetch(runs)).arrayBuffer();
     server.send('rss');
     bench('list_rss_growth_mb', (await server.next('rss')).mb - rss0, 'MB');

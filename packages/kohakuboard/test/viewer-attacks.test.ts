@@ -3,12 +3,16 @@
  * over-long names in every path parameter give 400 or 404 and never the content of a file outside the data
  * directory. A secret file sits beside the data directory (and one inside a run, outside its data files).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encode as encodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../src/viewer/app.js';
-import { writeTsRun } from './helpers/ts-runs.js';
+import { runScriptAt } from './helpers/child-process.js';
 import { startViewer, tempDir } from './helpers/viewer.js';
+
+const CLIENT_SMALL = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'client-small.mjs');
 
 const SECRET = 'TOP-SECRET-7f3a9c';
 
@@ -48,14 +52,15 @@ beforeAll(async () => {
   const data = join(tmp.dir, 'data');
   writeFileSync(join(tmp.dir, 'secret.txt'), SECRET);
   writeFileSync(join(tmp.dir, 'secret.txt.db'), SECRET);
-  writeTsRun(data, {
-    project: 'p',
-    runId: 'run1',
-    metrics: { loss: { steps: [0, 1], values: [1, 2] } },
-    media: [{ name: 'img', step: 0, bytes: Buffer.from('png bytes'), format: 'png' }],
-    logs: { 'output.log': 'hello\n' },
-  });
+  // The run is written by this project's client (a finished run with a metric, an image and output.log).
+  const image = join(tmp.dir, 'img.png');
+  writeFileSync(image, encodePng({ width: 1, height: 1, data: new Uint8Array([1, 2, 3]), channels: 3 }));
+  const written = await runScriptAt(CLIENT_SMALL, [data, 'p', 'run1', image]);
+  expect(written.code, written.stderr).toBe(0);
   writeFileSync(join(data, 'p', 'run1', 'secret.log'), SECRET);
+  // Links inside logs/ that lead out of it: to a file beside the data directory, and to one in the run.
+  symlinkSync(join(tmp.dir, 'secret.txt'), join(data, 'p', 'run1', 'logs', 'outside.log'));
+  symlinkSync('../secret.log', join(data, 'p', 'run1', 'logs', 'sibling.log'));
   mkdirSync(join(tmp.dir, 'ui'));
   writeFileSync(join(tmp.dir, 'ui', 'index.html'), '<!doctype html>');
   viewer = await startViewer(data);
@@ -123,6 +128,12 @@ describe('every path parameter refuses names that could leave the data directory
     }
     for (const a of ['..%2F..%2F..%2Fsecret.txt', '..%2Fsecret.log', '%2e%2e%2f%2e%2e%2fsecret.txt'])
       await expectRefused(viewer, `${run}/logs/${a}`);
+  });
+
+  it('a log file that is a symbolic link out of logs/ is refused, and not listed', async () => {
+    for (const name of ['outside.log', 'sibling.log']) await expectRefused(viewer, `${run}/logs/${name}`);
+    const list = await viewer.app.inject({ method: 'GET', url: `${run}/logs` });
+    expect(list.json().files.map((f: { name: string }) => f.name)).not.toContain('outside.log');
   });
 
   it('names that merely look like attacks still answer with the run’s own data only', async () => {

@@ -1,22 +1,41 @@
 /**
  * The viewer while runs change: runs copied in, started or deleted appear and disappear without a restart;
- * the event stream announces them and their growth; and a run written by another process while the API is
- * polled is always read consistently, ending with exactly what was logged.
+ * the event stream announces them and their growth; and a run that this project's client writes in another
+ * process while the API is polled is always read consistently, ending with exactly what was logged.
+ *
+ * Runs that the client itself cannot produce (a folder whose metadata.json comes later, two folders with one
+ * run_id, metadata.json edited by another program) are made with the storage writers (helpers/ts-runs.ts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../src/viewer/app.js';
+import { type RunningChild, startNodeScript } from './helpers/child-process.js';
+import { LATE_FROM, TOTAL, valuesAt } from './helpers/client-live-data.mjs';
 import { copyFixtures } from './helpers/fixtures.js';
 import { connectSse, type SseClient } from './helpers/sse.js';
 import { writeTsRun } from './helpers/ts-runs.js';
 import { get, type Json, startViewer, tempDir } from './helpers/viewer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const WRITER = join(here, 'helpers', 'live-writer.mjs');
-const valueAt = (step: number) => Math.sin(step / 100) + step / 1e4;
+const CLIENT_LIVE = join(here, 'helpers', 'client-live.mjs');
+const METRICS = ['loss', 'lr', 'acc', 'late/metric'];
+const asApi = (v: number) =>
+  Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+
+/** What the client logged for a metric over the first `calls` calls: steps and values as the API sends them. */
+function logged(metric: string, calls: number): { steps: number[]; values: Array<number | string> } {
+  const steps: number[] = [];
+  const values: Array<number | string> = [];
+  for (let s = 0; s < calls; s++) {
+    const v = valuesAt(s)[metric];
+    if (v === undefined) continue;
+    steps.push(s);
+    values.push(asApi(v));
+  }
+  return { steps, values };
+}
 
 describe('the run index follows the data directory (no restart)', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -131,13 +150,23 @@ describe('the run index follows the data directory (no restart)', () => {
     }
   });
 
-  it('a running run whose heartbeat stops turns stale (--stale-after)', async () => {
+  it('a client killed while running (no heartbeat any more) turns stale (--stale-after)', async () => {
     const dir = tempDir();
     const v = await startViewer(dir.dir, { staleAfterS: 1 });
+    let child: RunningChild | null = null;
     try {
-      writeTsRun(dir.dir, { project: 'p', runId: 'beat1', status: 'running' });
-      await v.index.tick();
-      expect((await get(v, '/api/projects/p/runs/beat1')).json.status).toBe('running');
+      // The client logs steadily; its metadata.json says "running" until it is killed without a chance to end.
+      child = startNodeScript(CLIENT_LIVE, [dir.dir, '200']);
+      let status: Json = null;
+      for (let i = 0; i < 400 && status === null; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        await v.index.tick();
+        const r = await get(v, '/api/projects/live/runs/wr01/status');
+        if (r.status === 200 && r.json.last_step !== null) status = r.json;
+      }
+      expect(status?.status).toBe('running');
+      child.child.kill('SIGKILL');
+      await child.done;
       const updates: string[] = [];
       const off = v.events.subscribe(
         (e) => updates.push(`${e.event}:${e.data.status}`),
@@ -145,16 +174,23 @@ describe('the run index follows the data directory (no restart)', () => {
       );
       const deadline = Date.now() + 20_000;
       while (
-        (await get(v, '/api/projects/p/runs/beat1/status')).json.status !== 'stale' &&
+        (await get(v, '/api/projects/live/runs/wr01/status')).json.status !== 'stale' &&
         Date.now() < deadline
       ) {
         await new Promise((r) => setTimeout(r, 200));
         await v.index.tick();
       }
       off();
-      expect((await get(v, '/api/projects/p/runs/beat1/status')).json.status).toBe('stale');
+      expect((await get(v, '/api/projects/live/runs/wr01/status')).json.status).toBe('stale');
       expect(updates).toContain('run_updated:stale');
+      // What was committed before the kill is all there, consistent.
+      const loss = (await get(v, '/api/projects/live/runs/wr01/scalars/loss')).json;
+      const expected = logged('loss', loss.steps.length);
+      expect(loss.steps).toEqual(expected.steps);
+      expect(loss.values).toEqual(expected.values);
     } finally {
+      if (child && child.child.exitCode === null && child.child.signalCode === null)
+        child.child.kill('SIGKILL');
       await v.close();
       dir.cleanup();
     }
@@ -192,19 +228,16 @@ describe('the run index follows the data directory (no restart)', () => {
   });
 });
 
-describe('event stream and reading while another process writes (§B.9)', () => {
+describe('event stream and reading while the client writes in another process (§B.9)', () => {
   let tmp: ReturnType<typeof tempDir>;
   let viewer: Viewer;
   let base: string;
-  let child: ChildProcess | null = null;
+  let writer: RunningChild | null = null;
   let sse: SseClient | null = null;
 
   beforeAll(async () => {
-    if (!existsSync(join(here, '..', 'dist', 'storage', 'index.js'))) {
-      throw new Error('the live writer needs the built storage library: run `npm run build` first');
-    }
     tmp = tempDir();
-    mkdirSync(join(tmp.dir, 'data', 'live'), { recursive: true });
+    mkdirSync(join(tmp.dir, 'data'), { recursive: true });
     viewer = await startViewer(join(tmp.dir, 'data'), {
       pollIntervalMs: 200,
       eventIntervalS: 0.2,
@@ -218,72 +251,100 @@ describe('event stream and reading while another process writes (§B.9)', () => 
     sse = null;
   });
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill();
+    if (writer && writer.child.exitCode === null) writer.child.kill();
     await viewer?.close();
     tmp?.cleanup();
   });
 
-  it('hello first, then run_added, run_data with the metric, and run_updated when the run finishes', async () => {
+  /** One poll of every metric: each answer a consistent prefix of what was logged. Returns the row counts. */
+  async function pollConsistent(): Promise<number[]> {
+    const counts: number[] = [];
+    for (const metric of METRICS) {
+      const full = (await get(viewer, `/api/projects/live/runs/wr01/scalars/${metric}`)).json;
+      const n = full.steps.length;
+      expect(full.values.length).toBe(n);
+      expect(full.global_steps.length).toBe(n);
+      expect(full.timestamps.length).toBe(n);
+      for (let i = 1; i < n; i++) expect(full.steps[i]).toBeGreaterThan(full.steps[i - 1]);
+      // Every row is the logged one: the rows of the calls up to the last step returned.
+      const expected = logged(metric, n > 0 ? full.steps[n - 1] + 1 : 0);
+      expect(full.steps).toEqual(expected.steps);
+      expect(full.values).toEqual(expected.values);
+      const ds = (await get(viewer, `/api/projects/live/runs/wr01/scalars/${metric}?points=100`)).json;
+      expect(ds.values.length).toBe(ds.steps.length);
+      for (let i = 1; i < ds.steps.length; i++) expect(ds.steps[i]).toBeGreaterThan(ds.steps[i - 1]);
+      counts.push(n);
+    }
+    const status = (await get(viewer, '/api/projects/live/runs/wr01/status')).json;
+    if (status.metrics_count !== undefined) expect(status.metrics_count).toBeGreaterThanOrEqual(0);
+    return counts;
+  }
+
+  it('hello, run_added, run_data as the metrics grow (new ones announced), and run_updated when the run finishes', async () => {
     sse = await connectSse(`${base}/api/events?project=live`);
     const hello = await sse.waitFor((e) => e.event === 'hello');
     expect(hello.data.api_version).toBe(2);
     expect(sse.raw().startsWith('retry: 3000\n\n')).toBe(true);
 
-    const runDir = join(tmp.dir, 'data', 'live', 'w1');
-    const BATCHES = 40;
-    const ROWS = 500;
-    child = spawn(process.execPath, [WRITER, runDir, String(BATCHES), String(ROWS), '40'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
-
-    const added = await sse.waitFor((e) => e.event === 'run_added' && e.data.run_id === 'w1');
-    expect(added.data).toMatchObject({ project: 'live', name: 'Live Run', status: 'running' });
-    const data = await sse.waitFor((e) => e.event === 'run_data' && e.data.scalars?.loss?.count > 0);
-    expect(data.data.project).toBe('live');
-    expect(data.data.scalars.loss.last_step).toBe(data.data.scalars.loss.count - 1);
-    expect(Number(data.id)).toBeGreaterThan(Number(added.id));
-
-    // Poll while the child writes: every answer is one consistent snapshot.
-    let polls = 0;
+    writer = startNodeScript(CLIENT_LIVE, [join(tmp.dir, 'data'), '60', 'pause'], { stdin: true });
     let done = false;
-    void exited.then(() => {
+    void writer.done.then(() => {
       done = true;
     });
+
+    const added = await sse.waitFor((e) => e.event === 'run_added' && e.data.run_id === 'wr01');
+    expect(added.data).toMatchObject({ project: 'live', name: 'Live Run', status: 'running' });
+    const growing = await sse.waitFor((e) => e.event === 'run_data' && e.data.scalars?.loss?.count > 0);
+    expect(growing.data.project).toBe('live');
+    // loss is logged on every call from step 0: its last step is its count − 1.
+    expect(growing.data.scalars.loss.last_step).toBe(growing.data.scalars.loss.count - 1);
+    expect(Number(growing.id)).toBeGreaterThan(Number(added.id));
+
+    // The child stops before late/metric exists; the viewer has seen the run by now (it reported growth).
+    await writer.waitForLine(/^PAUSED$/);
+    expect(await pollConsistent()).toEqual([LATE_FROM, LATE_FROM, LATE_FROM / 2, 0]);
+    writer.child.stdin?.end('go\n');
+
+    // Poll while the child writes: every answer is one consistent snapshot, and the rows only grow.
+    let polls = 0;
+    let previous = METRICS.map(() => 0);
     while (!done || polls < 3) {
-      const full = (await get(viewer, '/api/projects/live/runs/w1/scalars/loss')).json;
-      const n = full.steps.length;
-      expect(full.values.length).toBe(n);
-      expect(full.global_steps.length).toBe(n);
-      expect(full.timestamps.length).toBe(n);
-      for (let i = 0; i < n; i++) {
-        expect(full.steps[i]).toBe(i);
-        expect(full.values[i]).toBe(valueAt(i));
-      }
-      const ds = (await get(viewer, '/api/projects/live/runs/w1/scalars/loss?points=100')).json;
-      expect(ds.values.length).toBe(ds.steps.length);
-      for (let i = 1; i < ds.steps.length; i++) expect(ds.steps[i]).toBeGreaterThan(ds.steps[i - 1]);
-      const status = (await get(viewer, '/api/projects/live/runs/w1/status')).json;
-      expect(status.metrics_count).toBeGreaterThanOrEqual(0);
+      const counts = await pollConsistent();
+      counts.forEach((n, i) => {
+        expect(n).toBeGreaterThanOrEqual(previous[i]);
+      });
+      previous = counts;
       polls++;
-      if (done && polls >= 3) break;
     }
-    expect(await exited).toBe(0);
-    expect(out.trim()).toBe(`done ${BATCHES * ROWS}`);
+    const result = await writer.done;
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(['PAUSED', `done ${TOTAL}`]);
 
     const finished = await sse.waitFor((e) => e.event === 'run_updated' && e.data.status === 'finished');
-    expect(finished.data.run_id).toBe('w1');
-    const final = (await get(viewer, '/api/projects/live/runs/w1/scalars/loss')).json;
-    expect(final.steps.length).toBe(BATCHES * ROWS);
-    expect(final.values).toEqual(Array.from({ length: BATCHES * ROWS }, (_, i) => valueAt(i)));
-    const last = await sse.waitFor(
-      (e) => e.event === 'run_data' && e.data.scalars?.loss?.count === BATCHES * ROWS,
+    expect(finished.data.run_id).toBe('wr01');
+    for (const metric of METRICS) {
+      const final = (await get(viewer, `/api/projects/live/runs/wr01/scalars/${metric}`)).json;
+      const expected = logged(metric, TOTAL);
+      expect(final.steps).toEqual(expected.steps);
+      expect(final.values).toEqual(expected.values);
+    }
+    const last = await sse.waitFor((e) => e.event === 'run_data' && e.data.scalars?.loss?.count === TOTAL);
+    expect(last.data.last_step).toBe(TOTAL - 1);
+    // A metric that appears mid-run is announced once as new (its file may still be empty then), and its
+    // rows are announced as they come.
+    const announced = sse.events.filter(
+      (e) => e.event === 'run_data' && e.data.new_scalars.includes('late/metric'),
     );
-    expect(last.data.last_step).toBe(BATCHES * ROWS - 1);
+    expect(announced.length).toBe(1);
+    const late = await sse.waitFor(
+      (e) => e.event === 'run_data' && e.data.scalars?.['late/metric']?.count > 0,
+    );
+    expect(late.data.scalars['late/metric'].last_step).toBeGreaterThanOrEqual(LATE_FROM);
+    expect(Number(late.id)).toBeGreaterThanOrEqual(Number(announced[0].id));
+    // acc grows with every event that reports it, and its last step is always even.
+    const acc = sse.events.filter((e) => e.event === 'run_data' && e.data.scalars?.acc);
+    expect(acc.length).toBeGreaterThan(0);
+    for (const e of acc) expect(e.data.scalars.acc.last_step % 2).toBe(0);
     expect(polls).toBeGreaterThan(2);
   });
 

@@ -2,23 +2,34 @@
  * The viewer's plain functions, without HTTP: raw-path routing, name checks, byte ranges, run-query
  * parsing, log chunking, the kbc frame, the event buffer, the handle pool and the caches.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ByteLru } from '../src/reader/byte-lru.js';
 import { databaseOpenCount } from '../src/reader/db-open.js';
 import { HandlePool } from '../src/reader/handle-pool.js';
+import type { RunRecord } from '../src/reader/run-record.js';
 import { RunTree } from '../src/reader/run-tree.js';
 import { ApiError } from '../src/viewer/api-error.js';
 import { EventHub, matchesFilter } from '../src/viewer/events/event-hub.js';
+import { existingFileInside } from '../src/viewer/path-safety.js';
 import { parseRange } from '../src/viewer/read-api/handlers/media-blob.js';
 import { readLogChunk } from '../src/viewer/run-data/logs.js';
 import { formatDuration } from '../src/viewer/run-data/summary.js';
 import { nest, parseSlice, sliceIndices } from '../src/viewer/run-data/tensor-slice.js';
 import type { RunRef } from '../src/viewer/run-ref.js';
 import { matchRunRoute } from '../src/viewer/run-routes.js';
-import { matchesConfig, parseConfigFilter } from '../src/viewer/runs/run-query.js';
+import { matchesConfig, parseConfigFilter, sortRecords } from '../src/viewer/runs/run-query.js';
 import { kbcFrame } from '../src/viewer/scalars/kbc-frame.js';
+import {
+  COMPRESS_IN_TASK_BYTES,
+  compressLargeBody,
+  negotiateEncoding,
+} from '../src/viewer/work/compress-body.js';
+import { filterInSlices, yieldToLoop } from '../src/viewer/work/slices.js';
+import { JSON_TYPE } from '../src/viewer/work/task-result.js';
 import { writeTsRun } from './helpers/ts-runs.js';
 import { tempDir } from './helpers/viewer.js';
 
@@ -242,7 +253,7 @@ describe('the kbc frame (§B.4)', () => {
 describe('the event buffer (§B.9)', () => {
   it('replays newer events, and asks for a resync for lost or foreign ids', () => {
     const hub = new EventHub(3, 1000);
-    const ids = [1, 2, 3, 4, 5].map((i) => hub.publish('run_data', { i }, 'p', 'r').id);
+    const ids = [1, 2, 3, 4, 5].map((i) => hub.publish('run_data', { i }).id);
     expect(ids[0]).toBe(1_000_000);
     expect(hub.since(ids[3]).events.map((e) => e.data.i)).toEqual([5]);
     expect(hub.since(ids[0]).resync).toBe('buffer_overflow');
@@ -251,7 +262,14 @@ describe('the event buffer (§B.9)', () => {
   });
 
   it('filters: run_data by runs, run events of the project always, types by name', () => {
-    const e = (event: string, project: string, runId: string) => ({ id: 1, event, data: {}, project, runId });
+    const e = (event: string, project: string, runId: string) => ({
+      id: 1,
+      event,
+      data: {},
+      project,
+      runId,
+      record: null,
+    });
     const f = { project: 'p', runs: new Set(['a']), types: null };
     expect(matchesFilter(e('run_data', 'p', 'a'), f)).toBe(true);
     expect(matchesFilter(e('run_data', 'p', 'b'), f)).toBe(false);
@@ -316,4 +334,124 @@ describe('handles, caches and the run tree', () => {
     expect(formatDuration(63_000)).toBe('01m 03s');
     expect(formatDuration(null)).toBe('N/A');
   });
+});
+
+describe('work off the event loop (§0.9)', () => {
+  it('negotiates the encoding of large bodies as the HTTP layer does: br, else gzip, honouring q=0', () => {
+    const enc = (h: Record<string, string>) => negotiateEncoding(h);
+    expect(enc({ 'accept-encoding': 'gzip, deflate, br' })).toBe('br');
+    expect(enc({ 'accept-encoding': 'gzip, deflate' })).toBe('gzip');
+    expect(enc({ 'accept-encoding': 'br;q=0, gzip' })).toBe('gzip');
+    expect(enc({ 'accept-encoding': 'gzip;q=0.5, br;q=0.4' })).toBe('gzip');
+    expect(enc({ 'accept-encoding': 'x-gzip' })).toBe('gzip');
+    expect(enc({ 'accept-encoding': '*' })).toBe('br');
+    expect(enc({ 'accept-encoding': 'identity' })).toBeNull();
+    expect(enc({ 'accept-encoding': '*;q=0' })).toBeNull();
+    expect(enc({})).toBeNull();
+    expect(enc({ 'accept-encoding': 'br', 'x-no-compression': '1' })).toBeNull();
+  });
+
+  it('compresses large compressible task results only, and says so in the headers', () => {
+    const big = JSON.stringify({ values: Array.from({ length: 200_000 }, (_, i) => i / 7) });
+    expect(Buffer.byteLength(big)).toBeGreaterThan(COMPRESS_IN_TASK_BYTES);
+    const result = { status: 200, type: JSON_TYPE, body: big, headers: { etag: 'W/"x"' } };
+    const gz = compressLargeBody(result, 'gzip');
+    expect(gz.headers).toEqual({ etag: 'W/"x"', 'content-encoding': 'gzip', vary: 'accept-encoding' });
+    expect(gunzipSync(gz.body as Uint8Array).toString()).toBe(big);
+    const br = compressLargeBody(result, 'br');
+    expect(brotliDecompressSync(br.body as Uint8Array).toString()).toBe(big);
+    expect(compressLargeBody({ ...result, body: '{"small":1}' }, 'br').body).toBe('{"small":1}');
+    expect(compressLargeBody(result, null)).toBe(result);
+    expect(compressLargeBody({ ...result, type: 'application/octet-stream' }, 'br').body).toBe(big);
+    expect(compressLargeBody({ ...result, status: 404 }, 'br').body).toBe(big);
+  });
+
+  it('long filters let the event loop turn between slices, and give the same result', async () => {
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end) {
+        /* work */
+      }
+    };
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    let turnedDuringFilter = false;
+    const items = Array.from({ length: 200 }, (_, i) => i);
+    const kept = await filterInSlices(items, (i) => {
+      busy(0.1); // 64 items (one check) take longer than a slice
+      if (turned) turnedDuringFilter = true;
+      return i % 3 === 0;
+    });
+    expect(kept).toEqual(items.filter((i) => i % 3 === 0));
+    expect(turnedDuringFilter).toBe(true);
+    await yieldToLoop();
+  });
+
+  it('sorts runs by several keys, missing values last in both directions, ties by run_id', async () => {
+    const rec = (runId: string, lr: number | undefined, name: string) =>
+      ({
+        runId,
+        name,
+        flatConfig: new Map(lr === undefined ? [] : [['lr', lr]]),
+      }) as unknown as RunRecord;
+    const runs = [rec('d', 0.1, 'x'), rec('a', undefined, 'y'), rec('c', 0.01, 'x'), rec('b', 0.1, 'x')];
+    const ids = async (keys: Array<{ key: string; descending: boolean }>) =>
+      (await sortRecords(runs, keys)).map((r) => r.runId);
+    expect(await ids([{ key: 'config.lr', descending: false }])).toEqual(['c', 'b', 'd', 'a']);
+    expect(await ids([{ key: 'config.lr', descending: true }])).toEqual(['b', 'd', 'c', 'a']);
+    expect(
+      await ids([
+        { key: 'name', descending: true },
+        { key: 'config.lr', descending: false },
+      ]),
+    ).toEqual(['a', 'c', 'b', 'd']);
+    expect(runs.map((r) => r.runId)).toEqual(['d', 'a', 'c', 'b']);
+  });
+
+  it('a file reached through a link must really lie under the root', () => {
+    const dir = tempDir('kobo-links-');
+    try {
+      mkdirSync(join(dir.dir, 'root'));
+      writeFileSync(join(dir.dir, 'root', 'a.log'), 'a');
+      writeFileSync(join(dir.dir, 'outside.txt'), 'secret');
+      symlinkSync('a.log', join(dir.dir, 'root', 'inside.log'));
+      symlinkSync(join(dir.dir, 'outside.txt'), join(dir.dir, 'root', 'out.log'));
+      expect(existingFileInside(join(dir.dir, 'root'), 'inside.log')).toMatch(/a\.log$/);
+      expect(existingFileInside(join(dir.dir, 'root'), 'missing.log')).toBeNull();
+      let code = '';
+      try {
+        existingFileInside(join(dir.dir, 'root'), 'out.log');
+      } catch (err) {
+        code = (err as ApiError).code;
+      }
+      expect(code).toBe('invalid_name');
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'pool threads lower their own priority, leaving the main thread as it is',
+    async () => {
+      const { getPriority } = await import('node:os');
+      const mainBefore = getPriority(0);
+      const module = new URL('../dist/viewer/work/thread-priority.js', import.meta.url).href;
+      const worker = new Worker(
+        `import(${JSON.stringify(module)}).then((m) => {
+          const lowered = m.lowerThreadPriority();
+          const { getPriority } = require('node:os');
+          require('node:worker_threads').parentPort.postMessage({ lowered, nice: getPriority(m.linuxThreadId()) });
+        });`,
+        { eval: true },
+      );
+      const reply = await new Promise<{ lowered: boolean; nice: number }>((resolve) =>
+        worker.once('message', resolve),
+      );
+      await worker.terminate();
+      expect(reply.nice).toBeGreaterThanOrEqual(5);
+      expect(getPriority(0)).toBe(mainBefore);
+    },
+  );
 });

@@ -23,12 +23,26 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/**
+ * One string per distinct flat key, shared by every run that has the key: the run index holds the flat
+ * configs of all runs, and runs of a project mostly share their keys. Bounded by the number of distinct keys.
+ */
+const flatKeys = new Map<string, string>();
+const MAX_SHARED_KEYS = 100_000;
+
+function sharedKey(key: string): string {
+  const known = flatKeys.get(key);
+  if (known !== undefined) return known;
+  if (flatKeys.size < MAX_SHARED_KEYS) flatKeys.set(key, key);
+  return key;
+}
+
 /** The leaves of a config in code-point order of their keys. A non-object config has no keys. */
 export function flattenConfig(config: unknown): FlatConfig {
   const out: FlatConfig = [];
   const walk = (value: JsonValue, prefix: string) => {
     for (const [k, v] of Object.entries(value as Record<string, JsonValue>)) {
-      const key = prefix ? `${prefix}.${k}` : k;
+      const key = sharedKey(prefix ? `${prefix}.${k}` : k);
       if (isPlainObject(v) && Object.keys(v).length > 0) walk(v, key);
       else out.push([key, v]);
     }

@@ -2,9 +2,8 @@
  * Kernel-density entries (STORAGE.md §4.4, §12): the rows of a name with their decoded grid and density.
  * Entries whose payload is missing or cannot be decoded carry null.
  */
-import { type JsonValue, type KernelDensityRow, parseTolerantJson, runPaths } from '../storage/index.js';
-import { fileStamp } from './file-stamp.js';
-import { kdeRowsByName } from './metadata-rows.js';
+import { type JsonValue, type KernelDensityRow, parseTolerantJson } from '../storage/index.js';
+import { kdeRowsOf } from './metadata-rows.js';
 import { decodeKdePayload, type KdePayload, readPayload } from './payload-source.js';
 import type { ReaderContext } from './scalar-source.js';
 
@@ -32,9 +31,7 @@ export function parseJsonObject(text: string | null): JsonValue {
 }
 
 export function kdeEntries(ctx: ReaderContext, runDir: string, name: string): KdeEntry[] {
-  const file = runPaths(runDir).metadataDb;
-  if (!fileStamp(file)) return [];
-  const rows = ctx.handles.use(file, (db) => kdeRowsByName(db, name));
+  const rows = kdeRowsOf(ctx, runDir, name);
   return rows.map((row) => {
     let payload: KdePayload | null = null;
     try {

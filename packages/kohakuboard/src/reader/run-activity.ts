@@ -6,17 +6,15 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  decodeI64,
   fileStemToLogName,
-  logicalRowCount,
-  readColumnMetas,
-  readFixedBytes,
-  readVarColumn,
-  requireColumn,
+  type MetadataRowTable,
+  readHistogramNamesSince,
+  readMaxRowId,
+  readMetricEnd,
+  readNamesAfterRowId,
   runPaths,
 } from '../storage/index.js';
 import { fileStamp, stampTag } from './file-stamp.js';
-import { maxRowId, namesAfter, type RowTable } from './metadata-rows.js';
 import type { RunIndex } from './run-index.js';
 import type { RunRecord } from './run-record.js';
 import type { ReaderContext } from './scalar-source.js';
@@ -41,13 +39,13 @@ interface Snapshot {
   stamps: Map<string, string>;
   metricCounts: Map<string, number>;
   histogramCounts: Map<string, number>;
-  rowIds: Record<RowTable, number>;
+  rowIds: Record<MetadataRowTable, number>;
   steps: StepSummary | null;
   logSizes: Map<string, number>;
   lastEmitMs: number;
 }
 
-const TABLES: RowTable[] = ['media', 'tables', 'tensors', 'kernel_density'];
+const TABLES: MetadataRowTable[] = ['media', 'tables', 'tensors', 'kernel_density'];
 const LOG_RE = /^[A-Za-z0-9._-]+\.log$/;
 
 function listDir(dir: string): string[] {
@@ -249,7 +247,7 @@ export class RunActivityTracker {
     if (fileStamp(p.metadataDb)) {
       try {
         this.reader.handles.use(p.metadataDb, (db) => {
-          for (const t of TABLES) snap.rowIds[t] = maxRowId(db, t);
+          for (const t of TABLES) snap.rowIds[t] = readMaxRowId(db, t);
           snap.steps = readStepSummary(db);
         });
       } catch {
@@ -269,17 +267,7 @@ export class RunActivityTracker {
 
   private metricInfo(path: string): { lastStep: number | null; count: number } | null {
     try {
-      return this.reader.handles.use(path, (db) =>
-        db.transaction(() => {
-          const metas = readColumnMetas(db, path);
-          const count = logicalRowCount(metas, ['step', 'global_step', 'timestamp', 'value'], path);
-          if (count === 0) return { lastStep: null, count };
-          const last = decodeI64(
-            readFixedBytes(db, requireColumn(metas, 'step', path), path, count - 1, count),
-          );
-          return { lastStep: last[0], count };
-        })(),
-      );
+      return this.reader.handles.use(path, (db) => readMetricEnd(db, path));
     } catch {
       return null;
     }
@@ -288,16 +276,11 @@ export class RunActivityTracker {
   /** Names of the rows added to a histogram file since the count remembered for it. */
   private newHistogramNames(path: string, counts: Map<string, number>): string[] {
     try {
-      return this.reader.handles.use(path, (db) =>
-        db.transaction(() => {
-          const metas = readColumnMetas(db, path);
-          const n = logicalRowCount(metas, ['step', 'global_step', 'name', 'counts', 'min', 'max'], path);
-          const from = Math.min(counts.get(path) ?? 0, n);
-          counts.set(path, n);
-          const decoder = new TextDecoder();
-          return [...new Set(readVarColumn(db, metas, 'name', path, from, n).map((b) => decoder.decode(b)))];
-        })(),
+      const grown = this.reader.handles.use(path, (db) =>
+        readHistogramNamesSince(db, path, counts.get(path) ?? 0),
       );
+      counts.set(path, grown.count);
+      return grown.names;
     } catch {
       return [];
     }
@@ -307,15 +290,15 @@ export class RunActivityTracker {
     const file = runPaths(record.dir).metadataDb;
     try {
       this.reader.handles.use(file, (db) => {
-        const lists: Record<RowTable, string[]> = {
+        const lists: Record<MetadataRowTable, string[]> = {
           media: change.media,
           tables: change.tables,
           tensors: change.tensors,
           kernel_density: change.kernelDensity,
         };
         for (const t of TABLES) {
-          lists[t].push(...namesAfter(db, t, snap.rowIds[t]));
-          snap.rowIds[t] = maxRowId(db, t);
+          lists[t].push(...readNamesAfterRowId(db, t, snap.rowIds[t]));
+          snap.rowIds[t] = readMaxRowId(db, t);
         }
         snap.steps = readStepSummary(db, snap.steps);
         change.lastStep = snap.steps.lastStep;

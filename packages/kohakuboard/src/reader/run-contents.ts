@@ -4,10 +4,9 @@
  * listings and DISTINCT queries only; no series is read.
  */
 import { existsSync } from 'node:fs';
-import { listMetricFiles, runPaths } from '../storage/index.js';
+import { listMetricFiles, readDistinctNames, runPaths } from '../storage/index.js';
 import { fileStamp, stampTag } from './file-stamp.js';
 import { histogramNames } from './histogram-source.js';
-import { distinctNames } from './metadata-rows.js';
 import type { ReaderContext } from './scalar-source.js';
 
 export interface RowNames {
@@ -34,10 +33,10 @@ export function rowNames(ctx: ReaderContext, runDir: string): RowNames {
   const cached = ctx.cache.get(key) as { tag: string; value: RowNames } | undefined;
   if (cached && cached.tag === tag) return cached.value;
   const value = ctx.handles.use(file, (db) => ({
-    media: distinctNames(db, 'media'),
-    tables: distinctNames(db, 'tables'),
-    tensors: distinctNames(db, 'tensors'),
-    kernelDensity: distinctNames(db, 'kernel_density'),
+    media: readDistinctNames(db, 'media'),
+    tables: readDistinctNames(db, 'tables'),
+    tensors: readDistinctNames(db, 'tensors'),
+    kernelDensity: readDistinctNames(db, 'kernel_density'),
   }));
   const bytes =
     256 + 64 * (value.media.length + value.tables.length + value.tensors.length + value.kernelDensity.length);

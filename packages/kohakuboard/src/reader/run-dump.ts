@@ -14,6 +14,7 @@ import {
   encodeI64,
   histogramFileInfo,
   type JsonValue,
+  kvEntries,
   kvGet,
   listDbFiles,
   listMetricFiles,
@@ -25,6 +26,7 @@ import {
   openReadOnly,
   parseTolerantJson,
   pythonState,
+  readChunkLayout,
   readColumnMetas,
   readHistogramRows,
   readKernelDensityRows,
@@ -32,6 +34,7 @@ import {
   readMetadataJson,
   readMetricColumnBytes,
   readMetricSeries,
+  readSnapshot,
   readSteps,
   readTableRows,
   readTensorRows,
@@ -126,7 +129,7 @@ function dumpMetrics(runDir: string, options: DumpOptions): Record<string, unkno
   for (const { name, file } of listMetricFiles(runDir)) {
     if (options.metric !== undefined && name !== options.metric) continue;
     out[name] = withDb(file, (db) =>
-      db.transaction(() => {
+      readSnapshot(db, () => {
         const count = metricRowCount(db, file);
         const series = readMetricSeries(db, file, 0, count);
         const bytes = (column: string) => readMetricColumnBytes(db, file, column, count);
@@ -140,7 +143,7 @@ function dumpMetrics(runDir: string, options: DumpOptions): Record<string, unkno
           ],
           options.full ?? false,
         );
-      })(),
+      }),
     );
   }
   return out;
@@ -274,12 +277,8 @@ function dumpKVaults(runDir: string): Record<string, unknown> {
     if (!existsSync(file)) continue;
     out[relative(runDir, file).split('\\').join('/')] = withDb(file, (db) => {
       const entries: Record<string, unknown> = {};
-      const rows = db.prepare('SELECT key, value FROM kv ORDER BY key').raw().iterate() as IterableIterator<
-        [Buffer, Buffer]
-      >;
-      for (const [key, value] of rows) {
-        entries[Buffer.from(key).toString('utf8')] = { size: value.length, sha256: sha256(value) };
-      }
+      for (const { key, value } of kvEntries(db))
+        entries[key] = { size: value.length, sha256: sha256(value) };
       return entries;
     });
   }
@@ -305,12 +304,7 @@ function dumpLayout(runDir: string): Record<string, unknown> {
         chunk_bytes: c.chunkBytes,
         min_chunk_bytes: c.minChunkBytes,
         max_chunk_bytes: c.maxChunkBytes,
-        chunks: db
-          .prepare(
-            'SELECT chunk_idx, actual_size, bytes_used FROM col_chunks WHERE col_id = ? ORDER BY chunk_idx',
-          )
-          .raw()
-          .all(c.colId),
+        chunks: readChunkLayout(db, c.colId),
       })),
     );
   }

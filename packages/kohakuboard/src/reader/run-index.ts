@@ -84,21 +84,22 @@ class ProjectRuns {
   }
 
   info(): ProjectInfo {
-    if (this.infoCache) return this.infoCache;
-    let created: RunRecord | null = null;
-    let updated: number | null = null;
-    for (const r of this.records.values()) {
-      if (r.createdAtMs !== null && (created === null || r.createdAtMs < created.createdAtMs!)) created = r;
-      if (r.updatedAtMs !== null && (updated === null || r.updatedAtMs > updated)) updated = r.updatedAtMs;
-    }
-    this.infoCache = {
-      name: this.name,
-      runCount: this.records.size,
-      createdAt: created?.createdAt ?? null,
-      updatedAtMs: updated,
-    };
+    this.infoCache ??= summarizeProject(this.name, this.records.values());
     return this.infoCache;
   }
+}
+
+/** A project's entry of API.md §A.3 from its runs: count, earliest created_at (as instants), latest step time. */
+export function summarizeProject(name: string, runs: Iterable<RunRecord>): ProjectInfo {
+  let count = 0;
+  let created: RunRecord | null = null;
+  let updated: number | null = null;
+  for (const r of runs) {
+    count++;
+    if (r.createdAtMs !== null && (created === null || r.createdAtMs < created.createdAtMs!)) created = r;
+    if (r.updatedAtMs !== null && (updated === null || r.updatedAtMs > updated)) updated = r.updatedAtMs;
+  }
+  return { name, runCount: count, createdAt: created?.createdAt ?? null, updatedAtMs: updated };
 }
 
 export function compareDefault(a: RunRecord, b: RunRecord): number {
@@ -224,42 +225,51 @@ export class RunIndex {
   }
 
   /** The runs of a project in the default order; null for an unknown project (`default` always exists). */
-  projectRuns(project: string): readonly RunRecord[] | null {
+  runs(project: string): readonly RunRecord[] | null {
     const p = this.projectsByName.get(project);
     if (p && p.records.size > 0) return p.sorted();
     return project === DEFAULT_PROJECT ? [] : null;
   }
 
   hasProject(project: string): boolean {
-    return this.projectRuns(project) !== null;
+    return this.runs(project) !== null;
+  }
+
+  /** The folder of a run on disk. */
+  runDir(run: RunRecord): string {
+    return run.dir;
+  }
+
+  /** Folders named exactly `id`, by key. */
+  private withFolderName(p: ProjectRuns, id: string): RunRecord[] {
+    const out: RunRecord[] = [];
+    for (const r of p.records.values()) if (r.folder === id) out.push(r);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** Folders whose run_id part is `id`, by folder name, then key. */
+  private withRunIdPart(p: ProjectRuns, id: string): RunRecord[] {
+    const out = [...(p.byRunIdPart.get(id) ?? [])].map((key) => p.records.get(key)!);
+    return out.sort((a, b) =>
+      a.folder !== b.folder ? (a.folder < b.folder ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+    );
   }
 
   /** §0.3: a folder named exactly `id`, else the smallest folder whose run_id part is `id`. */
   resolve(project: string, id: string): RunRecord | null {
     const p = this.projectsByName.get(project);
     if (!p) return null;
-    let best: RunRecord | null = null;
-    for (const r of p.records.values()) if (r.folder === id && (!best || r.key < best.key)) best = r;
-    if (best) return best;
-    const keys = p.byRunIdPart.get(id);
-    if (!keys) return null;
-    for (const key of keys) {
-      const r = p.records.get(key)!;
-      if (!best || r.folder < best.folder || (r.folder === best.folder && r.key < best.key)) best = r;
-    }
-    return best;
+    return this.withFolderName(p, id)[0] ?? this.withRunIdPart(p, id)[0] ?? null;
   }
 
-  /** §A.21: the first project (by name) holding a folder named `board`, else one whose run_id part is. */
-  findBoard(board: string): RunRecord | null {
-    const names = [...this.projectsByName.keys()].sort();
-    for (const name of names) {
-      for (const r of this.projectsByName.get(name)!.records.values()) if (r.folder === board) return r;
-    }
-    for (const name of names) {
-      const r = this.resolve(name, board);
-      if (r) return r;
-    }
+  /**
+   * §A.21: over projects in name order, the first folder named `board`, else the first whose run_id part is
+   * `board`; only runs that `visible` accepts count (a team server hides what the caller cannot read).
+   */
+  findBoard(board: string, visible: (run: RunRecord) => boolean = () => true): RunRecord | null {
+    const projects = [...this.projectsByName.keys()].sort().map((name) => this.projectsByName.get(name)!);
+    for (const p of projects) for (const r of this.withFolderName(p, board)) if (visible(r)) return r;
+    for (const p of projects) for (const r of this.withRunIdPart(p, board)) if (visible(r)) return r;
     return null;
   }
 

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { stepOrder } from '@kohakuboard/series';
 import {
   logNameToFileStem,
+  type MetricEnds,
   metricRowCount,
+  readMetricEnds,
   readMetricSeries,
   readSteps,
   runPaths,
@@ -132,6 +134,13 @@ function stampsOf(file: string): { tag: string; ino: number } | null {
 /** The metric file of a name (`/` → `__`, STORAGE.md §6). */
 export function metricFile(runDir: string, name: string): string {
   return join(runPaths(runDir).metricsDir, `${logNameToFileStem(name)}.db`);
+}
+
+/** The ends of a metric (count, first and last step, last value); null when the metric does not exist. */
+export function metricEndsOf(ctx: ReaderContext, runDir: string, name: string): MetricEnds | null {
+  const file = metricFile(runDir, name);
+  if (!fileStamp(file)) return null;
+  return ctx.handles.use(file, (db) => readMetricEnds(db, file));
 }
 
 function readMetricColumns(ctx: ReaderContext, file: string): CachedColumns | null {

@@ -90,6 +90,14 @@ export function readColumnMetas(db: SqliteDatabase, file: string): Map<string, C
   return out;
 }
 
+/** The chunks of a column as `[chunk_idx, actual_size, bytes_used]`, by chunk index (for layout dumps). */
+export function readChunkLayout(db: SqliteDatabase, colId: number): Array<[number, number, number]> {
+  return db
+    .prepare('SELECT chunk_idx, actual_size, bytes_used FROM col_chunks WHERE col_id = ? ORDER BY chunk_idx')
+    .raw()
+    .all(colId) as Array<[number, number, number]>;
+}
+
 /** The column `name`, or an EMISSING error naming the file. */
 export function requireColumn(metas: Map<string, ColumnMeta>, name: string, file: string): ColumnMeta {
   const c = metas.get(name);

@@ -95,6 +95,26 @@ export function readHistogramRows(db: SqliteDatabase, file: string, info: Histog
   })();
 }
 
+/**
+ * The row count of a histogram file and the distinct names of its rows from `fromRow` on (clipped to the
+ * count), in one snapshot: what a change tracker needs to say which histograms grew.
+ */
+export function readHistogramNamesSince(
+  db: SqliteDatabase,
+  file: string,
+  fromRow: number,
+): { count: number; names: string[] } {
+  return db.transaction(() => {
+    const metas = readColumnMetas(db, file);
+    const count = logicalRowCount(metas, ['step', 'global_step', 'name', 'counts', 'min', 'max'], file);
+    const decoder = new TextDecoder();
+    const names = readVarColumn(db, metas, 'name', file, Math.min(fromRow, count), count).map((b) =>
+      decoder.decode(b),
+    );
+    return { count, names: [...new Set(names)] };
+  })();
+}
+
 export interface HistogramRowInput {
   step: number;
   globalStep: number;

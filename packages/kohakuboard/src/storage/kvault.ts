@@ -30,6 +30,40 @@ export function kvGet(db: SqliteDatabase, key: string): Buffer | undefined {
   return db.prepare('SELECT value FROM kv WHERE key = ?').pluck().get(keyBlob(key)) as Buffer | undefined;
 }
 
+/** The byte length of one value, or undefined when the key (or the kv table) is absent. */
+export function kvValueLength(db: SqliteDatabase, key: string): number | undefined {
+  if (!hasTable(db, 'kv')) return undefined;
+  const n = db.prepare('SELECT length(value) FROM kv WHERE key = ?').pluck().get(keyBlob(key));
+  return n === undefined || n === null ? undefined : Number(n);
+}
+
+/**
+ * Bytes [start, start + length) of one value (clipped to its end), or undefined when the key is absent.
+ * SQLite cuts the range out, so only those bytes are copied into JavaScript.
+ */
+export function kvGetRange(
+  db: SqliteDatabase,
+  key: string,
+  start: number,
+  length: number,
+): Buffer | undefined {
+  if (!hasTable(db, 'kv')) return undefined;
+  const v = db
+    .prepare('SELECT substr(value, ?, ?) FROM kv WHERE key = ?')
+    .pluck()
+    .get(start + 1, length, keyBlob(key));
+  if (v === undefined || v === null) return undefined;
+  return Buffer.isBuffer(v) ? v : Buffer.from(String(v));
+}
+
+/** Every entry in key (memcmp) order, read one at a time. Throws ESQLITE when the file has no kv table. */
+export function* kvEntries(db: SqliteDatabase): Generator<{ key: string; value: Buffer }> {
+  const rows = db.prepare('SELECT key, value FROM kv ORDER BY key').raw().iterate() as IterableIterator<
+    [Buffer, Buffer]
+  >;
+  for (const [key, value] of rows) yield { key: Buffer.from(key).toString('utf8'), value };
+}
+
 /** Every key with the size of its value, in key (memcmp) order. */
 export function kvList(db: SqliteDatabase): Array<{ key: string; size: number }> {
   if (!hasTable(db, 'kv')) return [];

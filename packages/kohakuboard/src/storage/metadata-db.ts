@@ -247,6 +247,168 @@ export function readKernelDensityRows(db: SqliteDatabase): KernelDensityRow[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Targeted reads: the rows of one name, names, newest row ids and parts of the step index, so that a reader
+// never reads every row of a large run to answer one question. A missing table means no rows.
+
+/** The tables of metadata.db whose rows carry a log `name`. */
+export type MetadataRowTable = 'media' | 'tables' | 'tensors' | 'kernel_density';
+
+const MEDIA_SELECT =
+  'SELECT id, media_hash, format, step, global_step, name, caption, type, size_bytes, width, height FROM media';
+const TENSOR_SELECT =
+  'SELECT step, global_step, name, namespace, kv_file, kv_key, dtype, shape, size_bytes, metadata FROM tensors';
+const KDE_SELECT =
+  'SELECT step, global_step, name, kv_file, kv_key, kernel, bandwidth, sample_count, range_min, range_max, ' +
+  'num_points, metadata FROM kernel_density';
+
+const textValues = (values: unknown[]): string[] => values.filter((n): n is string => typeof n === 'string');
+
+/** The distinct names of a row table, sorted by UTF-16 code units (JavaScript's default order). */
+export function readDistinctNames(db: SqliteDatabase, table: MetadataRowTable): string[] {
+  if (!hasTable(db, table)) return [];
+  return textValues(db.prepare(`SELECT DISTINCT name FROM ${table}`).pluck().all()).sort();
+}
+
+/** The media rows of a name, by step and then id (API.md §A.12). */
+export function readMediaRowsByName(db: SqliteDatabase, name: string): MediaRow[] {
+  if (!hasTable(db, 'media')) return [];
+  return db.prepare(`${MEDIA_SELECT} WHERE name = ? ORDER BY step, id`).all(name) as MediaRow[];
+}
+
+export function readMediaRowById(db: SqliteDatabase, id: number): MediaRow | null {
+  if (!hasTable(db, 'media')) return null;
+  return (db.prepare(`${MEDIA_SELECT} WHERE id = ?`).get(id) as MediaRow | undefined) ?? null;
+}
+
+/** The media rows of the given ids that exist, in the order of `ids`. */
+export function readMediaRowsByIds(db: SqliteDatabase, ids: readonly number[]): MediaRow[] {
+  if (!hasTable(db, 'media') || ids.length === 0) return [];
+  const stmt = db.prepare(`${MEDIA_SELECT} WHERE id = ?`);
+  const out: MediaRow[] = [];
+  for (const id of ids) {
+    const row = stmt.get(id) as MediaRow | undefined;
+    if (row) out.push(row);
+  }
+  return out;
+}
+
+/** Per media name: the row count, the step range and the type ("mixed" when a name holds several). */
+export interface MediaNameSummary {
+  name: string;
+  type: string;
+  count: number;
+  first_step: number;
+  last_step: number;
+}
+
+export function readMediaNameSummaries(db: SqliteDatabase): MediaNameSummary[] {
+  if (!hasTable(db, 'media')) return [];
+  const rows = db
+    .prepare(
+      'SELECT name, count(*) AS count, min(step) AS first_step, max(step) AS last_step, ' +
+        "CASE WHEN count(DISTINCT type) > 1 THEN 'mixed' ELSE max(type) END AS type FROM media GROUP BY name ORDER BY name",
+    )
+    .all() as MediaNameSummary[];
+  return rows.map((r) => ({
+    name: r.name,
+    type: r.type,
+    count: r.count,
+    first_step: r.first_step,
+    last_step: r.last_step,
+  }));
+}
+
+/** The table rows of a name, by step and then append order (API.md §A.15). */
+export function readTableRowsByName(db: SqliteDatabase, name: string): TableRow[] {
+  if (!hasTable(db, 'tables')) return [];
+  return db
+    .prepare(
+      'SELECT step, global_step, name, columns, column_types, rows FROM tables WHERE name = ? ORDER BY step, rowid',
+    )
+    .all(name) as TableRow[];
+}
+
+/** The tensor rows of a name, by step and then append order. */
+export function readTensorRowsByName(db: SqliteDatabase, name: string): TensorRow[] {
+  if (!hasTable(db, 'tensors')) return [];
+  return db.prepare(`${TENSOR_SELECT} WHERE name = ? ORDER BY step, rowid`).all(name) as TensorRow[];
+}
+
+/** The kernel-density rows of a name, by step and then append order. */
+export function readKernelDensityRowsByName(db: SqliteDatabase, name: string): KernelDensityRow[] {
+  if (!hasTable(db, 'kernel_density')) return [];
+  return db.prepare(`${KDE_SELECT} WHERE name = ? ORDER BY step, rowid`).all(name) as KernelDensityRow[];
+}
+
+/** The largest rowid of a row table (for media: the largest id); 0 when it is empty or missing. */
+export function readMaxRowId(db: SqliteDatabase, table: MetadataRowTable): number {
+  if (!hasTable(db, table)) return 0;
+  return Number(db.prepare(`SELECT max(rowid) FROM ${table}`).pluck().get() ?? 0);
+}
+
+/** The distinct names of the rows after a rowid (what grew since a reader last looked), sorted. */
+export function readNamesAfterRowId(
+  db: SqliteDatabase,
+  table: MetadataRowTable,
+  afterRowId: number,
+): string[] {
+  if (!hasTable(db, table)) return [];
+  return textValues(
+    db.prepare(`SELECT DISTINCT name FROM ${table} WHERE rowid > ?`).pluck().all(afterRowId),
+  ).sort();
+}
+
+/** The step-index timestamp (ms) of each given step that has a row with a timestamp. */
+export function readStepTimestamps(db: SqliteDatabase, steps: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!hasTable(db, 'steps') || steps.length === 0) return out;
+  const stmt = db.prepare('SELECT timestamp FROM steps WHERE step = ?').pluck();
+  for (const s of new Set(steps)) {
+    const t = stmt.get(s);
+    if (t !== undefined && t !== null) out.set(s, Number(t));
+  }
+  return out;
+}
+
+/** The last step of the step index and the timestamps of its first and last rows, from indexed lookups. */
+export interface StepIndexEnds {
+  lastStep: number;
+  firstTimestamp: number | null;
+  lastTimestamp: number | null;
+}
+
+const numberOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** The ends of the step index; null when it is empty or missing. Call inside readSnapshot for one view. */
+export function readStepIndexEnds(db: SqliteDatabase): StepIndexEnds | null {
+  if (!hasTable(db, 'steps')) return null;
+  const lastStep = numberOrNull(db.prepare('SELECT max(step) FROM steps').pluck().get());
+  if (lastStep === null) return null;
+  return {
+    lastStep,
+    firstTimestamp: numberOrNull(
+      db.prepare('SELECT timestamp FROM steps ORDER BY step LIMIT 1').pluck().get(),
+    ),
+    lastTimestamp: numberOrNull(
+      db.prepare('SELECT timestamp FROM steps ORDER BY step DESC LIMIT 1').pluck().get(),
+    ),
+  };
+}
+
+/**
+ * Whether any step-index row has a global_step other than 0, looking only at rows with a step greater than
+ * `afterStep` when it is given (a growing run is then never rescanned whole).
+ */
+export function stepIndexHasGlobalStep(db: SqliteDatabase, afterStep?: number): boolean {
+  if (!hasTable(db, 'steps')) return false;
+  const row =
+    afterStep === undefined
+      ? db.prepare('SELECT 1 FROM steps WHERE global_step != 0 LIMIT 1').get()
+      : db.prepare('SELECT 1 FROM steps WHERE step > ? AND global_step != 0 LIMIT 1').get(afterStep);
+  return row !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Writing (one transaction per flush is the caller's job: CLIENT.md §9.3)
 
 /** Rows per statement of MetadataDbWriter.steps (3 parameters each, well below SQLite's limit). */

@@ -33,6 +33,45 @@ export function metricRowCount(db: SqliteDatabase, file: string): number {
   return logicalRowCount(metas, ['step', 'global_step', 'timestamp', 'value'], file);
 }
 
+/**
+ * The row count and the step of the last row, in one snapshot, reading one chunk of the step column (what a
+ * change tracker needs to say how far a metric grew).
+ */
+export function readMetricEnd(db: SqliteDatabase, file: string): { count: number; lastStep: number | null } {
+  return db.transaction(() => {
+    const metas = readColumnMetas(db, file);
+    const count = logicalRowCount(metas, ['step', 'global_step', 'timestamp', 'value'], file);
+    if (count === 0) return { count, lastStep: null };
+    const last = decodeI64(readFixedBytes(db, requireColumn(metas, 'step', file), file, count - 1, count));
+    return { count, lastStep: last[0] };
+  })();
+}
+
+/** What a metric holds at its ends: row count, first and last step, last value (nulls when empty). */
+export interface MetricEnds {
+  count: number;
+  firstStep: number | null;
+  lastStep: number | null;
+  lastValue: number | null;
+}
+
+/** The ends of a metric file in one snapshot, reading only the chunks that hold its first and last rows. */
+export function readMetricEnds(db: SqliteDatabase, file: string): MetricEnds {
+  return db.transaction(() => {
+    const metas = readColumnMetas(db, file);
+    const count = logicalRowCount(metas, ['step', 'global_step', 'timestamp', 'value'], file);
+    if (count === 0) return { count, firstStep: null, lastStep: null, lastValue: null };
+    const at = (column: string, row: number) =>
+      readFixedBytes(db, requireColumn(metas, column, file), file, row, row + 1);
+    return {
+      count,
+      firstStep: decodeI64(at('step', 0))[0],
+      lastStep: decodeI64(at('step', count - 1))[0],
+      lastValue: decodeF64(at('value', count - 1))[0],
+    };
+  })();
+}
+
 /** Rows [start, end) of a metric file (all rows by default). Read inside one transaction: one snapshot. */
 export function readMetricSeries(db: SqliteDatabase, file: string, start = 0, end?: number): MetricSeries {
   return db.transaction(() => {

@@ -108,6 +108,11 @@ export function withReadOnly<T>(path: string, fn: (db: SqliteDatabase) => T): T 
   }
 }
 
+/** Runs fn inside one read transaction, so that every query it makes sees the same snapshot of the file. */
+export function readSnapshot<T>(db: SqliteDatabase, fn: () => T): T {
+  return db.transaction(fn)();
+}
+
 /** True when the table exists (a missing table means "no data of that kind", STORAGE.md §13.1). */
 export function hasTable(db: SqliteDatabase, table: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;

@@ -2,9 +2,24 @@
  * The local viewer (`kobo open DIR`): a Fastify app built from plugins — the read API (given the file-system
  * run index and an allow-all access check), the event stream, the static UI with its SPA fallback, the
  * error shape and Server-Timing — plus the run index, the change tracker and the task pool it owns.
+ *
+ * Deviations from API.md, chosen on purpose:
+ * - Names with a `.` or `..` segment or an empty segment (a leading, trailing or doubled `/`) are 400
+ *   invalid_name, like NUL, `\` and empty names (§0.2): they could climb directories or are ambiguous.
+ * - Histogram, surface and table data carry a weak ETag hashed from the body, not from the source's
+ *   identity and row count (§0.6): equal data and query still give an equal ETag and a 304.
+ * - Bodies over 1 MiB are sent as a stream of slices rather than in one piece, so that compressing them
+ *   never blocks the event loop for long (§0.9); Content-Length is then absent.
+ * - The body of the parameterless run listing is cached per run-list version (any change makes a new one).
+ * - In kbc frames a missing (null) step, global_step or timestamp is written as 0 (§B.4 has no `present`
+ *   column for them; steps and timestamps of stored rows are never null in practice).
+ * - `smooth` without `smooth_value` uses 0.9 for ema and ema_debiased, 10 for ma and 9 for gaussian.
+ * - The `hello` event carries the id of the newest event (or one less than the first id of this process),
+ *   not a new id, so that a reconnect with it as Last-Event-ID replays nothing twice (§B.9).
+ * - `/api/events` filters `project` through the access check's project key; with no stream hub it is absent.
+ * - With `--workers 0` every task runs on the event loop (tests and debugging only).
  */
 import { resolve } from 'node:path';
-import { constants as zlibConstants } from 'node:zlib';
 import fastifyCompress from '@fastify/compress';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { RunActivityTracker } from '../reader/run-activity.js';
@@ -12,7 +27,7 @@ import { type ProbeBatch, RunIndex } from '../reader/run-index.js';
 import type { RunProbe } from '../reader/run-probe.js';
 import type { RunLocation } from '../storage/index.js';
 import { VERSION } from '../version.js';
-import { ApiError, errorBody, routeNotFound } from './api-error.js';
+import { type ApiError, errorBody, errorReply, routeNotFound } from './api-error.js';
 import { EventHub } from './events/event-hub.js';
 import { publishIndexChange, publishRunData } from './events/publish-changes.js';
 import { cors } from './http/cors.js';
@@ -20,6 +35,7 @@ import { isApiPath, serverTiming } from './http/server-timing.js';
 import { defaultUiDir, spaFallback, staticUi } from './http/static-ui.js';
 import { ALLOW_ALL } from './read-api/options.js';
 import { readApiPlugin } from './read-api/plugin.js';
+import { BROTLI_PARAMS, COMPRESSIBLE_TYPE } from './work/compress-body.js';
 import { createExecutor, type Executor } from './work/executor.js';
 import { JSON_TYPE } from './work/task-result.js';
 import { createReaderContext, type ProbeOutcome } from './work/tasks.js';
@@ -69,6 +85,8 @@ export interface Viewer {
 }
 
 const MAIN_HANDLES = 64;
+/** The main thread's own cache (row names, media ids): a small part of --cache-mb, at most 16 MiB. */
+const MAIN_CACHE_MAX = 16 * 1024 * 1024;
 
 function poolProbeBatch(executor: Executor): ProbeBatch {
   return async (locations: RunLocation[]) => {
@@ -83,30 +101,19 @@ function poolProbeBatch(executor: Executor): ProbeBatch {
   };
 }
 
-function apiErrorReply(err: FastifyError | ApiError): {
-  status: number;
-  body: string;
-  headers?: Record<string, string>;
-} {
-  if (err instanceof ApiError)
-    return { status: err.status, body: errorBody(err.detail), headers: err.headers };
-  const status = err.statusCode ?? 500;
-  if (status === 413)
-    return { status, body: errorBody({ error: 'Request body too large', code: 'too_large' }) };
-  if (status >= 400 && status < 500) {
-    const code = err.code === 'FST_ERR_BAD_URL' ? 'invalid_name' : 'invalid_body';
-    return { status: 400, body: errorBody({ error: err.message, code }) };
-  }
-  return { status: 500, body: errorBody({ error: 'Internal server error', code: 'internal_error' }) };
-}
-
 export async function createViewer(options: ViewerOptions): Promise<Viewer> {
   const dataDir = resolve(options.dataDir);
   const uiDir =
     options.uiDir === undefined ? defaultUiDir() : options.uiDir === null ? null : resolve(options.uiDir);
+  // Part C3: decoded data ≤ --cache-mb in total over all threads, and ≤ 256 open database handles.
   const cacheBytes = Math.max(1, options.cacheMb ?? 256) * 1024 * 1024;
-  const executor = createExecutor({ threads: options.workers, cacheBytes, maxHandles: 256 - MAIN_HANDLES });
-  const reader = createReaderContext({ cacheBytes: 16 * 1024 * 1024, maxHandles: MAIN_HANDLES });
+  const mainCacheBytes = Math.min(MAIN_CACHE_MAX, Math.floor(cacheBytes / 8));
+  const executor = createExecutor({
+    threads: options.workers,
+    cacheBytes: cacheBytes - mainCacheBytes,
+    maxHandles: 256 - MAIN_HANDLES,
+  });
+  const reader = createReaderContext({ cacheBytes: mainCacheBytes, maxHandles: MAIN_HANDLES });
   const idleTimer = setInterval(() => reader.handles.closeIdle(), 15_000);
   idleTimer.unref();
 
@@ -151,10 +158,8 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
     threshold: 1024,
     syncThreshold: 64 * 1024,
     // A small window keeps each brotli stream's memory small (many large listings are compressed at once).
-    brotliOptions: {
-      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4, [zlibConstants.BROTLI_PARAM_LGWIN]: 18 },
-    },
-    customTypes: /^(?:text\/(?!event-stream)|application\/(?:json|javascript)|image\/svg\+xml)/,
+    brotliOptions: { params: BROTLI_PARAMS },
+    customTypes: COMPRESSIBLE_TYPE,
   });
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
@@ -165,7 +170,7 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
         .type('text/plain; charset=utf-8')
         .send(status < 500 ? err.message : 'Internal Server Error');
     }
-    const r = apiErrorReply(err);
+    const r = errorReply(err);
     if (r.status >= 500) req.log.error(err);
     if (r.headers) for (const [k, v] of Object.entries(r.headers)) reply.header(k, v);
     return reply.code(r.status).type(JSON_TYPE).send(r.body);

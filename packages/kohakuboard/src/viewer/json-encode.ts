@@ -5,9 +5,24 @@
  */
 import { mapNonFinite, nonFiniteName } from '../storage/index.js';
 
-/** JSON text of any value, with non-finite numbers as their API strings. */
+/** Whether a JSON-like value holds a NaN or an infinity anywhere. */
+function hasNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasNonFinite(v)) return true;
+    return false;
+  }
+  for (const v of Object.values(value)) if (hasNonFinite(v)) return true;
+  return false;
+}
+
+/**
+ * JSON text of any value, with non-finite numbers as their API strings. The value is copied with the
+ * strings in place only when it holds a non-finite number: the common case allocates nothing extra.
+ */
 export function apiJson(value: unknown): string {
-  return JSON.stringify(mapNonFinite(value, nonFiniteName));
+  return JSON.stringify(hasNonFinite(value) ? mapNonFinite(value, nonFiniteName) : value);
 }
 
 /**

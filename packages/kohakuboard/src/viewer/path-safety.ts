@@ -2,6 +2,7 @@
  * Names from URLs (API.md §0.2, DESIGN.md "never lets a URL reach outside its data directory"): raw-path
  * segment splitting, percent-decoding, validation, and a containment check after joining paths.
  */
+import { realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { invalidName } from './api-error.js';
 
@@ -58,6 +59,24 @@ export function segmentName(raw: string, what = 'name'): string {
   const name = checkName(decodeSegment(raw), what);
   if (name.includes('/')) throw invalidName(`Invalid ${what}`);
   return name;
+}
+
+/**
+ * An existing file under `root`, resolved through symbolic links: a link that leads out of `root` is refused
+ * like a name that climbs out of it (400 invalid_name). Null when the file does not exist.
+ */
+export function existingFileInside(root: string, ...parts: string[]): string | null {
+  const path = joinInside(root, ...parts);
+  let real: string;
+  let realRoot: string;
+  try {
+    real = realpathSync(path);
+    realRoot = realpathSync(root);
+  } catch {
+    return null;
+  }
+  if (!real.startsWith(realRoot + sep)) throw invalidName('Path outside the run directory');
+  return real;
 }
 
 /** Joins `parts` under `root` and refuses any result outside it (checked after joining). */

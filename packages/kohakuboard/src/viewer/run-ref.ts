@@ -28,9 +28,10 @@ export interface RunRef {
   lastActivityMs: number | null;
 }
 
-export function runRef(r: RunRecord): RunRef {
+/** The plain-data form of a record; `dir` is where the index says the run lies (SERVER.md §5.6 `runDir`). */
+export function runRef(r: RunRecord, dir: string): RunRef {
   return {
-    dir: r.dir,
+    dir,
     project: r.project,
     runIdPart: r.runIdPart,
     runId: r.runId,

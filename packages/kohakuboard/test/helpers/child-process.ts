@@ -32,15 +32,24 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-export function startScript(
-  script: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): RunningChild {
-  const child = spawn(process.execPath, [join(SCRIPTS_DIR, script), ...args], {
+export interface ScriptOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Give the child a stdin pipe (closing it is then a way to tell the child to end). */
+  stdin?: boolean;
+}
+
+/** Starts a script of client-scripts/ in a child process. */
+export function startScript(script: string, args: string[], options: ScriptOptions = {}): RunningChild {
+  return startNodeScript(join(SCRIPTS_DIR, script), args, options);
+}
+
+/** Starts a node script (by path) in a child process; it is killed when the test file ends. */
+export function startNodeScript(path: string, args: string[], options: ScriptOptions = {}): RunningChild {
+  const child = spawn(process.execPath, [path, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let stdout = '';
@@ -88,6 +97,11 @@ export function runScript(
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ) {
   return startScript(script, args, options).done;
+}
+
+/** Runs a node script (by path) to its end. */
+export function runScriptAt(path: string, args: string[], options: ScriptOptions = {}) {
+  return startNodeScript(path, args, options).done;
 }
 
 /** The run folders under <baseDir>/<project>. */

@@ -1,6 +1,9 @@
 /**
- * Runs written the way this project's client writes them, with the storage writers directly (the client
- * in src/client is built concurrently; tests that use this should switch to it once it lands).
+ * Run folders made with the storage writers directly, in this thread. Tests that compare the API with what
+ * was logged use runs written by the real client instead (client-runs.mjs, client-live.mjs,
+ * client-small.mjs); this is for what the client never produces (a folder whose metadata.json comes later,
+ * two folders with one run_id, a running run without a process behind it) and for unit tests that need many
+ * small runs quickly.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

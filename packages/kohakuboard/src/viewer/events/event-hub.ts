@@ -3,12 +3,16 @@
  * events for replay, and the subscribers with their filters. Ids start at the boot time in microseconds,
  * so that an id from an earlier server process is recognised (it is smaller than this process's first id).
  */
+import type { RunRecord } from '../../reader/run-record.js';
+
 export interface HubEvent {
   id: number;
   event: string;
   data: Record<string, unknown>;
   project: string | null;
   runId: string | null;
+  /** The run the event is about (kept in this process for the access check; never sent). */
+  record: RunRecord | null;
 }
 
 export interface EventFilter {
@@ -52,13 +56,16 @@ export class EventHub {
     return this.listeners.size;
   }
 
-  publish(
-    event: string,
-    data: Record<string, unknown>,
-    project: string | null = null,
-    runId: string | null = null,
-  ): HubEvent {
-    const e: HubEvent = { id: this.nextId++, event, data, project, runId };
+  /** Publishes an event; a run event names its record, so that each subscriber's access check can see it. */
+  publish(event: string, data: Record<string, unknown>, record: RunRecord | null = null): HubEvent {
+    const e: HubEvent = {
+      id: this.nextId++,
+      event,
+      data,
+      project: record?.project ?? null,
+      runId: record?.runId ?? null,
+      record,
+    };
     this.buffer.push(e);
     if (this.buffer.length > this.capacity) this.buffer.shift();
     for (const l of this.listeners) l(e);

@@ -21,12 +21,11 @@ export function publishIndexChange(hub: EventHub, change: IndexChange): void {
           created_at: r.createdAt,
           status: r.status,
         },
-        r.project,
-        r.runId,
+        r,
       );
       return;
     case 'removed':
-      hub.publish('run_removed', { project: r.project, run_id: r.runId }, r.project, r.runId);
+      hub.publish('run_removed', { project: r.project, run_id: r.runId }, r);
       return;
     case 'updated':
       hub.publish(
@@ -39,8 +38,7 @@ export function publishIndexChange(hub: EventHub, change: IndexChange): void {
           finished_at: r.finishedAt,
           status: r.status,
         },
-        r.project,
-        r.runId,
+        r,
       );
   }
 }
@@ -68,7 +66,6 @@ export function publishRunData(hub: EventHub, c: RunDataChange): void {
       kernel_density: c.kernelDensity,
       logs: Object.fromEntries(c.logs),
     },
-    r.project,
-    r.runId,
+    r,
   );
 }

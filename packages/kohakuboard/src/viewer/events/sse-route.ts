@@ -33,9 +33,8 @@ export async function streamEvents(
 ): Promise<void> {
   const started = performance.now();
   const filter = parseEventFilter(req.raw.url ?? req.url);
+  if (filter.project !== null) filter.project = h.access.projectKey(req, filter.project);
   const principal = await h.access.principal(req);
-  if (filter.project !== null && !h.access.canReadProject(principal, filter.project))
-    filter.project = '\u0000';
   const lastHeader = req.headers['last-event-id'];
   const lastEventId = typeof lastHeader === 'string' && lastHeader.trim() !== '' ? Number(lastHeader) : null;
 
@@ -55,8 +54,11 @@ export async function streamEvents(
   const write = (text: string) => {
     if (!raw.writableEnded) raw.write(text);
   };
+  // Events of runs the caller may not read are never sent (SERVER.md §4.2: events hold readable runs only).
   const visible = (e: HubEvent) =>
-    matchesFilter(e, filter) && (e.project === null || h.access.canReadProject(principal, e.project));
+    matchesFilter(e, filter) &&
+    (e.project === null || h.access.canReadProject(principal, e.project)) &&
+    (e.record === null || h.access.canReadRun(principal, e.record));
 
   write('retry: 3000\n\n');
   write(

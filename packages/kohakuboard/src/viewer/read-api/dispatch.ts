@@ -3,24 +3,23 @@
  * hands slow reads to the task executor. Handlers stay short; the work is in run-data/ and reader/.
  */
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { isSurfaceNormalize, type SurfaceNormalize } from '@kohakuboard/series';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RunRecord } from '../../reader/run-record.js';
-import { invalidParameter, notFound, runNotFound } from '../api-error.js';
+import { invalidParameter, runNotFound } from '../api-error.js';
 import { boolParam, enumParam, floatParam, intParam, limitParam, type Query } from '../query-params.js';
-import { metadataObject } from '../run-data/run-metadata.js';
 import { runRef } from '../run-ref.js';
 import type { RunRoute } from '../run-routes.js';
 import { scalarQueryFromUrl } from '../scalars/scalar-query.js';
+import { negotiateEncoding } from '../work/compress-body.js';
 import type { TaskResult } from '../work/task-result.js';
+import type { TaskInput } from '../work/tasks.js';
 import { sendBatch } from './handlers/batch.js';
 import { readableRuns, sendConfigKeys, sendRunList, sendRunRecord, sendStatus } from './handlers/listing.js';
 import { sendMediaById, sendMediaFile } from './handlers/media-blob.js';
 import { patchRun } from './handlers/patch-run.js';
 import type { ReadApiOptions } from './options.js';
-import { sendJson, sendResult } from './send.js';
+import { sendResult } from './send.js';
 
 function resolveRun(h: ReadApiOptions, principal: unknown, project: string, runId: string): RunRecord {
   const run = h.index.resolve(project, runId);
@@ -112,22 +111,22 @@ export async function dispatchRunRoute(
       break;
   }
   const run = resolveRun(h, principal, route.project, route.runId);
-  const ref = runRef(run);
+  const ref = runRef(run, h.index.runDir(run));
   const ifNoneMatch = (req.headers['if-none-match'] as string | undefined) ?? null;
-  const task = async (input: Parameters<typeof h.executor.run>[0]) =>
-    sendResult(reply, await h.executor.run<TaskResult>(input, run.dir));
+  // Large bodies are compressed by the task, in the worker thread (work/compress-body.ts).
+  const encoding = negotiateEncoding(req.headers);
+  const task = async (input: TaskInput) =>
+    sendResult(reply, await h.executor.run<TaskResult>({ ...input, encoding }, ref.dir));
   switch (route.kind) {
     case 'run':
       if (req.method === 'PATCH') return patchRun(h, principal, run, req, reply);
       return sendRunRecord(reply, run);
     case 'status':
-      return sendStatus(reply, run);
+      return sendStatus(reply, ref);
     case 'summary':
       return task({ task: 'summary', run: ref });
     case 'metadata':
-      if (!existsSync(join(run.dir, 'metadata.json')))
-        throw notFound('metadata_not_found', 'metadata.json not found');
-      return sendJson(reply, metadataObject(ref));
+      return task({ task: 'metadata', run: ref });
     case 'config':
       return task({ task: 'config', run: ref });
     case 'list':

@@ -1,51 +1,78 @@
 /**
- * What the read API plugin is given (SERVER.md §5.6): a run index and an access check. The viewer passes its
- * file-system index and an allow-all check; a team server passes its own.
+ * What the read API plugin is given (SERVER.md §5.6): a run index, an access check and the system info,
+ * plus the services it reads with. The local viewer passes its file-system index and an allow-all check;
+ * the team server passes its own index and a check of its accounts and rights.
+ *
+ * Where this differs from §5.6, and why:
+ * - the index has no `changes(afterSeq)`: the local viewer's event stream is fed by the file-system
+ *   index's change listener through an EventHub, which is passed as `events`;
+ * - the index also offers `findBoard` (API.md §A.21) and `refreshRun`/`renameRun` (PATCH, §A.6), which
+ *   §5.6 leaves to the server's own routes;
+ * - `executor` (the worker pool of API.md §0.9), `reader` (this thread's handles and caches) and
+ *   `readOnly` (`--read-only`) are services and settings, not part of the access model.
  */
 import type { FastifyRequest } from 'fastify';
-import type { IndexChange, ProjectInfo } from '../../reader/run-index.js';
+import type { ProjectInfo } from '../../reader/run-index.js';
 import type { RunRecord } from '../../reader/run-record.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Executor } from '../work/executor.js';
 
-/** The index operations the routes use. */
-export interface RunIndexLike {
+/** The run index operations the routes use (SERVER.md §5.6 `RunIndex`). */
+export interface ReadIndex {
+  /** True while the first scan is running (listings may be incomplete). */
   readonly indexing: boolean;
+  /** Projects that have runs, by key in code-point order. */
   projects(): ProjectInfo[];
-  /** Runs in the default order; null for an unknown project. */
-  projectRuns(project: string): readonly RunRecord[] | null;
-  resolve(project: string, runIdOrFolder: string): RunRecord | null;
-  findBoard(board: string): RunRecord | null;
+  /** The runs of a project in the default order (API.md §A.4); null for an unknown project. */
+  runs(projectKey: string): readonly RunRecord[] | null;
+  /** API.md §0.3: a run by its folder name or its run_id part; null when there is none. */
+  resolve(projectKey: string, runIdOrFolder: string): RunRecord | null;
+  /** The run's folder on disk. */
+  runDir(run: RunRecord): string;
+  /** API.md §A.21: the first run named `board` over all projects that `visible` accepts. */
+  findBoard(board: string, visible: (run: RunRecord) => boolean): RunRecord | null;
+  /** Re-reads a run after PATCH rewrote its metadata.json. */
   refreshRun(key: string): RunRecord | null;
+  /** Moves a run to a renamed folder after PATCH. */
   renameRun(key: string, newDir: string, newFolder: string): RunRecord | null;
-  onChange(listener: (change: IndexChange) => void): () => void;
 }
 
+/** Who is asking; the local viewer has no accounts and always passes null. */
 export type Principal = unknown;
 
+/**
+ * The access check (SERVER.md §4, §5.6). Every route consults it; whatever the caller may not read answers
+ * exactly like what does not exist (404), and a run it may read but not write answers PATCH with 403.
+ */
 export interface AccessCheck {
   principal(req: FastifyRequest): Promise<Principal | null>;
-  canReadProject(p: Principal | null, project: string): boolean;
+  /** The project key that a `{project}` URL segment names (the team server maps bare names to `owner/name`). */
+  projectKey(req: FastifyRequest, segment: string): string;
+  canReadProject(p: Principal | null, projectKey: string): boolean;
   canReadRun(p: Principal | null, run: RunRecord): boolean;
   canWriteRun(p: Principal | null, run: RunRecord): boolean;
 }
 
-/** The local viewer's check: everything is allowed (no authentication, API.md §0.1). */
+/** The local viewer's check: no authentication (API.md §0.1), every project and run readable and writable. */
 export const ALLOW_ALL: AccessCheck = {
   principal: async () => null,
+  projectKey: (_req, segment) => segment,
   canReadProject: () => true,
   canReadRun: () => true,
   canWriteRun: () => true,
 };
 
 export interface ReadApiOptions {
-  index: RunIndexLike;
+  index: ReadIndex;
   access: AccessCheck;
   systemInfo(req: FastifyRequest): object;
+  /** Where slow reads run (API.md §0.9). */
   executor: Executor;
-  /** This thread's reader (media blobs, log files, event details). */
+  /** This thread's reader (media sizes, ids and event details). */
   reader: ReaderContext;
+  /** The event stream's hub; without one, `/api/events` is not served. */
   events?: EventHub | null;
+  /** `--read-only`: PATCH answers 405 read_only. */
   readOnly?: boolean;
 }

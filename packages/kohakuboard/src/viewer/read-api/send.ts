@@ -30,6 +30,14 @@ export function sendBody(reply: FastifyReply, body: string | Uint8Array): Fastif
   return reply.send(Readable.from(slices(buf), { objectMode: false }));
 }
 
+/** Sends a body made of chunks: small ones as one buffer, large ones as a stream of the chunks. */
+export function sendChunks(reply: FastifyReply, chunks: readonly Buffer[]): FastifyReply {
+  let length = 0;
+  for (const c of chunks) length += c.length;
+  if (length <= SLICE) return reply.send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
+  return reply.send(Readable.from(chunks, { objectMode: false }));
+}
+
 export function sendJson(
   reply: FastifyReply,
   value: unknown,

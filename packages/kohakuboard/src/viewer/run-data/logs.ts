@@ -7,7 +7,7 @@ import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { formatIsoMicros, runPaths } from '../../storage/index.js';
 import { ApiError, invalidName } from '../api-error.js';
 import { apiJson } from '../json-encode.js';
-import { joinInside } from '../path-safety.js';
+import { existingFileInside, joinInside } from '../path-safety.js';
 import type { RunRef } from '../run-ref.js';
 import { JSON_TYPE, type TaskResult } from '../work/task-result.js';
 
@@ -151,10 +151,11 @@ function chunkResult(
 
 export function readLogChunk(run: RunRef, name: string, q: LogQuery): LogChunk {
   if (!LOG_NAME_RE.test(name)) throw invalidName('Invalid log name');
-  const path = joinInside(runPaths(run.dir).logsDir, name);
+  // Resolved through links: a log that is a link out of logs/ is refused (§0.2).
+  const path = existingFileInside(runPaths(run.dir).logsDir, name);
   let fd: number;
   try {
-    if (!statSync(path).isFile()) throw new Error('not a file');
+    if (path === null || !statSync(path).isFile()) throw new Error('not a file');
     fd = openSync(path, 'r');
   } catch {
     throw new ApiError(404, 'log_not_found', 'Log not found');

@@ -3,11 +3,10 @@
  * id, with the content-addressed files URL of §A.13.
  */
 
-import { fileStamp } from '../../reader/file-stamp.js';
-import { mediaDetails, mediaRowsByName } from '../../reader/metadata-rows.js';
+import { mediaRowsOf, mediaSummariesOf } from '../../reader/metadata-rows.js';
 import { rowNames } from '../../reader/run-contents.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
-import { type MediaRow, runPaths } from '../../storage/index.js';
+import type { MediaRow } from '../../storage/index.js';
 import type { RunRef } from '../run-ref.js';
 
 export function mediaFilesUrl(run: RunRef, filename: string): string {
@@ -21,9 +20,7 @@ export function mediaFilename(row: Pick<MediaRow, 'media_hash' | 'format'>): str
 export function mediaList(ctx: ReaderContext, run: RunRef, details: boolean): Record<string, unknown> {
   const media = rowNames(ctx, run.dir).media;
   if (!details) return { media };
-  const file = runPaths(run.dir).metadataDb;
-  const rows = fileStamp(file) ? ctx.handles.use(file, (db) => mediaDetails(db)) : [];
-  return { media, details: rows };
+  return { media, details: mediaSummariesOf(ctx, run.dir) };
 }
 
 /** Keeps entries with step > afterStep, then the last `limit` of them. */
@@ -44,8 +41,7 @@ export function mediaEntries(
   limit: number | null,
   afterStep: number | null,
 ): Record<string, unknown> {
-  const file = runPaths(run.dir).metadataDb;
-  const rows = fileStamp(file) ? ctx.handles.use(file, (db) => mediaRowsByName(db, name)) : [];
+  const rows = mediaRowsOf(ctx, run.dir, name);
   const data = trimEntries(rows, afterStep, limit).map((r) => {
     const filename = mediaFilename(r);
     return {

@@ -2,15 +2,13 @@
  * `…/scalars` (API.md §A.9, §B.11 details) and `…/scalars/{metric}` (§A.10, §B.1–§B.4).
  */
 import { fnv1a32 } from '@kohakuboard/series';
-import { fileStamp } from '../../reader/file-stamp.js';
 import { metricNames } from '../../reader/run-contents.js';
 import {
   EMPTY_SERIES,
-  metricFile,
+  metricEndsOf,
   type ReaderContext,
   readScalarSeries,
 } from '../../reader/scalar-source.js';
-import { metricRowCount, readMetricSeries } from '../../storage/index.js';
 import type { RunRef } from '../run-ref.js';
 import { KBC_CONTENT_TYPE, seriesFrame } from '../scalars/kbc-frame.js';
 import { scalarJson, seriesJsonBody } from '../scalars/scalar-json.js';
@@ -42,26 +40,16 @@ export function metricDetails(ctx: ReaderContext, run: RunRef): MetricDetail[] {
   for (const name of metricNames(run.dir)
     .filter((m) => !BASE.includes(m))
     .sort()) {
-    const file = metricFile(run.dir, name);
-    if (!fileStamp(file)) continue;
     try {
-      out.push(
-        ctx.handles.use(file, (db) =>
-          db.transaction(() => {
-            const n = metricRowCount(db, file);
-            if (n === 0) return { name, count: 0, first_step: null, last_step: null, last_value: null };
-            const first = readMetricSeries(db, file, 0, 1);
-            const last = readMetricSeries(db, file, n - 1, n);
-            return {
-              name,
-              count: n,
-              first_step: first.step[0],
-              last_step: last.step[0],
-              last_value: last.value[0],
-            };
-          })(),
-        ),
-      );
+      const ends = metricEndsOf(ctx, run.dir, name);
+      if (!ends) continue;
+      out.push({
+        name,
+        count: ends.count,
+        first_step: ends.firstStep,
+        last_step: ends.lastStep,
+        last_value: ends.lastValue,
+      });
     } catch {
       /* damaged file: left out of details */
     }

@@ -3,10 +3,8 @@
  * timestamp, in seconds; null when that step has no index row.
  */
 
-import { fileStamp } from '../../reader/file-stamp.js';
-import { stepTimestamps } from '../../reader/metadata-rows.js';
+import { stepTimestampsOf } from '../../reader/metadata-rows.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
-import { runPaths } from '../../storage/index.js';
 import type { RunRef } from '../run-ref.js';
 
 export function relativeWalltimes(
@@ -15,10 +13,7 @@ export function relativeWalltimes(
   steps: number[],
 ): Map<number, number | null> {
   const out = new Map<number, number | null>();
-  const file = runPaths(run.dir).metadataDb;
-  const times = fileStamp(file)
-    ? ctx.handles.use(file, (db) => stepTimestamps(db, steps))
-    : new Map<number, number>();
+  const times = stepTimestampsOf(ctx, run.dir, steps);
   const first = run.firstTimestampMs;
   for (const s of steps) {
     const t = times.get(s);

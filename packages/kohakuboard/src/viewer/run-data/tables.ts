@@ -3,11 +3,10 @@
  * tolerantly, cells passed through, positions of non-finite numbers listed in `nonfinite_cells`.
  */
 
-import { fileStamp } from '../../reader/file-stamp.js';
-import { mediaRowsByIds, tableRowsByName } from '../../reader/metadata-rows.js';
+import { mediaRowsOfIds, tableRowsOf } from '../../reader/metadata-rows.js';
 import { rowNames } from '../../reader/run-contents.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
-import { type JsonValue, parseTolerantJson, runPaths } from '../../storage/index.js';
+import { type JsonValue, parseTolerantJson } from '../../storage/index.js';
 import type { RunRef } from '../run-ref.js';
 import { mediaFilename, mediaFilesUrl, trimEntries } from './media.js';
 
@@ -58,8 +57,7 @@ export function tableEntries(
   afterStep: number | null,
   resolveMedia: boolean,
 ): Record<string, unknown> {
-  const file = runPaths(run.dir).metadataDb;
-  const stored = fileStamp(file) ? ctx.handles.use(file, (db) => tableRowsByName(db, name)) : [];
+  const stored = tableRowsOf(ctx, run.dir, name);
   const data = trimEntries(stored, afterStep, limit).map((t) => {
     const rows = parseArray(t.rows);
     return {
@@ -75,7 +73,7 @@ export function tableEntries(
   const out: Record<string, unknown> = { experiment_id: run.runIdPart, table_name: name, data };
   if (resolveMedia) {
     const ids = mediaIds(data.flatMap((d) => d.rows));
-    const rows = ids.length && fileStamp(file) ? ctx.handles.use(file, (db) => mediaRowsByIds(db, ids)) : [];
+    const rows = mediaRowsOfIds(ctx, run.dir, ids);
     const media: Record<string, unknown> = {};
     for (const r of rows) {
       media[String(r.id)] = {

@@ -3,13 +3,12 @@
  * (the NPY header is trusted over the recorded dtype), optional statistics, slicing and JSON or base64 data.
  */
 
-import { fileStamp } from '../../reader/file-stamp.js';
 import { parseJsonObject } from '../../reader/kde-source.js';
-import { tensorRowsByName } from '../../reader/metadata-rows.js';
+import { tensorRowsOf } from '../../reader/metadata-rows.js';
 import { readPayload } from '../../reader/payload-source.js';
 import { rowNames } from '../../reader/run-contents.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
-import { decodeNpy, type NpyArray, nonFiniteName, npyValues, runPaths } from '../../storage/index.js';
+import { decodeNpy, type NpyArray, nonFiniteName, npyValues } from '../../storage/index.js';
 import { ApiError, invalidParameter } from '../api-error.js';
 import { apiJson } from '../json-encode.js';
 import type { RunRef } from '../run-ref.js';
@@ -110,8 +109,7 @@ function entryData(arr: NpyArray, q: TensorQuery, out: Record<string, unknown>, 
 }
 
 function readRows(ctx: ReaderContext, run: RunRef, name: string) {
-  const file = runPaths(run.dir).metadataDb;
-  const rows = fileStamp(file) ? ctx.handles.use(file, (db) => tensorRowsByName(db, name)) : [];
+  const rows = tensorRowsOf(ctx, run.dir, name);
   if (rows.length === 0) throw new ApiError(404, 'tensor_not_found', 'Tensor not found');
   return rows;
 }

@@ -9,6 +9,7 @@ import type { RunRecord } from '../../reader/run-record.js';
 import type { JsonValue } from '../../storage/index.js';
 import { invalidParameter } from '../api-error.js';
 import { intParam, listParam, type Query } from '../query-params.js';
+import { filterInSlices, mapInSlices } from '../work/slices.js';
 import { RUN_FIELDS, type RunField, recordConfig } from './run-json.js';
 
 export const RUN_STATUSES = ['running', 'finished', 'interrupted', 'crashed', 'stale', 'unknown'] as const;
@@ -201,35 +202,51 @@ function compareValues(a: SortValue, b: SortValue): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
-/** Sorts by the keys (missing values last in both directions), ties by run_id ascending. */
-export function sortRecords(records: RunRecord[], keys: SortKey[]): RunRecord[] {
-  const cols = keys.map((k) => ({ ...k, values: new Map(records.map((r) => [r, sortValue(r, k.key)])) }));
-  return records.sort((a, b) => {
-    for (const c of cols) {
-      const va = c.values.get(a)!;
-      const vb = c.values.get(b)!;
-      if (va === null || vb === null) {
-        if (va === vb) continue;
-        return va === null ? 1 : -1;
-      }
-      const d = compareValues(va, vb);
-      if (d !== 0) return c.descending ? -d : d;
-    }
-    return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
-  });
+/** Orders two sort values of one key; null (missing) comes last in both directions. */
+function compareKey(va: SortValue, vb: SortValue, descending: boolean): number {
+  if (va === null || vb === null) return va === vb ? 0 : va === null ? 1 : -1;
+  const d = compareValues(va, vb);
+  return descending ? -d : d;
 }
 
-/** Filters and sorts; `defaultOrder` is the index's cached order, used as-is when no sort is asked. */
-export function queryRuns(defaultOrder: readonly RunRecord[], query: RunListQuery): RunRecord[] {
+/**
+ * Sorts by the keys (missing values last in both directions), ties by run_id ascending. The sort values
+ * are computed once per run, in slices; only the comparison sort itself runs in one go.
+ */
+export async function sortRecords(records: readonly RunRecord[], keys: SortKey[]): Promise<RunRecord[]> {
+  const columns: SortValue[][] = [];
+  for (const k of keys) columns.push(await mapInSlices(records, (r) => sortValue(r, k.key)));
+  const order = Array.from(records.keys());
+  order.sort((a, b) => {
+    for (let c = 0; c < keys.length; c++) {
+      const d = compareKey(columns[c][a], columns[c][b], keys[c].descending);
+      if (d !== 0) return d;
+    }
+    const ia = records[a].runId;
+    const ib = records[b].runId;
+    return ia < ib ? -1 : ia > ib ? 1 : 0;
+  });
+  return order.map((i) => records[i]);
+}
+
+/**
+ * Filters and sorts; `defaultOrder` is the index's cached order, used as-is when nothing is asked. Work on
+ * every run is done in slices, so that a query over 10,000 runs never holds the event loop (§0.9).
+ */
+export async function queryRuns(
+  defaultOrder: readonly RunRecord[],
+  query: RunListQuery,
+): Promise<readonly RunRecord[]> {
   const filtered =
     query.q === null && query.status === null && query.config.length === 0
       ? defaultOrder
-      : defaultOrder.filter(
+      : await filterInSlices(
+          defaultOrder,
           (r) =>
             (query.q === null || matchesText(r, query.q)) &&
             (query.status === null || query.status.has(r.status)) &&
             (query.config.length === 0 || query.config.every((f) => matchesConfig(flatOf(r), f))),
         );
-  if (query.sort.length === 0) return filtered as RunRecord[];
-  return sortRecords([...filtered], query.sort);
+  if (query.sort.length === 0) return filtered;
+  return sortRecords(filtered, query.sort);
 }

@@ -47,7 +47,7 @@ function checkSmooth(
   const bad = (range: string) =>
     invalidParameter('smooth_value', `smooth_value for ${smooth} must be ${range}`);
   if (smooth === 'ema' || smooth === 'ema_debiased') {
-    if (!(v >= 0 && v <= 1)) throw bad('in [0, 1)');
+    if (!(v >= 0 && v <= 1)) throw bad('from 0 to 1 (above 0.999 counts as 0.999)');
   } else if (smooth === 'ma') {
     if (!(v >= 1)) throw bad('>= 1');
   } else if (!(v >= 3)) throw bad('>= 3');

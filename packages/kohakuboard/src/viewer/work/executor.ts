@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { fnv1a32 } from '@kohakuboard/series';
 import { Piscina } from 'piscina';
 import type { ReaderContext } from '../../reader/scalar-source.js';
-import { createReaderContext, runTask, type TaskInput, type TaskOutput } from './tasks.js';
+import { createReaderContext, runTask, type TaskOutput, type TaskRequest } from './tasks.js';
 
 export interface Executor {
   readonly threads: number;
-  run<T extends TaskOutput>(input: TaskInput, affinity?: string): Promise<T>;
+  run<T extends TaskOutput>(input: TaskRequest, affinity?: string): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -38,7 +38,7 @@ export class InlineExecutor implements Executor {
     this.idleTimer.unref();
   }
 
-  async run<T extends TaskOutput>(input: TaskInput): Promise<T> {
+  async run<T extends TaskOutput>(input: TaskRequest): Promise<T> {
     await new Promise<void>((r) => setImmediate(r));
     return runTask(this.context, input) as T;
   }
@@ -74,7 +74,7 @@ export class PoolExecutor implements Executor {
     return this.shards.length;
   }
 
-  run<T extends TaskOutput>(input: TaskInput, affinity?: string): Promise<T> {
+  run<T extends TaskOutput>(input: TaskRequest, affinity?: string): Promise<T> {
     const shard =
       affinity === undefined ? this.next++ % this.shards.length : fnv1a32(affinity) % this.shards.length;
     return this.shards[shard].run(input) as Promise<T>;

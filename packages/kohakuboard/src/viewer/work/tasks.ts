@@ -2,8 +2,11 @@
  * Every read that may be slow, as a named task on plain data: the same code runs in a worker thread (the
  * pool of §0.9) or, without workers, in the calling thread. Each task returns an encoded result.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ByteLru } from '../../reader/byte-lru.js';
 import { HandlePool } from '../../reader/handle-pool.js';
+import { readMediaBlob } from '../../reader/media-blob-source.js';
 import { probeRun, type RunProbe } from '../../reader/run-probe.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
 import type { RunLocation } from '../../storage/index.js';
@@ -18,6 +21,7 @@ import {
 import { type KdeQuery, kdeList, kdeResponse } from '../run-data/kde.js';
 import { type LogQuery, logList, logResult } from '../run-data/logs.js';
 import { mediaEntries, mediaList } from '../run-data/media.js';
+import { metadataObject } from '../run-data/run-metadata.js';
 import { batchSeriesPiece, metricDetails, scalarNames, scalarSeriesResult } from '../run-data/scalars.js';
 import { summaryObject } from '../run-data/summary.js';
 import { tableEntries, tableList } from '../run-data/tables.js';
@@ -25,7 +29,15 @@ import { type TensorQuery, tensorList, tensorResult } from '../run-data/tensors.
 import type { RunRef } from '../run-ref.js';
 import type { SeriesKind } from '../run-routes.js';
 import type { ScalarQuery } from '../scalars/scalar-query.js';
-import { JSON_TYPE, jsonResult, resultOfError, type TaskResult, withBodyEtag } from './task-result.js';
+import { type BodyEncoding, compressLargeBody } from './compress-body.js';
+import {
+  errorResult,
+  JSON_TYPE,
+  jsonResult,
+  resultOfError,
+  type TaskResult,
+  withBodyEtag,
+} from './task-result.js';
 
 export type TaskInput =
   | { task: 'probe'; locations: RunLocation[] }
@@ -48,7 +60,18 @@ export type TaskInput =
   | { task: 'tensor'; run: RunRef; name: string; query: TensorQuery }
   | { task: 'kde'; run: RunRef; name: string; query: KdeQuery }
   | { task: 'log'; run: RunRef; name: string; query: LogQuery }
-  | { task: 'config'; run: RunRef };
+  | { task: 'config'; run: RunRef }
+  | { task: 'metadata'; run: RunRef }
+  | { task: 'mediaBlob'; runDir: string; key: string; range: ByteSpan | null };
+
+/** Bytes start..end of a blob, both inclusive. */
+export interface ByteSpan {
+  start: number;
+  end: number;
+}
+
+/** A task with, for those that answer a request, the encoding its large body may be compressed with. */
+export type TaskRequest = TaskInput & { encoding?: BodyEncoding | null };
 
 export type ProbeOutcome = RunProbe | { error: string };
 export type TaskOutput = TaskResult | string | Uint8Array | ProbeOutcome[] | Record<string, unknown>;
@@ -99,7 +122,35 @@ function listResult(ctx: ReaderContext, run: RunRef, of: SeriesKind | 'logs', de
   }
 }
 
-export function runTask(ctx: ReaderContext, input: TaskInput): TaskOutput {
+/** §A.8: metadata.json with run_id, annotation and board_id; 404 metadata_not_found without the file. */
+function metadataResult(run: RunRef): TaskResult {
+  if (!existsSync(join(run.dir, 'metadata.json'))) {
+    return errorResult(404, { error: 'metadata.json not found', code: 'metadata_not_found' });
+  }
+  return jsonResult(metadataObject(run), { 'cache-control': 'no-store' });
+}
+
+/** A media blob (or a range of it) as the body of a result; 404 when it is missing. */
+function blobResult(ctx: ReaderContext, runDir: string, key: string, range: ByteSpan | null): TaskResult {
+  const bytes = readMediaBlob(ctx, runDir, key, range ?? undefined);
+  if (!bytes) return errorResult(404, { error: 'Media file not found', code: 'media_not_found' });
+  return { status: 200, type: 'application/octet-stream', body: bytes };
+}
+
+const isTaskResult = (out: TaskOutput): out is TaskResult =>
+  typeof out === 'object' &&
+  out !== null &&
+  !Array.isArray(out) &&
+  !(out instanceof Uint8Array) &&
+  'status' in out;
+
+/** Runs a task; a large compressible result is compressed here, in the thread that built it. */
+export function runTask(ctx: ReaderContext, input: TaskRequest): TaskOutput {
+  const out = runTaskUncompressed(ctx, input);
+  return input.encoding && isTaskResult(out) ? compressLargeBody(out, input.encoding) : out;
+}
+
+function runTaskUncompressed(ctx: ReaderContext, input: TaskInput): TaskOutput {
   try {
     switch (input.task) {
       case 'probe':
@@ -141,6 +192,10 @@ export function runTask(ctx: ReaderContext, input: TaskInput): TaskOutput {
         return logResult(input.run, input.name, input.query);
       case 'config':
         return { status: 200, type: JSON_TYPE, body: configJson(input.run) };
+      case 'metadata':
+        return metadataResult(input.run);
+      case 'mediaBlob':
+        return blobResult(ctx, input.runDir, input.key, input.range);
     }
   } catch (err) {
     return resultOfError(err);

@@ -3,7 +3,11 @@
  */
 import { workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { createReaderContext, runTask, type TaskInput, type TaskOutput } from './tasks.js';
+import { createReaderContext, runTask, type TaskOutput, type TaskRequest } from './tasks.js';
+import { lowerThreadPriority } from './thread-priority.js';
+
+// Requests are answered on the main thread's event loop: it gets a busy CPU first (thread-priority.ts).
+lowerThreadPriority();
 
 const options = (workerData ?? {}) as { cacheBytes?: number; maxHandles?: number };
 const context = createReaderContext({
@@ -39,6 +43,6 @@ function transferable(out: TaskOutput): unknown {
   return out;
 }
 
-export default function handle(input: TaskInput): unknown {
+export default function handle(input: TaskRequest): unknown {
   return transferable(runTask(context, input));
 }

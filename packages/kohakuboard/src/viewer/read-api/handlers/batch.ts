@@ -38,7 +38,9 @@ function runIds(body: Record<string, unknown>): string[] {
 function resolveAll(h: ReadApiOptions, principal: unknown, project: string, ids: string[]) {
   return ids.map((id) => {
     const run = h.index.resolve(project, id);
-    return { id, run: run && h.access.canReadRun(principal, run) ? run : null };
+    const readable =
+      run && h.access.canReadProject(principal, project) && h.access.canReadRun(principal, run);
+    return { id, run: readable ? run : null };
   });
 }
 
@@ -70,16 +72,22 @@ async function batchSummary(
   const excludePrefixes = stringList(body, 'exclude_prefixes', false);
   const runs = resolveAll(h, principal, project, runIds(body));
   const results = await mapLimited(runs, SUMMARY_CONCURRENCY, async ({ run }) =>
-    run ? h.executor.run<TaskResult>({ task: 'summary', run: runRef(run), excludePrefixes }, run.dir) : null,
+    run
+      ? h.executor.run<TaskResult>(
+          { task: 'summary', run: runRef(run, h.index.runDir(run)), excludePrefixes },
+          h.index.runDir(run),
+        )
+      : null,
   );
   const ok: string[] = [];
   const errors: string[] = [];
   runs.forEach(({ id }, i) => {
     const r = results[i];
-    if (r && r.status === 200) ok.push(`${JSON.stringify(id)}:${r.body as string}`);
+    // A worker hands large bodies over as UTF-8 bytes.
+    if (r && r.status === 200) ok.push(`${JSON.stringify(id)}:${bodyText(r.body)}`);
     else
       errors.push(
-        `${JSON.stringify(id)}:${JSON.stringify(r ? JSON.parse(r.body as string).detail : notResolved)}`,
+        `${JSON.stringify(id)}:${JSON.stringify(r ? JSON.parse(bodyText(r.body)).detail : notResolved)}`,
       );
   });
   const map = `{${ok.join(',')}}`;
@@ -121,18 +129,19 @@ async function batchScalars(
   let started_ = 0;
   const startNext = () => {
     const job = jobs[started_++];
+    const dir = h.index.runDir(job.run);
     pending.push(
       h.executor.run<string | Uint8Array | TaskResult>(
         {
           task: 'batchSeries',
-          run: runRef(job.run as RunRecord),
+          run: runRef(job.run, dir),
           name: job.metric,
           query,
           afterStep: afterStepByRun
             ? (afterStepByRun[job.id] ?? afterStepByRun[job.run.runId] ?? null)
             : query.afterStep,
         },
-        job.run.dir,
+        dir,
       ),
     );
   };

@@ -3,31 +3,48 @@
  */
 import type { FastifyReply } from 'fastify';
 import { compareCodePoints } from '../../../reader/config-flatten.js';
+import { type ProjectInfo, summarizeProject } from '../../../reader/run-index.js';
 import type { RunRecord } from '../../../reader/run-record.js';
 import { DEFAULT_PROJECT, formatIsoMicros, type JsonValue } from '../../../storage/index.js';
 import { projectNotFound } from '../../api-error.js';
 import { apiJson } from '../../json-encode.js';
 import type { Query } from '../../query-params.js';
 import { statusObject } from '../../run-data/summary.js';
-import { runRef } from '../../run-ref.js';
+import type { RunRef } from '../../run-ref.js';
 import { runJson, runObject } from '../../runs/run-json.js';
-import { parseRunListQuery, queryRuns } from '../../runs/run-query.js';
+import { parseRunListQuery, queryRuns, type RunListQuery } from '../../runs/run-query.js';
+import { LoopBudget } from '../../work/slices.js';
 import { JSON_TYPE } from '../../work/task-result.js';
-import type { ReadApiOptions } from '../options.js';
-import { sendBody, sendJson, sendJsonText } from '../send.js';
+import { ALLOW_ALL, type ReadApiOptions } from '../options.js';
+import { sendChunks, sendJson, sendJsonText } from '../send.js';
+
+/**
+ * The projects the caller may read, counted over the runs it may read (SERVER.md §4.2: counts hold readable
+ * runs only). With every run readable (the local viewer) the index's cached counts are used as they are.
+ */
+function readableProjects(h: ReadApiOptions, principal: unknown): ProjectInfo[] {
+  // The local viewer's check reads everything: no per-run work for its most frequent request.
+  if (h.access === ALLOW_ALL) return h.index.projects();
+  const out: ProjectInfo[] = [];
+  for (const p of h.index.projects()) {
+    if (!h.access.canReadProject(principal, p.name)) continue;
+    const runs = h.index.runs(p.name) ?? [];
+    const readable = runs.filter((r) => h.access.canReadRun(principal, r));
+    if (readable.length === runs.length) out.push(p);
+    else if (readable.length > 0) out.push(summarizeProject(p.name, readable));
+  }
+  return out;
+}
 
 export function projectsBody(h: ReadApiOptions, principal: unknown): Record<string, unknown> {
-  const projects = h.index
-    .projects()
-    .filter((p) => h.access.canReadProject(principal, p.name))
-    .map((p) => ({
-      name: p.name,
-      display_name: p.name === DEFAULT_PROJECT ? 'Default Project' : p.name,
-      run_count: p.runCount,
-      created_at: p.createdAt,
-      updated_at: p.updatedAtMs === null ? null : formatIsoMicros(p.updatedAtMs),
-      updated_at_ms: p.updatedAtMs,
-    }));
+  const projects = readableProjects(h, principal).map((p) => ({
+    name: p.name,
+    display_name: p.name === DEFAULT_PROJECT ? 'Default Project' : p.name,
+    run_count: p.runCount,
+    created_at: p.createdAt,
+    updated_at: p.updatedAtMs === null ? null : formatIsoMicros(p.updatedAtMs),
+    updated_at_ms: p.updatedAtMs,
+  }));
   if (projects.length === 0) {
     projects.push({
       name: DEFAULT_PROJECT,
@@ -43,7 +60,7 @@ export function projectsBody(h: ReadApiOptions, principal: unknown): Record<stri
 
 /** The runs of a project the caller may read, in the default order; 404 for an unknown project. */
 export function readableRuns(h: ReadApiOptions, principal: unknown, project: string): readonly RunRecord[] {
-  const runs = h.index.projectRuns(project);
+  const runs = h.index.runs(project);
   if (runs === null || !h.access.canReadProject(principal, project)) throw projectNotFound();
   if (runs.length === 0) return runs;
   return runs.every((r) => h.access.canReadRun(principal, r))
@@ -51,17 +68,49 @@ export function readableRuns(h: ReadApiOptions, principal: unknown, project: str
     : runs.filter((r) => h.access.canReadRun(principal, r));
 }
 
-const yieldNow = () => new Promise<void>((r) => setImmediate(r));
-
 /**
  * The body of the parameterless listing, per sorted run list (a new list whenever a run changes): the
  * UI's most frequent request is then answered without building megabytes of text each time.
  */
-const defaultListing = new WeakMap<readonly RunRecord[], { indexing: boolean; body: Buffer }>();
+const defaultListing = new WeakMap<readonly RunRecord[], { indexing: boolean; body: Buffer[] }>();
 
 function isDefaultQuery(q: Query): boolean {
   for (const _ of q.keys()) return false;
   return true;
+}
+
+/** Runs per body chunk: a few hundred KiB of JSON (about a millisecond of work when not cached). */
+const RUNS_PER_CHUNK = 500;
+
+/**
+ * The listing body as UTF-8 chunks. Records are encoded a chunk at a time, with a turn of the event loop
+ * whenever a few milliseconds have passed, and no text larger than one chunk is ever built (a multi-MB string would land in V8's old
+ * generation at once and bring the next full garbage collection closer).
+ */
+async function listingBody(
+  project: string,
+  page: readonly RunRecord[],
+  query: RunListQuery,
+  total: number,
+  indexing: boolean,
+): Promise<Buffer[]> {
+  const budget = new LoopBudget();
+  const chunks: Buffer[] = [Buffer.from(`{"project":${JSON.stringify(project)},"runs":[`)];
+  for (let from = 0; from < page.length; from += RUNS_PER_CHUNK) {
+    if (budget.exhausted()) await budget.yield();
+    const parts: string[] = [];
+    for (let i = from; i < Math.min(page.length, from + RUNS_PER_CHUNK); i++) {
+      parts.push(query.fields ? apiJson(runObject(page[i], query.fields)) : runJson(page[i]));
+    }
+    chunks.push(Buffer.from(from > 0 ? `,${parts.join(',')}` : parts.join(',')));
+  }
+  chunks.push(
+    Buffer.from(
+      `],"total":${total},"offset":${query.offset},"limit":${query.limit === null ? 'null' : query.limit},` +
+        `"indexing":${indexing}}`,
+    ),
+  );
+  return chunks;
 }
 
 export async function sendRunList(
@@ -75,24 +124,14 @@ export async function sendRunList(
   const runs = readableRuns(h, principal, project);
   const cacheable = isDefaultQuery(q);
   const cached = cacheable ? defaultListing.get(runs) : undefined;
-  if (cached && cached.indexing === h.index.indexing) {
-    return sendBody(reply.header('cache-control', 'no-store').type(JSON_TYPE), cached.body);
-  }
-  const matched = queryRuns(runs, query);
+  reply.header('cache-control', 'no-store').type(JSON_TYPE);
+  if (cached && cached.indexing === h.index.indexing) return sendChunks(reply, cached.body);
+  const indexing = h.index.indexing;
+  const matched = await queryRuns(runs, query);
   const page = matched.slice(query.offset, query.limit === null ? undefined : query.offset + query.limit);
-  const parts: string[] = new Array(page.length);
-  // Building thousands of objects the first time is done in slices, so the event loop keeps turning.
-  for (let i = 0; i < page.length; i++) {
-    parts[i] = query.fields ? apiJson(runObject(page[i], query.fields)) : runJson(page[i]);
-    if (i % 500 === 499) await yieldNow();
-  }
-  const text =
-    `{"project":${JSON.stringify(project)},"runs":[${parts.join(',')}],"total":${matched.length},` +
-    `"offset":${query.offset},"limit":${query.limit === null ? 'null' : query.limit},"indexing":${h.index.indexing}}`;
-  if (!cacheable) return sendJsonText(reply, text);
-  const body = Buffer.from(text);
-  defaultListing.set(runs, { indexing: h.index.indexing, body });
-  return sendBody(reply.header('cache-control', 'no-store').type(JSON_TYPE), body);
+  const body = await listingBody(project, page, query, matched.length, indexing);
+  if (cacheable) defaultListing.set(runs, { indexing, body });
+  return sendChunks(reply, body);
 }
 
 const configKeysCache = new WeakMap<
@@ -136,6 +175,6 @@ export function sendRunRecord(reply: FastifyReply, run: RunRecord): FastifyReply
   return sendJsonText(reply, runJson(run));
 }
 
-export function sendStatus(reply: FastifyReply, run: RunRecord): FastifyReply {
-  return sendJson(reply, statusObject(runRef(run)));
+export function sendStatus(reply: FastifyReply, run: RunRef): FastifyReply {
+  return sendJson(reply, statusObject(run));
 }

@@ -3,12 +3,12 @@
  * single byte ranges with 206/416, and the blob read once from SQLite (a range reads only its bytes).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { fileStamp } from '../../../reader/file-stamp.js';
 import { mediaBlobSize, readMediaBlob } from '../../../reader/media-blob-source.js';
-import { mediaRowById } from '../../../reader/metadata-rows.js';
+import { mediaRowOfId } from '../../../reader/metadata-rows.js';
 import type { RunRecord } from '../../../reader/run-record.js';
-import { runPaths } from '../../../storage/index.js';
 import { ApiError, invalidParameter, notFound } from '../../api-error.js';
+import type { TaskResult } from '../../work/task-result.js';
+import type { ByteSpan } from '../../work/tasks.js';
 import type { ReadApiOptions } from '../options.js';
 
 const FILENAME_RE = /^[0-9A-Za-z_-]+\.[0-9A-Za-z]{1,8}$/;
@@ -67,6 +67,33 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 
 const mediaNotFound = () => notFound('media_not_found', 'Media file not found');
 
+/** Blobs up to this size are read on the event loop (well under a millisecond); larger ones in the pool. */
+const READ_INLINE_BYTES = 256 * 1024;
+
+/**
+ * The blob's bytes (or a range of them). A large blob is read in the task pool, so that an 8 MiB read never
+ * holds the event loop; it is read once there and handed over without a copy (§A.13).
+ */
+async function readBlob(
+  h: ReadApiOptions,
+  run: RunRecord,
+  key: string,
+  range: ByteSpan | null,
+  size: number,
+): Promise<Buffer> {
+  const dir = h.index.runDir(run);
+  // By the blob's size even for a small range: SQLite loads the whole value before cutting a range out.
+  if (size <= READ_INLINE_BYTES) {
+    const bytes = readMediaBlob(h.reader, dir, key, range ?? undefined);
+    if (!bytes) throw mediaNotFound();
+    return bytes;
+  }
+  const result = await h.executor.run<TaskResult>({ task: 'mediaBlob', runDir: dir, key, range }, dir);
+  if (result.status !== 200 || typeof result.body === 'string') throw mediaNotFound();
+  const b = result.body;
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 export async function sendBlob(
   h: ReadApiOptions,
   run: RunRecord,
@@ -76,7 +103,7 @@ export async function sendBlob(
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const size = mediaBlobSize(h.reader, run.dir, filename);
+  const size = mediaBlobSize(h.reader, h.index.runDir(run), filename);
   if (size === null) throw mediaNotFound();
   const etag = `"${filename}"`;
   reply
@@ -95,14 +122,10 @@ export async function sendBlob(
   }
   // HEAD is answered like GET; Node sends the headers (with the length) and drops the body.
   if (range) {
-    reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
-    const part = readMediaBlob(h.reader, run.dir, filename, range);
-    if (!part) throw mediaNotFound();
-    return reply.send(part);
+    const part = await readBlob(h, run, filename, range, size);
+    return reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).send(part);
   }
-  const blob = readMediaBlob(h.reader, run.dir, filename);
-  if (!blob) throw mediaNotFound();
-  return reply.send(blob);
+  return reply.send(await readBlob(h, run, filename, null, size));
 }
 
 /** §A.13: `media/files/{filename}`. */
@@ -134,8 +157,7 @@ export function sendMediaById(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   if (!/^\d{1,15}$/.test(mediaId)) throw invalidParameter('media_id', 'media_id must be an integer');
-  const file = runPaths(run.dir).metadataDb;
-  const row = fileStamp(file) ? h.reader.handles.use(file, (db) => mediaRowById(db, Number(mediaId))) : null;
+  const row = mediaRowOfId(h.reader, h.index.runDir(run), Number(mediaId));
   if (!row || !/^[0-9A-Za-z_-]+$/.test(row.media_hash) || !/^[0-9A-Za-z]{1,8}$/.test(row.format)) {
     throw mediaNotFound();
   }
@@ -151,8 +173,10 @@ export async function sendBoardMedia(
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const run = h.index.findBoard(board);
-  if (!run || !h.access.canReadRun(principal, run))
-    throw notFound('run_not_found', `Board '${board}' not found`);
+  const run = h.index.findBoard(
+    board,
+    (r) => h.access.canReadProject(principal, r.project) && h.access.canReadRun(principal, r),
+  );
+  if (!run) throw notFound('run_not_found', `Board '${board}' not found`);
   return sendMediaById(h, run, mediaId, req, reply);
 }

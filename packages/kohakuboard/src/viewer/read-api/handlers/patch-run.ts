@@ -13,7 +13,7 @@ import {
   sanitizeAnnotation,
   writeMetadataJson,
 } from '../../../storage/index.js';
-import { ApiError, notFound, runNotFound } from '../../api-error.js';
+import { ApiError, forbidden, notFound } from '../../api-error.js';
 import type { ReadApiOptions } from '../options.js';
 import { sendJson } from '../send.js';
 import { invalidBody, jsonBody } from './body.js';
@@ -34,19 +34,21 @@ export async function patchRun(
 ): Promise<FastifyReply> {
   if (h.readOnly)
     throw new ApiError(405, 'read_only', 'The viewer is read-only', undefined, { allow: 'GET, HEAD' });
-  if (!h.access.canWriteRun(principal, run)) throw runNotFound();
+  // The caller can read the run (or the route would have answered 404): writing is forbidden (SERVER.md §4.2).
+  if (!h.access.canWriteRun(principal, run)) throw forbidden();
   const body = jsonBody(req);
   const name = optionalString(body, 'name');
   const annotationInput = optionalString(body, 'annotation');
   if (name === null && annotationInput === null) {
     throw new ApiError(400, 'no_update_fields', 'No update fields provided');
   }
-  if (!existsSync(join(run.dir, 'metadata.json')))
+  const dir = h.index.runDir(run);
+  if (!existsSync(join(dir, 'metadata.json')))
     throw notFound('metadata_not_found', 'metadata.json not found');
   if (run.status === 'running') {
     throw new ApiError(409, 'run_is_running', 'Run is still running; edit it after it ends');
   }
-  const metadata: Record<string, JsonValue> = readMetadataJson(run.dir);
+  const metadata: Record<string, JsonValue> = readMetadataJson(dir);
   if (name !== null) {
     const trimmed = name.trim();
     if (trimmed === '') throw new ApiError(400, 'empty_name', 'Run name cannot be empty');
@@ -60,7 +62,7 @@ export async function patchRun(
     }
     if (annotation !== run.annotation) {
       newFolder = `${run.runIdPart}_${annotation}`;
-      if (existsSync(join(dirname(run.dir), newFolder))) {
+      if (existsSync(join(dirname(dir), newFolder))) {
         throw new ApiError(
           409,
           'annotation_exists',
@@ -70,11 +72,11 @@ export async function patchRun(
       metadata.annotation = annotation;
     }
   }
-  writeMetadataJson(run.dir, metadata);
+  writeMetadataJson(dir, metadata);
   let updated: RunRecord | null;
   if (newFolder !== null) {
-    const newDir = join(dirname(run.dir), newFolder);
-    renameSync(run.dir, newDir);
+    const newDir = join(dirname(dir), newFolder);
+    renameSync(dir, newDir);
     updated = h.index.renameRun(run.key, newDir, newFolder);
   } else {
     updated = h.index.refreshRun(run.key);
