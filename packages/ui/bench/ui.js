@@ -1,7 +1,8 @@
 // UI benchmarks (UI.md §18): headless Chromium against `kobo open` serving the production build.
 // Prints `BENCH <name> <value> <unit>` lines: U1 run page, U2 pan and zoom, U3 comparison, U4 live
-// update, U5 10,000-run list, U6 JS heap after U1 and U3. Data is generated here with the storage
-// writers; figures are medians over BENCH_REPEAT runs (5).
+// update, U5 10,000-run list, U6 JS heap after U1 and U3 and its growth over a scroll through 200 cards and
+// back. Data is generated here with the storage writers; figures are medians over BENCH_REPEAT runs (5).
+// BENCH_ONLY=u6-scroll runs only the scroll measurement (with its own, small data set).
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../e2e/helpers/chromium-flags.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -16,7 +18,6 @@ const KOBO = join(root, 'packages/kohakuboard/bin/kobo.js');
 const UI_DIST = join(root, 'packages/kohakuboard/ui-dist/index.html');
 const STORAGE = join(root, 'packages/kohakuboard/dist/storage/index.js');
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
-const CHROMIUM = process.env.KOBO_CHROMIUM ?? '/usr/bin/chromium';
 
 function bench(name, value, unit) {
   const v = Math.abs(value) >= 100 ? Math.round(value) : Number(value.toPrecision(4));
@@ -112,8 +113,16 @@ async function generateRunList(s, base) {
   }
 }
 
+/** U6: a run with 200 metrics in one tab, i.e. 200 line cards to scroll through. */
+const U6_CARDS = 200;
+async function generateCardsRun(s, base) {
+  const metrics = Array.from({ length: U6_CARDS }, (_, k) => `metric_${String(k).padStart(3, '0')}`);
+  await writeRun(s, base, 'u6', 'cards200', metrics, 2_000, noisy);
+}
+
 async function generate(base) {
   const s = await import(pathToFileURL(STORAGE).href);
+  await generateCardsRun(s, base);
   const metrics20 = Array.from({ length: 20 }, (_, k) => `m${String(k).padStart(2, '0')}`);
   await writeRun(s, base, 'u1', 'run20x100k', metrics20, 100_000, noisy);
   await generateRunList(s, base);
@@ -138,7 +147,11 @@ function freePort() {
   });
 }
 
-async function startViewer(dir) {
+/**
+ * `kobo open` on the benchmark data, warm: the index is built and the runs are known. `expectRuns`
+ * waits for the U5 project's runs; without it (BENCH_ONLY runs) only for the index.
+ */
+async function startViewer(dir, expectRuns = U5_RUNS) {
   const port = await freePort();
   const child = spawn(process.execPath, [KOBO, 'open', dir, '--port', String(port), '--host', '127.0.0.1'], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -153,13 +166,14 @@ async function startViewer(dir) {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  // Warm: the index is built and the runs are known.
+  const warmProject = expectRuns > 0 ? 'u5' : 'u6';
   for (;;) {
-    const r = await (await fetch(`${url}/api/projects/u5/runs?limit=1`)).json();
-    if (!r.indexing && r.total >= U5_RUNS) break;
+    const r = await (await fetch(`${url}/api/projects/${warmProject}/runs?limit=1`)).json();
+    if (!r.indexing && r.total >= Math.max(1, expectRuns)) break;
     await new Promise((res) => setTimeout(res, 200));
   }
-  for (const p of ['u1', 'u2', 'u3', 'u5']) await fetch(`${url}/api/projects/${p}/runs`);
+  const projects = expectRuns > 0 ? ['u1', 'u2', 'u3', 'u5', 'u6'] : ['u6'];
+  for (const p of projects) await fetch(`${url}/api/projects/${p}/runs`);
   return {
     url,
     stop: () =>
@@ -194,6 +208,40 @@ async function timeToMark(browser, url, mark, withHeap = false) {
   const heap = withHeap ? await jsHeapMb(context, page) : Number.NaN;
   await context.close();
   return { t, heap };
+}
+
+/**
+ * U6: the JS heap after scrolling a run page of 200 cards to the bottom and back to the top, minus the
+ * heap before (MB, both after a garbage collection). Cards leaving the screen destroy their charts and
+ * keep their data in a bounded cache (UI.md §4.8), so the growth stays small.
+ */
+async function scrollHeapGrowth(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(
+    () => performance.getEntriesByName('kobo:visible-charts-ready').length > 0,
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  const before = await jsHeapMb(context, page);
+  const bottom = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+  const stops = [];
+  for (let y = 0; y <= bottom; y += 800) stops.push(y);
+  stops.push(bottom);
+  for (const y of [...stops, ...[...stops].reverse()]) {
+    await page.evaluate((top) => window.scrollTo(0, top), y);
+    // Let the cards in view fetch and draw before moving on.
+    await page.waitForTimeout(150);
+    await page.waitForLoadState('networkidle');
+  }
+  const after = await jsHeapMb(context, page);
+  const cards = await page.$$eval('[data-testid="card-grid"] > section', (els) => els.length);
+  await context.close();
+  if (cards < U6_CARDS) throw new Error(`U6: the page has ${cards} cards, expected ${U6_CARDS}`);
+  return after - before;
 }
 
 /**
@@ -408,18 +456,7 @@ async function main() {
     await generate(dir);
     console.log(`# generated benchmark runs in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     viewer = await startViewer(dir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     const s = await import(pathToFileURL(STORAGE).href);
     const u1 = [];
     const u1first = [];
@@ -433,7 +470,9 @@ async function main() {
     const listVisible = [];
     const listFilter = [];
     const listFps = [];
+    const scrollGrowth = [];
     for (let i = 0; i < REPEAT; i++) {
+      scrollGrowth.push(await scrollHeapGrowth(browser, `${viewer.url}/projects/u6/cards200`));
       u1first.push((await timeToMark(browser, `${viewer.url}/projects/u1/run20x100k`, 'kobo:first-chart')).t);
       const r1 = await timeToMark(
         browser,
@@ -480,6 +519,7 @@ async function main() {
     bench('js_heap_after_u1_mb', median(u1heap), 'MB');
     bench('compare_100_runs_ms', median(u3), 'ms');
     bench('js_heap_after_u3_mb', median(u3heap), 'MB');
+    bench('js_heap_scroll_200_cards_growth_mb', median(scrollGrowth), 'MB');
     bench('pan_fps', median(fps), 'fps');
     bench('pan_frame_p95_ms', median(p95), 'ms');
     bench('live_update_ms', median(live), 'ms');
@@ -494,4 +534,26 @@ async function main() {
   }
 }
 
-await main();
+/** Only U6's scroll measurement: the 200-card run, served and scrolled BENCH_REPEAT times. */
+async function mainScrollOnly() {
+  if (!existsSync(UI_DIST)) throw new Error('UI not built: run `npm run build` first');
+  const dir = mkdtempSync(join(process.env.KOBO_BENCH_DIR ?? tmpdir(), 'kobo-ui-bench-'));
+  let viewer = null;
+  let browser = null;
+  try {
+    await generateCardsRun(await import(pathToFileURL(STORAGE).href), dir);
+    viewer = await startViewer(dir, 0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const growth = [];
+    for (let i = 0; i < REPEAT; i++)
+      growth.push(await scrollHeapGrowth(browser, `${viewer.url}/projects/u6/cards200`));
+    bench('js_heap_scroll_200_cards_growth_mb', median(growth), 'MB');
+  } finally {
+    await browser?.close();
+    await viewer?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.env.BENCH_ONLY === 'u6-scroll') await mainScrollOnly();
+else await main();

@@ -2,32 +2,19 @@
  * Media, table and histogram cards on the Python fixture run u6pw: the grid shows images, the audio
  * and video elements load, the table shows its embedded images, and every histogram view draws.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inkedPixels, launchBrowser, openPage, screenshot } from './helpers/browser';
-import { copyFixtures, startViewer, type Viewer } from './helpers/viewer';
+import { describe, expect, it } from 'vitest';
+import { inkedPixels, screenshot, withPage } from './helpers/browser';
+import { cardByTitle } from './helpers/chart';
+import { serveForSuite } from './helpers/suite';
 
 describe('media, table and histogram cards', () => {
-  let viewer: Viewer;
-  let cleanup: () => void;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const fx = copyFixtures();
-    cleanup = fx.cleanup;
-    viewer = await startViewer(fx.dir);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await viewer?.stop();
-    cleanup?.();
+  const served = serveForSuite({
+    fixtures: true,
   });
 
   it('media: a grid of images, and audio and video elements that load', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/vision/u6pw?tab=Metrics`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/vision/u6pw?tab=Metrics`);
       await w.page.waitForSelector('[data-testid="media-image"]');
       // Audio: the element loads its metadata from the Range-capable media route.
       const audio = '[data-testid="media-audio"]';
@@ -57,8 +44,8 @@ describe('media, table and histogram cards', () => {
         };
       });
       expect(v).toEqual({ controls: true, preload: 'metadata', status: 206, type: 'video/mp4' });
-      // Switch the first media card to the grid: its cells are images that decoded.
-      const card = w.page.locator('[data-card-type="media"]').first();
+      // Switch the image card to the grid: its cells are images that decoded.
+      const card = cardByTitle(w.page, 'sample');
       await card.locator('[data-testid="media-grid-toggle"]').click();
       await card.locator('[data-testid="media-grid"] img').first().waitFor();
       await w.page.waitForFunction(() =>
@@ -81,15 +68,12 @@ describe('media, table and histogram cards', () => {
       await w.page.waitForSelector('[data-testid="lightbox"]', { state: 'detached' });
       await screenshot(w.page, 'run-media-grid-light');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('table: embedded images are shown', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/vision/u6pw?tab=Metrics`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/vision/u6pw?tab=Metrics`);
       const table = w.page.locator('[data-card-type="table"]').first();
       await table.scrollIntoViewIfNeeded();
       await w.page.waitForSelector('[data-testid="table-image"]');
@@ -103,15 +87,12 @@ describe('media, table and histogram cards', () => {
       expect(w.requests.some((u) => u.includes('/tables/') && u.includes('resolve_media=true'))).toBe(true);
       await screenshot(w.page, 'run-table-light');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('histogram: per-step bars, flow heatmap and 3-D surface all draw', async () => {
-    const w = await openPage(browser, { theme: 'dark' });
-    try {
-      await w.page.goto(`${viewer.url}/projects/vision/u6pw?tab=activations`);
+    await withPage(served.browser, { theme: 'dark' }, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/vision/u6pw?tab=activations`);
       const card = w.page.locator('[data-card-type="histogram"]').first();
       await card.locator('[data-testid^="histogram-bars-"] canvas').waitFor();
       await w.page.waitForTimeout(200);
@@ -131,8 +112,6 @@ describe('media, table and histogram cards', () => {
       expect(await inkedPixels(w.page, '[data-testid^="histogram-surface-"]')).toBeGreaterThan(1000);
       await screenshot(w.page, 'run-histogram-modes-dark');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 });

@@ -3,16 +3,26 @@
  * sync keyed by tab and x-axis name (§6.7), the keyboard cursor (§16.1), the log-scale badge (§6.6),
  * dash patterns (§16.2), the "Data" table, and Export PNG / Copy image (§6.10).
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasHash, launchBrowser, openPage, screenshot } from './helpers/browser';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canvasHash, pixelsOfColor, screenshot, withPage } from './helpers/browser';
 import { cardByTitle, fraction, hoverPlot, readTooltip, waitForChart, waitForTooltip } from './helpers/chart';
 import { TestRun } from './helpers/run-writer';
-import { emptyDataDir, startViewer, type Viewer } from './helpers/viewer';
+import { serveForSuite } from './helpers/suite';
 
 const MANY_RUNS = 12;
 
 /** Opens a card's settings, lets `change` edit them, and saves. */
+/** The odd01 run's charts once drawn: "weird" (NaN, ±Inf) and "neg", 20 points each on global steps. */
+async function oddCharts(page: Page, url: string): Promise<{ weird: Locator; neg: Locator }> {
+  await page.goto(`${url}/projects/charts/odd01`);
+  const weird = cardByTitle(page, 'weird');
+  const neg = cardByTitle(page, 'neg');
+  await waitForChart(weird, 20);
+  await waitForChart(neg, 20);
+  return { weird, neg };
+}
+
 async function editCard(page: Page, card: Locator, change: (p: Page) => Promise<void>): Promise<void> {
   await card.hover();
   await card.locator('button[aria-label="Card settings"]').click();
@@ -40,64 +50,55 @@ async function openCardMenu(card: Locator, item: string): Promise<void> {
 }
 
 describe('line chart interaction', () => {
-  let viewer: Viewer;
-  let cleanup: () => void;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const data = emptyDataDir();
-    cleanup = data.cleanup;
-    // tips01: "short" has steps 0–99, "long" 0–999 (global step = step / 4).
-    const tips = await TestRun.create(data.dir, { project: 'charts', runId: 'tips01', name: 'tips' });
-    tips.append(['short', 'long'], 100, (m, s) => (m === 'short' ? 10 + s * 0.01 : 5 + Math.sin(s / 30)));
-    tips.append(['long'], 900, (_m, s) => 5 + Math.sin(s / 30));
-    tips.finish();
-    // odd01: 20 steps with global step = step; "weird" holds NaN, +Inf and −Inf; "neg" crosses zero.
-    const odd = await TestRun.create(data.dir, { project: 'charts', runId: 'odd01', name: 'odd' });
-    odd.append(
-      ['weird', 'neg'],
-      20,
-      (m, s) => {
-        if (m === 'neg') return s - 5;
-        if (s === 10) return Number.NaN;
-        if (s === 12) return Number.POSITIVE_INFINITY;
-        if (s === 14) return Number.NEGATIVE_INFINITY;
-        return 1 + s / 10;
-      },
-      50,
-      (s) => s,
-    );
-    odd.finish();
-    // many: 12 runs whose "loss" is ordered by run number.
-    for (let r = 0; r < MANY_RUNS; r++) {
-      const run = await TestRun.create(data.dir, {
-        project: 'many',
-        runId: `r${String(r).padStart(2, '0')}`,
-        name: `run ${r}`,
-      });
-      run.append(
-        ['loss'],
-        50,
-        (_m, s) => r + s * 0.001,
+  const served = serveForSuite({
+    fill: async (dir) => {
+      // tips01: "short" has steps 0–99, "long" 0–999 (global step = step / 4).
+      const tips = await TestRun.create(dir, { project: 'charts', runId: 'tips01', name: 'tips' });
+      tips.append(['short', 'long'], 100, (m, s) => (m === 'short' ? 10 + s * 0.01 : 5 + Math.sin(s / 30)));
+      tips.append(['long'], 900, (_m, s) => 5 + Math.sin(s / 30));
+      tips.finish();
+      // odd01: 20 steps with global step = step; "weird" holds NaN, +Inf and −Inf; "neg" crosses zero.
+      const odd = await TestRun.create(dir, { project: 'charts', runId: 'odd01', name: 'odd' });
+      odd.append(
+        ['weird', 'neg'],
+        20,
+        (m, s) => {
+          if (m === 'neg') return s - 5;
+          if (s === 10) return Number.NaN;
+          if (s === 12) return Number.POSITIVE_INFINITY;
+          if (s === 14) return Number.NEGATIVE_INFINITY;
+          return 1 + s / 10;
+        },
         50,
         (s) => s,
       );
-      run.finish();
-    }
-    viewer = await startViewer(data.dir);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await viewer?.stop();
-    cleanup?.();
+      odd.finish();
+      // lone01: "once" has a single point, as an eval metric after one epoch.
+      const lone = await TestRun.create(dir, { project: 'charts', runId: 'lone01', name: 'lone' });
+      lone.append(['once'], 1, () => 0.5);
+      lone.finish();
+      // many: 12 runs whose "loss" is ordered by run number.
+      for (let r = 0; r < MANY_RUNS; r++) {
+        const run = await TestRun.create(dir, {
+          project: 'many',
+          runId: `r${String(r).padStart(2, '0')}`,
+          name: `run ${r}`,
+        });
+        run.append(
+          ['loss'],
+          50,
+          (_m, s) => r + s * 0.001,
+          50,
+          (s) => s,
+        );
+        run.finish();
+      }
+    },
   });
 
   it('tooltip: nearest point per series, "—" beyond 2 % of the span, smoothed (original), crosshair', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/charts/tips01`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/charts/tips01`);
       await waitForChart(cardByTitle(w.page, 'long'));
       // A card with both metrics: "short" ends at global step 24, "long" runs to 249.
       const card = await addLineCard(w.page, ['long', 'short']);
@@ -136,17 +137,12 @@ describe('line chart interaction', () => {
       expect(smoothed.rows[0].value).toMatch(/^[-\d.e]+ \([-\d.e]+\)$/);
       await screenshot(w.page, 'chart-tooltip-smoothed-light');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('tooltip: non-finite points read NaN, +Inf and −Inf', async () => {
-    const w = await openPage(browser, { theme: 'dark' });
-    try {
-      await w.page.goto(`${viewer.url}/projects/charts/odd01`);
-      const card = cardByTitle(w.page, 'weird');
-      await waitForChart(card, 20);
+    await withPage(served.browser, { theme: 'dark' }, async (w) => {
+      const { weird: card } = await oddCharts(w.page, served.viewer.url);
       const seen: string[] = [];
       for (const step of [10, 12, 14, 3]) {
         await hoverPlot(w.page, card, fraction(step, 0, 19));
@@ -156,15 +152,12 @@ describe('line chart interaction', () => {
       expect(seen).toEqual(['NaN', '+Inf', '\u2212Inf', '1.3']);
       await screenshot(w.page, 'chart-tooltip-nonfinite-dark');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('project page tooltip: up to 10 series sorted by value, then "+N more"', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/many?runs=all-matching`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/many?runs=all-matching`);
       const card = cardByTitle(w.page, 'loss');
       await waitForChart(card, MANY_RUNS * 50);
       await hoverPlot(w.page, card, fraction(25, 0, 49));
@@ -178,19 +171,12 @@ describe('line chart interaction', () => {
       expect(t.rows[9].label).toContain('run 2');
       await screenshot(w.page, 'project-tooltip-more-light');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('hover sync follows tab and x-axis name, can be turned off, and is remembered', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/charts/odd01`);
-      const weird = cardByTitle(w.page, 'weird');
-      const neg = cardByTitle(w.page, 'neg');
-      await waitForChart(weird, 20);
-      await waitForChart(neg, 20);
+    await withPage(served.browser, {}, async (w) => {
+      const { weird, neg } = await oddCharts(w.page, served.viewer.url);
 
       await hoverPlot(w.page, weird, fraction(7, 0, 19));
       const synced = await waitForTooltip(neg, (t) => t.x === '7');
@@ -228,19 +214,24 @@ describe('line chart interaction', () => {
       await w.page.click('[data-testid="hover-sync-toggle"]');
       expect(await w.page.evaluate(() => localStorage.getItem('kobo-hover-sync'))).toBe('true');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
+  });
+
+  it('a series of a single point is drawn as a marker, which a line alone would not show', async () => {
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/charts/lone01`);
+      const card = cardByTitle(w.page, 'once');
+      await waitForChart(card, 1);
+      const plot = `[data-testid="${await card.locator('[data-testid^="chart-canvas-"]').getAttribute('data-testid')}"]`;
+      // The first palette colour, #3b82f6.
+      await expect.poll(() => pixelsOfColor(w.page, plot, [59, 130, 246])).toBeGreaterThan(10);
+      expect(w.errors).toEqual([]);
+    });
   });
 
   it('keyboard: ←/→ move the cursor by one point; the tooltip and hover sync follow', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/charts/odd01`);
-      const weird = cardByTitle(w.page, 'weird');
-      const neg = cardByTitle(w.page, 'neg');
-      await waitForChart(weird, 20);
-      await waitForChart(neg, 20);
+    await withPage(served.browser, {}, async (w) => {
+      const { weird, neg } = await oddCharts(w.page, served.viewer.url);
       await weird.locator('[data-testid^="chart-canvas-"]').focus();
       await w.page.keyboard.press('ArrowRight');
       const start = Number((await waitForTooltip(weird)).x);
@@ -256,17 +247,12 @@ describe('line chart interaction', () => {
       expect(other.rows[0].value).toBe(String(start + 2 - 5));
       await screenshot(w.page, 'chart-keyboard-cursor-light');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('log y scale hides points ≤ 0 with a badge; dash patterns are drawn and shown in the legend', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/charts/odd01`);
-      const neg = cardByTitle(w.page, 'neg');
-      await waitForChart(neg, 20);
+    await withPage(served.browser, {}, async (w) => {
+      const { neg } = await oddCharts(w.page, served.viewer.url);
       expect(await neg.locator('.hidden-badge').count()).toBe(0);
       await editCard(w.page, neg, async (p) => {
         await p.selectOption('[data-testid="card-settings-y-scale"]', 'log');
@@ -275,7 +261,7 @@ describe('line chart interaction', () => {
       await expect.poll(() => neg.locator('.hidden-badge').textContent()).toBe('6 points ≤ 0 hidden');
       await screenshot(w.page, 'chart-log-badge-light');
 
-      await w.page.goto(`${viewer.url}/projects/charts/tips01`);
+      await w.page.goto(`${served.viewer.url}/projects/charts/tips01`);
       await waitForChart(cardByTitle(w.page, 'long'));
       const card = await addLineCard(w.page, ['long', 'short']);
       await waitForChart(card, 1100);
@@ -306,17 +292,12 @@ describe('line chart interaction', () => {
         .toContain('"dashPatterns":true');
       await screenshot(w.page, 'chart-dash-patterns-light');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('the "Data" toggle shows the loaded points as a table', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/charts/odd01`);
-      const card = cardByTitle(w.page, 'weird');
-      await waitForChart(card, 20);
+    await withPage(served.browser, {}, async (w) => {
+      const { weird: card } = await oddCharts(w.page, served.viewer.url);
       await openCardMenu(card, 'toggle-data');
       const table = card.locator('[data-testid="card-data-table"]');
       await table.waitFor();
@@ -335,19 +316,16 @@ describe('line chart interaction', () => {
       await openCardMenu(card, 'toggle-data');
       await card.locator('[data-testid^="chart-canvas-"] canvas').first().waitFor();
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   for (const theme of ['light', 'dark'] as const) {
     it(`Export PNG re-renders at 1200 CSS px and DPR 2 in the ${theme} theme; Copy image copies it`, async () => {
-      const w = await openPage(browser, { theme });
-      await w.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: viewer.url });
-      try {
-        await w.page.goto(`${viewer.url}/projects/charts/odd01`);
-        const card = cardByTitle(w.page, 'weird');
-        await waitForChart(card, 20);
+      await withPage(served.browser, { theme }, async (w) => {
+        await w.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+          origin: served.viewer.url,
+        });
+        const { weird: card } = await oddCharts(w.page, served.viewer.url);
         await card.hover();
         const [download] = await Promise.all([
           w.page.waitForEvent('download'),
@@ -395,9 +373,7 @@ describe('line chart interaction', () => {
         });
         expect(copied).toEqual({ width, height });
         expect(w.errors).toEqual([]);
-      } finally {
-        await w.context.close();
-      }
+      });
     });
   }
 });

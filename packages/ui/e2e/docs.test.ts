@@ -2,37 +2,20 @@
  * Docs (UI.md §2.4): code highlighted by highlight.js, diagram blocks drawn by mermaid with pan and
  * zoom, and the diagram code loaded only on a page that has a diagram.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, screenshot } from './helpers/browser';
-import { emptyDataDir, startViewer, type Viewer } from './helpers/viewer';
+import { describe, expect, it } from 'vitest';
+import { screenshot, withPage } from './helpers/browser';
+import { serveForSuite } from './helpers/suite';
 
 describe('docs pages', () => {
-  let viewer: Viewer;
-  let cleanup: () => void;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const data = emptyDataDir();
-    cleanup = data.cleanup;
-    viewer = await startViewer(data.dir);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await viewer?.stop();
-    cleanup?.();
-  });
+  const served = serveForSuite();
 
   it('highlights code, and loads no diagram code on a page without diagrams', async () => {
-    const w = await openPage(browser);
-    const scripts: string[] = [];
-    w.page.on('request', (r) => {
-      if (r.resourceType() === 'script') scripts.push(r.url());
-    });
-    try {
-      await w.page.goto(`${viewer.url}/docs/getting-started`);
+    await withPage(served.browser, {}, async (w) => {
+      const scripts: string[] = [];
+      w.page.on('request', (r) => {
+        if (r.resourceType() === 'script') scripts.push(r.url());
+      });
+      await w.page.goto(`${served.viewer.url}/docs/getting-started`);
       await w.page.waitForSelector('[data-testid="page-doc"] article pre code');
       const tokens = await w.page.$$eval('[data-testid="page-doc"] pre code [class^="hljs-"]', (els) =>
         els.map((e) => e.className),
@@ -43,20 +26,17 @@ describe('docs pages', () => {
       expect(scripts.some((u) => /\/assets\/(diagrams|mermaid)/.test(u))).toBe(false);
       await screenshot(w.page, 'docs-highlight-light');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   for (const theme of ['light', 'dark'] as const) {
     it(`draws diagram blocks with mermaid, with pan and zoom (${theme})`, async () => {
-      const w = await openPage(browser, { theme });
-      const scripts: string[] = [];
-      w.page.on('request', (r) => {
-        if (r.resourceType() === 'script') scripts.push(r.url());
-      });
-      try {
-        await w.page.goto(`${viewer.url}/docs/architecture`);
+      await withPage(served.browser, { theme }, async (w) => {
+        const scripts: string[] = [];
+        w.page.on('request', (r) => {
+          if (r.resourceType() === 'script') scripts.push(r.url());
+        });
+        await w.page.goto(`${served.viewer.url}/docs/architecture`);
         const diagram = w.page.locator('[data-testid="diagram"]');
         await diagram.locator('svg').waitFor({ timeout: 30_000 });
         expect(scripts.some((u) => /\/assets\/diagrams-/.test(u))).toBe(true);
@@ -106,9 +86,7 @@ describe('docs pages', () => {
         await expect.poll(scaleOf).toBe(1);
         await screenshot(w.page, `docs-diagram-${theme}`);
         expect(w.errors).toEqual([]);
-      } finally {
-        await w.context.close();
-      }
+      });
     });
   }
 });

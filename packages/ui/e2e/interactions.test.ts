@@ -2,11 +2,11 @@
  * Chart behaviour on generated runs: smoothing and x-axis changes redraw, a zoom re-queries its
  * window, and a comparison gives every run one colour.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasHash, inkedPixels, launchBrowser, openPage, screenshot } from './helpers/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { canvasHash, inkedPixels, screenshot, withPage } from './helpers/browser';
 import { TestRun } from './helpers/run-writer';
-import { emptyDataDir, startViewer, type Viewer } from './helpers/viewer';
+import { serveForSuite } from './helpers/suite';
 
 const RUNS = ['alpha1', 'bravo2', 'charl3', 'delta4', 'echo55'];
 
@@ -29,41 +29,28 @@ async function applyTabSettings(page: Page, change: (p: Page) => Promise<void>):
 }
 
 describe('line charts on generated runs', () => {
-  let viewer: Viewer;
-  let cleanup: () => void;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const data = emptyDataDir();
-    cleanup = data.cleanup;
-    for (const [i, runId] of RUNS.entries()) {
-      const run = await TestRun.create(data.dir, {
-        project: 'sweep',
-        runId,
-        name: `run ${i + 1}`,
-        config: { lr: 10 ** -(i + 2), depth: 4 + (i % 2) },
-      });
-      run.append(['loss', 'acc'], 3000, (m, s) => {
-        if (m === 'loss' && s === 1500 + i) return Number.NaN;
-        const base = m === 'loss' ? 2 * Math.exp(-s / (600 + 150 * i)) : 1 - Math.exp(-s / (800 + 100 * i));
-        return base + 0.08 * Math.sin(s * 0.37 + i) * Math.cos(s * 0.011);
-      });
-      run.finish();
-    }
-    viewer = await startViewer(data.dir);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await viewer?.stop();
-    cleanup?.();
+  const served = serveForSuite({
+    fill: async (dir) => {
+      for (const [i, runId] of RUNS.entries()) {
+        const run = await TestRun.create(dir, {
+          project: 'sweep',
+          runId,
+          name: `run ${i + 1}`,
+          config: { lr: 10 ** -(i + 2), depth: 4 + (i % 2) },
+        });
+        run.append(['loss', 'acc'], 3000, (m, s) => {
+          if (m === 'loss' && s === 1500 + i) return Number.NaN;
+          const base = m === 'loss' ? 2 * Math.exp(-s / (600 + 150 * i)) : 1 - Math.exp(-s / (800 + 100 * i));
+          return base + 0.08 * Math.sin(s * 0.37 + i) * Math.cos(s * 0.011);
+        });
+        run.finish();
+      }
+    },
   });
 
   it('changing smoothing and the x axis redraws the chart', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/sweep/alpha1`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/sweep/alpha1`);
       const sel = await firstChart(w.page);
       expect(await inkedPixels(w.page, sel)).toBeGreaterThan(500);
       const before = await canvasHash(w.page, sel);
@@ -101,15 +88,12 @@ describe('line charts on generated runs', () => {
       // The relative-walltime axis is requested on the time axis (API §B.1).
       expect(w.requests.some((u) => u.includes('/scalars/') && u.includes('x=timestamp'))).toBe(true);
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('a zoom redraws at once and re-queries only its window', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/sweep/bravo2`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/sweep/bravo2`);
       const sel = await firstChart(w.page);
       await w.page.waitForLoadState('networkidle');
       const box = await w.page.$eval(`${sel} .u-over`, (el) => {
@@ -134,16 +118,13 @@ describe('line charts on generated runs', () => {
       expect(windowRequests.length).toBeGreaterThan(0);
       expect(await canvasHash(w.page, sel)).not.toBe(before);
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('a comparison draws every run in its own colour, from one kbc batch request', async () => {
     for (const theme of ['light', 'dark'] as const) {
-      const w = await openPage(browser, { theme });
-      try {
-        await w.page.goto(`${viewer.url}/projects/sweep?runs=all-matching`);
+      await withPage(served.browser, { theme }, async (w) => {
+        await w.page.goto(`${served.viewer.url}/projects/sweep?runs=all-matching`);
         await w.page.waitForSelector('[data-testid="comparing-count"]');
         await w.page.waitForFunction(
           () =>
@@ -165,9 +146,7 @@ describe('line charts on generated runs', () => {
         );
         await screenshot(w.page, `project-compare-${theme}`);
         expect(w.errors).toEqual([]);
-      } finally {
-        await w.context.close();
-      }
+      });
     }
   });
 });

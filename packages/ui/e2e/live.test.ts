@@ -1,15 +1,16 @@
 /**
- * Live updates (UI.md §14): a run started while the project page is open appears in its list; a
- * running run's chart grows without a reload, fetching only its tail (`after_step`, U4); a page whose
- * stream connects after data was written catches up; without the event stream the UI polls; and
- * opt-in announcements report new points.
+ * Live updates (UI.md §14): a run that a real `Board` logs while the project page and the run page are
+ * open appears in the list; its charts grow without a reload, fetching only tails (`after_step`, U4); a
+ * metric without a namespace brings the "Metrics" tab; a page whose stream connects after data was
+ * written catches up; without the event stream the UI polls; and opt-in announcements report new points.
  */
-import type { Browser, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, screenshot } from './helpers/browser';
+import type { Page, Route } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openPage, screenshot, withPage } from './helpers/browser';
 import { cardByTitle, waitForChart } from './helpers/chart';
 import { TestRun } from './helpers/run-writer';
-import { emptyDataDir, startViewer, type Viewer } from './helpers/viewer';
+import { type SteadyBoard, startSteadyBoard } from './helpers/steady-board';
+import { serveForSuite } from './helpers/suite';
 
 const LIVE = '[data-testid="live-indicator"]';
 
@@ -51,28 +52,20 @@ async function withoutEventStream(page: Page): Promise<void> {
 }
 
 describe('live updates', () => {
-  let viewer: Viewer;
-  let dataDir: string;
-  let cleanup: () => void;
-  let browser: Browser;
   const runs: TestRun[] = [];
-
-  beforeAll(async () => {
-    const data = emptyDataDir();
-    dataDir = data.dir;
-    cleanup = data.cleanup;
-    const first = await TestRun.create(dataDir, { project: 'live', runId: 'first1', name: 'first run' });
-    first.append(['loss'], 200, (_m, s) => 1 / (s + 1));
-    first.finish();
-    viewer = await startViewer(dataDir);
-    browser = await launchBrowser();
+  const served = serveForSuite({
+    fill: async (dir) => {
+      const first = await TestRun.create(dir, { project: 'live', runId: 'first1', name: 'first run' });
+      first.append(['loss'], 200, (_m, s) => 1 / (s + 1));
+      first.finish();
+    },
   });
 
   /** Polls the server until the run's index entry reflects `steps` steps (and `status`, if given). */
   async function serverSees(runId: string, steps: number, status?: string): Promise<void> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const res = await fetch(`${viewer.url}/api/projects/live/runs/${runId}/status`);
+      const res = await fetch(`${served.viewer.url}/api/projects/live/runs/${runId}/status`);
       const st = (await res.json()) as { metrics_count: number; status: string };
       if (st.metrics_count >= steps && (!status || st.status === status)) return;
       if (Date.now() > deadline)
@@ -81,69 +74,70 @@ describe('live updates', () => {
     }
   }
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const r of runs) r.close();
-    await browser?.close();
-    await viewer?.stop();
-    cleanup?.();
   });
 
-  it('a run started while the page is open appears, and its chart grows from tails', async () => {
-    const w = await openPage(browser);
+  it('a run that a real Board logs while the pages are open appears, and its charts grow from tails only', async () => {
+    const project = await openPage(served.browser);
+    const runPage = await openPage(served.browser);
+    let board: SteadyBoard | null = null;
     try {
-      await w.page.goto(`${viewer.url}/projects/live`);
-      await w.page.waitForSelector('[data-testid="run-list-item-first1"]');
-      await w.page.waitForFunction(() =>
-        document.querySelector('[data-testid="live-indicator"]')?.textContent?.includes('Live'),
-      );
+      await project.page.goto(`${served.viewer.url}/projects/live`);
+      await project.page.waitForSelector('[data-testid="run-list-item-first1"]');
+      await waitForLive(project.page);
 
-      const run = await TestRun.create(dataDir, { project: 'live', runId: 'second2', name: 'second run' });
-      runs.push(run);
-      run.append(['loss'], 100, (_m, s) => 2 / (s + 1));
-      await w.page.waitForSelector('[data-testid="run-list-item-second2"]', { timeout: 20_000 });
-      await screenshot(w.page, 'live-project-light');
+      board = await startSteadyBoard(served.dataDir, 'live', 'board01');
+      // The project page lists the new run without a reload, shows it (Show new runs) and charts it.
+      await project.page.waitForSelector('[data-testid="run-list-item-board01"]', { timeout: 20_000 });
+      await project.page.click('[data-testid="tab-train"]', { timeout: 20_000 });
+      const projectChart = cardByTitle(project.page, 'train/loss');
+      await waitForChart(projectChart, 1);
+      const shownOnProject = await pointsOf(project.page, 'train/loss');
+      await waitForPoints(project.page, 'train/loss', shownOnProject + 20);
+      await screenshot(project.page, 'live-project-light');
 
-      await w.page.goto(`${viewer.url}/projects/live/second2`);
-      const sel = '[data-testid^="chart-canvas-"]';
-      await w.page.waitForFunction(
-        (s) => Number(document.querySelector(s)?.getAttribute('data-points') ?? 0) >= 100,
-        sel,
-      );
-      const before = Number(await w.page.getAttribute(sel, 'data-points'));
-      // Append only once the page's event stream is connected, so the change is reported to it.
-      await w.page.waitForFunction(() =>
-        document.querySelector('[data-testid="live-indicator"]')?.textContent?.includes('Live'),
-      );
-      await w.page.waitForTimeout(1500);
-      const requestsBefore = w.requests.length;
-
-      run.append(['loss'], 150, (_m, s) => 2 / (s + 1));
-      await w.page.waitForFunction(
-        ([s, n]) =>
-          Number(document.querySelector(s as string)?.getAttribute('data-points') ?? 0) > (n as number),
-        [sel, before] as const,
-        { timeout: 20_000 },
-      );
-      const after = Number(await w.page.getAttribute(sel, 'data-points'));
-      expect(after).toBe(250);
-      const scalarRequests = w.requests.slice(requestsBefore).filter((u) => u.includes('/scalars/loss'));
-      expect(scalarRequests.length).toBeGreaterThan(0);
+      await runPage.page.goto(`${served.viewer.url}/projects/live/board01?tab=train`);
+      await waitForChart(cardByTitle(runPage.page, 'train/loss'), 1);
+      await waitForLive(runPage.page);
+      // Let the catch-up that follows the stream's hello settle, then watch the traffic.
+      await runPage.page.waitForTimeout(1500);
+      const requestsBefore = runPage.requests.length;
+      for (let round = 0; round < 2; round++) {
+        const before = await pointsOf(runPage.page, 'train/loss');
+        await waitForPoints(runPage.page, 'train/loss', before + 20);
+      }
+      const scalarRequests = runPage.requests
+        .slice(requestsBefore)
+        .filter((u) => u.includes('/scalars/train/loss'));
+      expect(scalarRequests.length).toBeGreaterThan(1);
       // Only tails: every scalar request after the first load carries after_step.
       expect(scalarRequests.every((u) => new URL(u).searchParams.has('after_step'))).toBe(true);
-      await w.page.waitForFunction(() => performance.getEntriesByName('kobo:live-applied').length > 0);
-      await screenshot(w.page, 'live-run-light');
-      expect(w.errors).toEqual([]);
+      await runPage.page.waitForFunction(() => performance.getEntriesByName('kobo:live-applied').length > 0);
+
+      // The run logged only namespaced metrics, so there is no "Metrics" tab until one without a
+      // namespace arrives.
+      expect(await runPage.page.locator('[data-testid="tab-Metrics"]').count()).toBe(0);
+      board.logTopLevel();
+      await runPage.page.waitForSelector('[data-testid="tab-Metrics"]', { timeout: 20_000 });
+
+      await board.finish();
+      await runPage.page.waitForSelector('.run-header [data-testid="status-finished"]', { timeout: 20_000 });
+      await screenshot(runPage.page, 'live-run-light');
+      expect(project.errors).toEqual([]);
+      expect(runPage.errors).toEqual([]);
     } finally {
-      await w.context.close();
+      board?.kill();
+      await project.context.close();
+      await runPage.context.close();
     }
   });
 
   it('a page whose event stream connects after data was written catches up on hello', async () => {
-    const run = await TestRun.create(dataDir, { project: 'live', runId: 'gap01', name: 'gap run' });
+    const run = await TestRun.create(served.dataDir, { project: 'live', runId: 'gap01', name: 'gap run' });
     runs.push(run);
     run.append(['loss'], 100, (_m, s) => 1 / (s + 1));
-    const w = await openPage(browser);
-    try {
+    await withPage(served.browser, {}, async (w) => {
       // Hold the event stream back until the new data is on disk and indexed.
       let release: () => void = () => {};
       const held = new Promise<void>((r) => {
@@ -153,7 +147,7 @@ describe('live updates', () => {
         await held;
         await route.continue();
       });
-      await w.page.goto(`${viewer.url}/projects/live/gap01`);
+      await w.page.goto(`${served.viewer.url}/projects/live/gap01`);
       const card = cardByTitle(w.page, 'loss');
       await waitForChart(card, 100);
       expect(await pointsOf(w.page, 'loss')).toBe(100);
@@ -173,20 +167,17 @@ describe('live updates', () => {
       // The header caught up too: the run finished while the stream was away.
       await w.page.waitForSelector('.run-header [data-testid="status-finished"]');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it("U4: 100 points appended to one metric fetch only that metric's after_step tail; announced when enabled", async () => {
     const metrics = ['m0', 'm1', 'm2', 'm3', 'm4'];
-    const run = await TestRun.create(dataDir, { project: 'live', runId: 'u4run', name: 'u4 run' });
+    const run = await TestRun.create(served.dataDir, { project: 'live', runId: 'u4run', name: 'u4 run' });
     runs.push(run);
     // 1,000 points per metric: below the request size, so point counts are exact.
     run.append(metrics, 1000, (m, s) => Math.sin(s / 50 + metrics.indexOf(m)));
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/live/u4run`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/live/u4run`);
       for (const m of metrics) await waitForChart(cardByTitle(w.page, m), 1000);
       await waitForLive(w.page);
       // Screen-reader announcements are opt-in (UI.md §16.2).
@@ -215,19 +206,20 @@ describe('live updates', () => {
       );
       expect(await w.page.textContent('[data-testid="live-announcer"]')).toBe('100 new points');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('without the event stream, the run page polls its status and the project page its list', async () => {
-    const run = await TestRun.create(dataDir, { project: 'live', runId: 'poll01', name: 'polled run' });
+    const run = await TestRun.create(served.dataDir, {
+      project: 'live',
+      runId: 'poll01',
+      name: 'polled run',
+    });
     runs.push(run);
     run.append(['loss'], 100, (_m, s) => 1 / (s + 1));
-    const w = await openPage(browser);
-    try {
+    await withPage(served.browser, {}, async (w) => {
       await withoutEventStream(w.page);
-      await w.page.goto(`${viewer.url}/projects/live/poll01`);
+      await w.page.goto(`${served.viewer.url}/projects/live/poll01`);
       await waitForChart(cardByTitle(w.page, 'loss'), 100);
       await waitForLive(w.page, 'Polling');
       const before = w.requests.length;
@@ -241,10 +233,10 @@ describe('live updates', () => {
       expect(scalar.length).toBeGreaterThan(0);
       expect(scalar.every((u) => new URL(u).searchParams.has('after_step'))).toBe(true);
 
-      await w.page.goto(`${viewer.url}/projects/live`);
+      await w.page.goto(`${served.viewer.url}/projects/live`);
       await w.page.waitForSelector('[data-testid="run-list-item-poll01"]');
       await waitForLive(w.page, 'Polling');
-      const added = await TestRun.create(dataDir, {
+      const added = await TestRun.create(served.dataDir, {
         project: 'live',
         runId: 'poll02',
         name: 'polled new run',
@@ -256,8 +248,6 @@ describe('live updates', () => {
       expect(w.requests.some((u) => u.includes('/api/events'))).toBe(false);
       await screenshot(w.page, 'live-polling-light');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 });

@@ -2,10 +2,9 @@
  * Every page on the Python fixture runs, in light and dark: it loads with no console errors, and a
  * screenshot of it is saved under test-output/screenshots/ (named page-theme).
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inkedPixels, launchBrowser, openPage, screenshot } from './helpers/browser';
-import { copyFixtures, emptyDataDir, startViewer, type Viewer } from './helpers/viewer';
+import { describe, expect, it } from 'vitest';
+import { inkedPixels, screenshot, withPage } from './helpers/browser';
+import { serveForSuite } from './helpers/suite';
 
 const PAGES: Array<[name: string, path: string, ready: string]> = [
   ['dashboard', '/', '[data-testid="project-card-vision"]'],
@@ -34,31 +33,17 @@ async function settle(page: import('playwright-core').Page): Promise<void> {
 }
 
 describe('pages on the fixture runs', () => {
-  let viewer: Viewer;
-  let cleanup: () => void;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const fx = copyFixtures();
-    cleanup = fx.cleanup;
-    viewer = await startViewer(fx.dir);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await viewer?.stop();
-    cleanup?.();
+  const served = serveForSuite({
+    fixtures: true,
   });
 
   for (const theme of ['light', 'dark'] as const) {
     it(`every page loads with no console errors (${theme})`, async () => {
-      const w = await openPage(browser, { theme });
-      try {
+      await withPage(served.browser, { theme }, async (w) => {
         const perPage: Record<string, string[]> = {};
         for (const [name, path, ready] of PAGES) {
           w.errors.length = 0;
-          await w.page.goto(viewer.url + path);
+          await w.page.goto(served.viewer.url + path);
           await w.page.waitForSelector(ready, { timeout: 20_000 });
           await settle(w.page);
           const dark = await w.page.evaluate(() => document.documentElement.classList.contains('dark'));
@@ -70,23 +55,20 @@ describe('pages on the fixture runs', () => {
           if (errors.length) perPage[name] = errors;
         }
         expect(perPage).toEqual({});
-      } finally {
-        await w.context.close();
-      }
+      });
     });
   }
 
   for (const theme of ['light', 'dark'] as const) {
     it(`mobile width (390 px): one column of full-width cards, nothing wider than the screen (${theme})`, async () => {
-      const w = await openPage(browser, { theme, width: 390, height: 844 });
-      try {
+      await withPage(served.browser, { theme, width: 390, height: 844 }, async (w) => {
         for (const [name, path, ready] of [
           ['dashboard', '/', '[data-testid="project-card-vision"]'],
           ['run', '/projects/vision/lka9', '[data-testid^="chart-canvas-"] canvas'],
           ['run-media', '/projects/vision/u6pw?tab=Metrics', '[data-testid="card-grid"] section'],
           ['project', '/projects/vision', '[data-testid="comparing-count"]'],
         ] as const) {
-          await w.page.goto(viewer.url + path);
+          await w.page.goto(served.viewer.url + path);
           await w.page.waitForSelector(ready, { timeout: 20_000 });
           await settle(w.page);
           const overflow = await w.page.evaluate(() => document.documentElement.scrollWidth);
@@ -102,16 +84,13 @@ describe('pages on the fixture runs', () => {
           await screenshot(w.page, `mobile-${name}-${theme}`);
         }
         expect(w.errors).toEqual([]);
-      } finally {
-        await w.context.close();
-      }
+      });
     });
   }
 
   it('the line chart of a run draws its data on the canvas', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/vision/lka9`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/vision/lka9`);
       await w.page.waitForSelector('[data-testid^="chart-canvas-"] canvas');
       await w.page.waitForFunction(() => performance.getEntriesByName('kobo:first-chart').length > 0);
       expect(await inkedPixels(w.page, '[data-testid^="chart-canvas-"]')).toBeGreaterThan(500);
@@ -122,33 +101,24 @@ describe('pages on the fixture runs', () => {
       expect(points).toBeGreaterThanOrEqual(256);
       expect(points).toBeLessThanOrEqual(8000);
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 });
 
 describe('first-run empty state', () => {
+  const empty = serveForSuite();
+
   it('shows how to log a first run when no run exists', async () => {
-    const data = emptyDataDir();
-    const viewer = await startViewer(data.dir);
-    const browser = await launchBrowser();
-    try {
-      for (const theme of ['light', 'dark'] as const) {
-        const w = await openPage(browser, { theme });
-        await w.page.goto(`${viewer.url}/`);
+    for (const theme of ['light', 'dark'] as const) {
+      await withPage(empty.browser, { theme }, async (w) => {
+        await w.page.goto(`${empty.viewer.url}/`);
         await w.page.waitForSelector('[data-testid="empty-state"]');
         const snippet = await w.page.textContent('[data-testid="first-run-snippet"]');
         expect(snippet).toContain("import { Board } from 'kohakuboard'");
-        expect(await w.page.textContent('[data-testid="data-dir"]')).toContain(data.dir);
+        expect(await w.page.textContent('[data-testid="data-dir"]')).toContain(empty.dataDir);
         await screenshot(w.page, `empty-state-${theme}`);
         expect(w.errors).toEqual([]);
-        await w.context.close();
-      }
-    } finally {
-      await browser.close();
-      await viewer.stop();
-      data.cleanup();
+      });
     }
   });
 });

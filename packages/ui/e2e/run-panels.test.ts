@@ -4,11 +4,10 @@
  * log viewer's load-earlier, search and download (§13), and the KDE card's flow heatmap (§11, §7.2).
  */
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inkedPixels, launchBrowser, openPage, screenshot } from './helpers/browser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inkedPixels, screenshot, withPage } from './helpers/browser';
 import { TestRun } from './helpers/run-writer';
-import { copyFixtures, startViewer, type Viewer } from './helpers/viewer';
+import { serveForSuite } from './helpers/suite';
 
 const TABLE_ROWS = 500;
 const LOG_LINES = 2500;
@@ -25,53 +24,45 @@ function logText(): string {
 }
 
 describe('run panels', () => {
-  let viewer: Viewer;
-  let cleanup: () => void;
-  let browser: Browser;
   const running: TestRun[] = [];
+  const served = serveForSuite({
+    fixtures: true,
+    fill: async (dir) => {
+      const done = await TestRun.create(dir, { project: 'panels', runId: 'done01', name: 'finished run' });
+      done.append(['loss'], 50, (_m, s) => 1 / (s + 1));
+      done.table(
+        'predictions',
+        1,
+        ['id', 'label', 'score'],
+        ['number', 'text', 'number'],
+        Array.from({ length: TABLE_ROWS }, (_, i) => [i, `label ${i}`, i / TABLE_ROWS]),
+      );
+      const [h, wd, c] = TENSOR_SHAPE;
+      const values = new Float32Array(h * wd * c);
+      for (let i = 0; i < h; i++)
+        for (let j = 0; j < wd; j++)
+          for (let k = 0; k < c; k++) values[(i * wd + j) * c + k] = k * 1e6 + i * 1000 + j;
+      done.tensor('weights/grid', 1, TENSOR_SHAPE, values);
+      done.log('output.log', logText());
+      done.finish();
+      const live = await TestRun.create(dir, { project: 'panels', runId: 'live01', name: 'running run' });
+      live.append(['loss'], 10, (_m, s) => s);
+      running.push(live);
+    },
+    setupTimeoutMs: 180_000,
+  });
 
-  beforeAll(async () => {
-    const fx = copyFixtures();
-    cleanup = fx.cleanup;
-    const done = await TestRun.create(fx.dir, { project: 'panels', runId: 'done01', name: 'finished run' });
-    done.append(['loss'], 50, (_m, s) => 1 / (s + 1));
-    done.table(
-      'predictions',
-      1,
-      ['id', 'label', 'score'],
-      ['number', 'text', 'number'],
-      Array.from({ length: TABLE_ROWS }, (_, i) => [i, `label ${i}`, i / TABLE_ROWS]),
-    );
-    const [h, wd, c] = TENSOR_SHAPE;
-    const values = new Float32Array(h * wd * c);
-    for (let i = 0; i < h; i++)
-      for (let j = 0; j < wd; j++)
-        for (let k = 0; k < c; k++) values[(i * wd + j) * c + k] = k * 1e6 + i * 1000 + j;
-    done.tensor('weights/grid', 1, TENSOR_SHAPE, values);
-    done.log('output.log', logText());
-    done.finish();
-    const live = await TestRun.create(fx.dir, { project: 'panels', runId: 'live01', name: 'running run' });
-    live.append(['loss'], 10, (_m, s) => s);
-    running.push(live);
-    viewer = await startViewer(fx.dir);
-    browser = await launchBrowser();
-  }, 180_000);
-
-  afterAll(async () => {
+  afterAll(() => {
     for (const r of running) r.close();
-    await browser?.close();
-    await viewer?.stop();
-    cleanup?.();
   });
 
   it('renames a finished run and edits its annotation with PATCH; a running run refuses', async () => {
-    const w = await openPage(browser);
-    const patches: Array<{ url: string; body: unknown }> = [];
-    w.page.on('request', (r) => {
-      if (r.method() === 'PATCH') patches.push({ url: r.url(), body: JSON.parse(r.postData() ?? 'null') });
-    });
-    try {
-      await w.page.goto(`${viewer.url}/projects/panels/done01`);
+    await withPage(served.browser, {}, async (w) => {
+      const patches: Array<{ url: string; body: unknown }> = [];
+      w.page.on('request', (r) => {
+        if (r.method() === 'PATCH') patches.push({ url: r.url(), body: JSON.parse(r.postData() ?? 'null') });
+      });
+      await w.page.goto(`${served.viewer.url}/projects/panels/done01`);
       const name = w.page.locator('[data-testid="run-header-name"]');
       await name.waitFor();
       await name.dblclick();
@@ -85,7 +76,7 @@ describe('run panels', () => {
       await input.press('Enter');
       await w.page.waitForSelector('[data-testid="run-header-name"]:has-text("Renamed run")');
       expect(patches[0]).toEqual({
-        url: `${viewer.url}/api/projects/panels/runs/done01`,
+        url: `${served.viewer.url}/api/projects/panels/runs/done01`,
         body: { name: 'Renamed run' },
       });
       // Esc cancels without a request.
@@ -112,7 +103,7 @@ describe('run panels', () => {
       expect(await annotation.textContent()).toBe('my_note(done01)');
 
       // A running run: no editing, and the tag says why.
-      await w.page.goto(`${viewer.url}/projects/panels/live01`);
+      await w.page.goto(`${served.viewer.url}/projects/panels/live01`);
       await name.waitFor();
       expect(await w.page.textContent('[data-testid="finish-to-rename"]')).toBe('Finish run to rename');
       await name.dblclick();
@@ -120,15 +111,12 @@ describe('run panels', () => {
       expect(await w.page.locator('.run-header input').count()).toBe(0);
       expect(patches.length).toBe(2);
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('a table of more than 200 rows scrolls virtually', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/panels/done01?tab=Metrics`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/panels/done01?tab=Metrics`);
       const card = w.page.locator('[data-card-type="table"]').first();
       await card.scrollIntoViewIfNeeded();
       const rows = card.locator('tbody tr:not([aria-hidden])');
@@ -147,15 +135,12 @@ describe('run panels', () => {
       expect(await ids()).not.toContain('0');
       await screenshot(w.page, 'run-table-virtual-light');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('the tensor viewer requests strided slices within 512 per axis, cached per slice', async () => {
-    const w = await openPage(browser, { theme: 'dark' });
-    try {
-      await w.page.goto(`${viewer.url}/projects/panels/done01?tab=weights`);
+    await withPage(served.browser, { theme: 'dark' }, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/panels/done01?tab=weights`);
       const card = w.page.locator('[data-card-type="tensor"]').first();
       const heat = card.locator('[data-testid^="tensor-heatmap-"]');
       await heat.waitFor();
@@ -167,9 +152,10 @@ describe('run panels', () => {
       expect(first.searchParams.get('slice')).toBe('::3,::2,0');
       expect(first.searchParams.get('max_elements')).toBe('262144');
       expect(first.searchParams.get('encoding')).toBe('json');
-      expect(
-        await heat.evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]),
-      ).toEqual([350, 400]);
+      expect([await heat.getAttribute('data-rows'), await heat.getAttribute('data-cols')]).toEqual([
+        '400',
+        '350',
+      ]);
       // Hover reads original-tensor coordinates, with the stride accounted for.
       const box = await heat.boundingBox();
       if (!box) throw new Error('no heatmap');
@@ -197,15 +183,12 @@ describe('run panels', () => {
       ).toBeGreaterThan(100);
       await screenshot(w.page, 'run-tensor-dark');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('the log viewer loads earlier lines on scroll, searches them, and downloads the whole file', async () => {
-    const w = await openPage(browser);
-    try {
-      await w.page.goto(`${viewer.url}/projects/panels/done01?panel=logs`);
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/panels/done01?panel=logs`);
       const content = w.page.locator('[data-testid="log-viewer-content"]');
       await content.locator('.line').first().waitFor();
       expect(await content.getAttribute('data-lines')).toBe('1000');
@@ -244,15 +227,12 @@ describe('run panels', () => {
       expect(readFileSync(await download.path(), 'utf8')).toBe(logText());
       expect(w.requests.some((u) => u.includes('/logs/output.log') && u.includes('format=text'))).toBe(true);
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 
   it('the KDE card heatmap is the flow heatmap of §7.2, with its controls', async () => {
-    const w = await openPage(browser, { theme: 'dark' });
-    try {
-      await w.page.goto(`${viewer.url}/projects/vision/u6pw?tab=params`);
+    await withPage(served.browser, { theme: 'dark' }, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/vision/u6pw?tab=params`);
       const card = w.page.locator('[data-card-type="kde"]').first();
       await card.locator('[data-testid^="kde-overlay-"] canvas').waitFor();
       await card.locator('.segmented button', { hasText: 'heatmap' }).click();
@@ -289,8 +269,6 @@ describe('run panels', () => {
         .toContain('"colorscale":"Magma"');
       await screenshot(w.page, 'run-kde-heatmap-dark');
       expect(w.errors).toEqual([]);
-    } finally {
-      await w.context.close();
-    }
+    });
   });
 });

@@ -2,21 +2,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { CHROMIUM, SCREENSHOT_DIR } from './paths';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium-flags.mjs';
+import { SCREENSHOT_DIR } from './paths';
 
 export function launchBrowser(): Promise<Browser> {
+  // Media cards play audio and video without a click in tests.
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
+    args: [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required'],
   });
 }
 
@@ -60,6 +53,20 @@ export async function openPage(
   return { page, context, errors, requests };
 }
 
+/** Runs `fn` on a fresh page and closes its context afterwards, whatever happens. */
+export async function withPage<T>(
+  browser: Browser,
+  opts: Parameters<typeof openPage>[1],
+  fn: (w: WatchedPage) => Promise<T>,
+): Promise<T> {
+  const w = await openPage(browser, opts);
+  try {
+    return await fn(w);
+  } finally {
+    await w.context.close();
+  }
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
@@ -92,6 +99,40 @@ export async function inkedPixels(page: Page, selector: string): Promise<number>
     }
     return total;
   });
+}
+
+/** How many canvas pixels under `selector` are within `tolerance` of the colour `rgb`. */
+export async function pixelsOfColor(
+  page: Page,
+  selector: string,
+  rgb: [number, number, number],
+  tolerance = 24,
+): Promise<number> {
+  return page.$$eval(
+    selector,
+    (nodes, [target, tol]) => {
+      let n = 0;
+      for (const node of nodes) {
+        const canvases =
+          node instanceof HTMLCanvasElement ? [node] : Array.from(node.querySelectorAll('canvas'));
+        for (const c of canvases) {
+          const ctx = c.getContext('2d');
+          if (!ctx || c.width === 0 || c.height === 0) continue;
+          const d = ctx.getImageData(0, 0, c.width, c.height).data;
+          for (let i = 0; i < d.length; i += 4) {
+            if (
+              Math.abs(d[i] - target[0]) <= tol &&
+              Math.abs(d[i + 1] - target[1]) <= tol &&
+              Math.abs(d[i + 2] - target[2]) <= tol
+            )
+              n++;
+          }
+        }
+      }
+      return n;
+    },
+    [rgb, tolerance] as const,
+  );
 }
 
 /** A cheap fingerprint of a canvas' pixels, to tell whether it was redrawn differently. */

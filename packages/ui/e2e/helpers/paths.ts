@@ -7,5 +7,8 @@ export const FIXTURES_DIR = resolve(REPO_ROOT, '../shared/fixtures/python-boards
 export const KOBO_BIN = resolve(REPO_ROOT, 'packages/kohakuboard/bin/kobo.js');
 export const UI_DIST = resolve(REPO_ROOT, 'packages/kohakuboard/ui-dist');
 export const STORAGE_MODULE = resolve(REPO_ROOT, 'packages/kohakuboard/dist/storage/index.js');
+/** The logging client (`Board`) as the package exports it. */
+export const CLIENT_MODULE = resolve(REPO_ROOT, 'packages/kohakuboard/dist/index.js');
+export const EXAMPLES_DIR = resolve(REPO_ROOT, 'examples');
+export const TSC_BIN = resolve(REPO_ROOT, 'node_modules/typescript/bin/tsc');
 export const SCREENSHOT_DIR = resolve(REPO_ROOT, 'test-output/screenshots');
-export const CHROMIUM = process.env.KOBO_CHROMIUM ?? '/usr/bin/chromium';

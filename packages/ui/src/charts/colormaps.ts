@@ -2,6 +2,8 @@
  * Colour scales for heatmaps and the surface (UI.md §7.2, §7.3, §10): anchor colours of the
  * matplotlib maps (and Google's Turbo), interpolated into 256-entry lookup tables.
  */
+import { rgbToHex } from '@kohakuboard/series';
+
 const ANCHORS: Record<string, string[]> = {
   Viridis: [
     '#440154',
@@ -115,6 +117,13 @@ export function colormapCss(name: string, t: number): string {
   const lut = colormapLut(name);
   const i = Math.max(0, Math.min(255, Math.round(t * 255))) * 3;
   return `rgb(${lut[i]},${lut[i + 1]},${lut[i + 2]})`;
+}
+
+/** `#rrggbb` of a value in [0, 1], for colours that go through the contrast adjustment. */
+export function colormapHex(name: string, t: number): string {
+  const lut = colormapLut(name);
+  const i = Math.max(0, Math.min(255, Math.round(t * 255))) * 3;
+  return rgbToHex({ r: lut[i], g: lut[i + 1], b: lut[i + 2] });
 }
 
 /** A CSS linear-gradient of a scale, for colour bars. */

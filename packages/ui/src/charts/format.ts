@@ -13,6 +13,14 @@ export function formatValue(v: number): string {
   return Number(v.toPrecision(5)).toString();
 }
 
+/** A short label (3 significant digits), for colour bars and other tight spots. */
+export function formatCompact(v: number): string {
+  if (!Number.isFinite(v) || v === 0 || Number.isInteger(v)) return formatValue(v);
+  const a = Math.abs(v);
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(2).replace(/\.?0+e/, 'e');
+  return Number(v.toPrecision(3)).toString();
+}
+
 export function formatInt(v: number): string {
   return intFmt.format(Math.round(v));
 }

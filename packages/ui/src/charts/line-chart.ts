@@ -28,6 +28,8 @@ export interface ChartSeries {
   dash: number[];
   /** Run of the series (project page emphasis). */
   group?: string;
+  /** Drawn this much wider than the card's line width (the selected step of a KDE overlay). */
+  widthScale?: number;
 }
 
 export interface LineChartOptions {
@@ -42,6 +44,8 @@ export interface LineChartOptions {
   lineWidth: number;
   showMarkers: boolean;
   showOriginal: boolean;
+  /** The x-axis title, or '' for none. */
+  xTitle?: string;
   colors: ChartColors;
   /** Hover-sync group key (tab + x-axis name), or null. */
   syncKey: string | null;
@@ -489,7 +493,7 @@ export class LineChart {
       seriesOpts.push({
         label: slot.src.label,
         stroke: slot.src.color,
-        width: slot.isRaw ? lw / 2 : lw,
+        width: slot.isRaw ? lw / 2 : lw * (slot.src.widthScale ?? 1),
         dash: dashOf(slot.src.dash),
         paths: pathFor(i),
         points: { show: false },
@@ -505,7 +509,12 @@ export class LineChart {
       ticks: { stroke: c.axis, width: k, size: 4 * k },
       space: (isTime ? 90 : 60) * k,
       gap: 5 * k,
-      size: 50 * k,
+      // Tick labels, then the title below them.
+      size: 28 * k,
+      label: o.xTitle || undefined,
+      labelSize: o.xTitle ? 18 * k : 0,
+      labelFont: axisFont,
+      labelGap: 0,
     };
     if (stepLike || (o.xKind === 'metric' && xDistr === 1)) {
       if (stepLike) {
@@ -763,6 +772,7 @@ export class LineChart {
     ctx.beginPath();
     ctx.rect(left, top, width, height);
     ctx.clip();
+    const fewSeries = this.slots.length <= SPARSE_MAX_SERIES;
     this.slots.forEach((slot, si) => {
       if (slot.isRaw) return;
       const s = slot.src;
@@ -803,7 +813,10 @@ export class LineChart {
           }
         }
       }
-      if (this.opts.showMarkers && b - a < width / (6 * pr)) {
+      if (
+        (this.opts.showMarkers && b - a < width / (6 * pr)) ||
+        (fewSeries && isSparse(b - a + 1, width / pr))
+      ) {
         const r = Math.max(2, this.opts.lineWidth + 1) * pr;
         for (let i = a; i <= b; i++) {
           const yv = slot.y[i];
@@ -816,6 +829,18 @@ export class LineChart {
     });
     ctx.restore();
   }
+}
+
+/** A series shown with so few points (say an eval metric logged once per epoch) is drawn with point
+ * markers even when markers are off: a lone point would otherwise not show at all. Comparisons of many
+ * runs are left as lines: dots of hundreds of series would only clutter them, and cost draw time. */
+const SPARSE_POINTS = 50;
+const SPARSE_MAX_SERIES = 20;
+const SPARSE_PX_PER_POINT = 10;
+function isSparse(visiblePoints: number, plotWidthCss: number): boolean {
+  return (
+    visiblePoints > 0 && visiblePoints <= SPARSE_POINTS && visiblePoints * SPARSE_PX_PER_POINT <= plotWidthCss
+  );
 }
 
 /** The unit of the relative-walltime axis, for its label. */

@@ -134,7 +134,8 @@ export function useLineData(o: LineDataOptions) {
     if (!o.active.value) return;
     const req = baseRequest();
     const key = requestKey(req);
-    if (!force && key === fullKey && loadedOnce.value) return;
+    // The same request again: nothing to do once it has loaded, and nothing to restart while it loads.
+    if (!force && key === fullKey && (loadedOnce.value || fullController !== null)) return;
     fullController?.abort();
     const ctrl = new AbortController();
     fullController = ctrl;
@@ -347,12 +348,11 @@ export function useLineData(o: LineDataOptions) {
 
   // Refetch when what is requested changes (a Downsample Rate k > 1 changes it once total_points is
   // known), and when the card becomes active.
-  watch(
-    () => [o.active.value, requestWidth.value, requestKey(baseRequest())],
-    () => {
-      if (o.active.value && requestWidth.value > 0) void fetchFull();
-    },
-  );
+  // (Sources listed one by one: a getter returning a new array would fire on every chunk that
+  // arrives, since the key reads the series held.)
+  watch([() => o.active.value, requestWidth, () => requestKey(baseRequest())], ([active, width]) => {
+    if (active && width > 0) void fetchFull();
+  });
   // Width changes of more than 25 % resize the requests; smaller ones only redraw (UI.md §6.5).
   watch(
     o.plotWidth,

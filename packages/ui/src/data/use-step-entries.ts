@@ -6,6 +6,7 @@ import { computed, onBeforeUnmount, type Ref, ref, shallowRef, watch } from 'vue
 import { errorMessage, isAbortError } from '../api/errors';
 import { onCatchUp, onRunData, type RunDataEvent, throttle } from '../state/live';
 import { nearestStepIndex } from '../state/slider-sync';
+import { useLatestRequest } from './latest-request';
 
 type LiveKind = 'media' | 'tables' | 'histograms' | 'tensors' | 'kernel_density';
 
@@ -24,12 +25,8 @@ export interface StepEntriesOptions<T> {
 export function useStepEntries<T>(o: StepEntriesOptions<T>) {
   const entries = shallowRef<T[]>([]);
   const index = ref(0);
-  const loading = ref(false);
   const loaded = ref(false);
-  const error = ref<string | null>(null);
-  let controller: AbortController | null = null;
-  /** When the entries were last requested in full (performance.now()), for catch-ups. */
-  let loadedAt = Number.NEGATIVE_INFINITY;
+  const request = useLatestRequest();
   const steps = computed(() => entries.value.map(o.stepOf));
   const current = computed<T | null>(() => entries.value[index.value] ?? null);
 
@@ -45,30 +42,17 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
     index.value = autoAdvance() || want === null ? n - 1 : Math.max(0, nearestStepIndex(steps.value, want));
   }
 
-  async function refresh(): Promise<void> {
-    controller?.abort();
-    const ctrl = new AbortController();
-    controller = ctrl;
-    loading.value = true;
-    loadedAt = performance.now();
-    try {
-      entries.value = await o.load(null, ctrl.signal);
+  function refresh(): Promise<void> {
+    return request.run(async (signal) => {
+      entries.value = await o.load(null, signal);
       placeIndex();
-      error.value = null;
       loaded.value = true;
-    } catch (err) {
-      if (!isAbortError(err)) error.value = errorMessage(err);
-    } finally {
-      if (controller === ctrl) {
-        loading.value = false;
-        controller = null;
-      }
-    }
+    });
   }
 
   async function appendTail(): Promise<void> {
     if (!loaded.value) return;
-    if (controller) {
+    if (request.busy()) {
       // A full load is running; it may predate the change, so look again once it is done.
       tail.run();
       return;
@@ -81,7 +65,7 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
       entries.value = [...entries.value, ...more];
       if (autoAdvance()) index.value = entries.value.length - 1;
     } catch (err) {
-      if (!isAbortError(err)) error.value = errorMessage(err);
+      if (!isAbortError(err)) request.error.value = errorMessage(err);
     }
   }
 
@@ -98,7 +82,7 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
     if (Array.isArray(names) && names.includes(o.name())) tail.run();
   });
   const offCatchUp = onCatchUp((since) => {
-    if (loadedAt < since && (loaded.value || controller)) tail.run();
+    if (request.startedAt() < since && (loaded.value || request.busy())) tail.run();
   });
 
   watch(
@@ -112,11 +96,21 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
   );
 
   onBeforeUnmount(() => {
-    controller?.abort();
+    request.abort();
     offData();
     offCatchUp();
     tail.cancel();
   });
 
-  return { entries, index, steps, current, loading, loaded, error, refresh, setIndex };
+  return {
+    entries,
+    index,
+    steps,
+    current,
+    loading: request.loading,
+    loaded,
+    error: request.error,
+    refresh,
+    setIndex,
+  };
 }

@@ -3,12 +3,12 @@
  * `…/histograms/{name}/surface`, refetched when its query changes, on live data for the name and
  * on catch-ups. Histogram and KDE cards share it, so both heatmaps follow the same rules.
  */
-import { onBeforeUnmount, ref, shallowRef, watch } from 'vue';
+import { onBeforeUnmount, shallowRef, watch } from 'vue';
 import { getSurface, type SurfaceQuery } from '../api/endpoints';
-import { errorMessage, isAbortError } from '../api/errors';
 import { toNumber } from '../api/nonfinite';
 import type { SurfaceResponse } from '../api/types';
 import { onCatchUp, onRunData, throttle } from '../state/live';
+import { useLatestRequest } from './latest-request';
 
 export interface SurfaceOptions {
   project: string;
@@ -56,32 +56,16 @@ export function stepsInRange(
 export function useSurface(o: SurfaceOptions) {
   const surface = shallowRef<SurfaceResponse | null>(null);
   const matrix = shallowRef<Float64Array[]>([]);
-  const error = ref<string | null>(null);
-  const loading = ref(false);
-  let controller: AbortController | null = null;
-  let loadedAt = Number.NEGATIVE_INFINITY;
+  const request = useLatestRequest();
 
   async function load(): Promise<void> {
     const q = o.query();
     if (!q) return;
-    controller?.abort();
-    const ctrl = new AbortController();
-    controller = ctrl;
-    loading.value = true;
-    loadedAt = performance.now();
-    try {
-      const res = await getSurface(o.project, o.runId, o.name(), q, { signal: ctrl.signal });
+    await request.run(async (signal) => {
+      const res = await getSurface(o.project, o.runId, o.name(), q, { signal });
       surface.value = res;
       matrix.value = res.matrix.map((row) => Float64Array.from(row, (v) => Math.max(0, toNumber(v) || 0)));
-      error.value = null;
-    } catch (err) {
-      if (!isAbortError(err)) error.value = errorMessage(err);
-    } finally {
-      if (controller === ctrl) {
-        loading.value = false;
-        controller = null;
-      }
-    }
+    });
   }
 
   watch(
@@ -96,15 +80,15 @@ export function useSurface(o: SurfaceOptions) {
     if (e.histograms?.includes(name) || e.kernel_density?.includes(name)) live.run();
   });
   const offCatchUp = onCatchUp((since) => {
-    if (surface.value && loadedAt < since) live.run();
+    if (surface.value && request.startedAt() < since) live.run();
   });
 
   onBeforeUnmount(() => {
-    controller?.abort();
+    request.abort();
     offData();
     offCatchUp();
     live.cancel();
   });
 
-  return { surface, matrix, error, loading, reload: load };
+  return { surface, matrix, error: request.error, loading: request.loading, reload: load };
 }

@@ -93,3 +93,20 @@ export function comparePointsFor(plotWidthCss: number, seriesInChart: number): n
   const byBudget = Math.floor(200_000 / Math.max(1, seriesInChart));
   return Math.max(64, Math.min(byBudget, Math.round(4 * plotWidthCss)));
 }
+
+/** The x-axis title of a line chart, as TensorBoard and W&B name it. */
+export function xAxisTitle(xMetric: string): string {
+  switch (xMetric) {
+    case 'step':
+      return 'Step';
+    case 'global_step':
+      return 'Global step';
+    case 'timestamp':
+    case 'walltime':
+      return 'Time';
+    case 'relative_walltime':
+      return 'Relative time';
+    default:
+      return xMetric;
+  }
+}

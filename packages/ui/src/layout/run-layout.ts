@@ -3,6 +3,7 @@
  * `run-layout-{project}-{runId}` (v2 or v3), with new names appended as default cards.
  */
 import type { AvailableData } from '../api/types';
+import { naturalSorted } from '../data/natural-order';
 import { AXIS_ONLY_NAMES } from '../data/x-axis';
 import { KEYS, readJson, writeJson, writeString } from '../state/storage';
 import {
@@ -15,6 +16,7 @@ import {
   tableCard,
   tensorCard,
 } from './card-factory';
+import { standaloneMedia } from './table-cell-media';
 import type { Card, CardConfig, RunLayout, Tab } from './types';
 
 export interface RunLayoutInput {
@@ -64,7 +66,10 @@ export function emptyRunLayout(hasGlobalStep: boolean): RunLayout {
   };
 }
 
-/** Every name a default card exists for, with the card it gets. */
+/**
+ * Every name a default card exists for, with the card it gets, in natural order per kind. Media cells
+ * of the run's tables get no card of their own: their table card shows them.
+ */
 function defaultCardsFor(
   input: RunLayoutInput,
 ): Array<{ name: string; kind: RemovedKey; make: () => CardConfig }> {
@@ -72,20 +77,24 @@ function defaultCardsFor(
   const x = input.hasGlobalStep ? 'global_step' : 'step';
   const kde = new Set(a.kernel_density ?? []);
   const out: Array<{ name: string; kind: RemovedKey; make: () => CardConfig }> = [];
-  for (const m of a.scalars) {
+  for (const m of naturalSorted(a.scalars)) {
     if (AXIS_ONLY_NAMES.has(m)) continue;
     out.push({ name: m, kind: 'removedMetrics', make: () => lineCard([m], x, m) });
   }
-  for (const m of a.media) out.push({ name: m, kind: 'removedMedia', make: () => mediaCard(m) });
-  for (const t of a.tables) out.push({ name: t, kind: 'removedTables', make: () => tableCard(t) });
-  for (const h of a.histograms) {
+  for (const m of naturalSorted(standaloneMedia(a.media, a.tables)))
+    out.push({ name: m, kind: 'removedMedia', make: () => mediaCard(m) });
+  for (const t of naturalSorted(a.tables))
+    out.push({ name: t, kind: 'removedTables', make: () => tableCard(t) });
+  for (const h of naturalSorted(a.histograms)) {
     if (kde.has(h)) continue;
     const ns = namespaceOf(h);
     const mode = ns === 'gradients' || ns === 'params' ? 'flow' : 'single';
     out.push({ name: h, kind: 'removedHistograms', make: () => histogramCard(h, mode) });
   }
-  for (const k of a.kernel_density ?? []) out.push({ name: k, kind: 'removedKde', make: () => kdeCard(k) });
-  for (const t of a.tensors ?? []) out.push({ name: t, kind: 'removedTensors', make: () => tensorCard(t) });
+  for (const k of naturalSorted(a.kernel_density ?? []))
+    out.push({ name: k, kind: 'removedKde', make: () => kdeCard(k) });
+  for (const t of naturalSorted(a.tensors ?? []))
+    out.push({ name: t, kind: 'removedTensors', make: () => tensorCard(t) });
   return out;
 }
 

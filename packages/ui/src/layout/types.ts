@@ -89,6 +89,8 @@ export interface TensorCardConfig extends CardBase {
   sliceIndex: number[];
   colorscale: string;
   symmetric: boolean | null;
+  /** New: square heatmap cells ("aspect 1:1") instead of stretching the slice over the plot. */
+  squareCells?: boolean;
 }
 
 export interface KdeCardConfig extends CardBase {

@@ -7,6 +7,14 @@ import { type Ref, ref } from 'vue';
 import type { AvailableData } from '../api/types';
 import { defaultTabSettings } from './card-factory';
 import {
+  applyTabSettings,
+  dropCard as dropCardOn,
+  findCard,
+  moveCard as moveCardBy,
+  patchCard,
+  resizeCard as resizeCardIn,
+} from './card-ops';
+import {
   appendDefaultCards,
   buildDefaultRunLayout,
   createDebouncedSaver,
@@ -15,7 +23,8 @@ import {
   removedKeyOf,
   saveRunLayout,
 } from './run-layout';
-import type { Card, CardConfig, RunLayout, TabSettings } from './types';
+import { firstUsefulTab } from './shown-tabs';
+import type { CardConfig, RunLayout, TabSettings } from './types';
 
 export function useRunLayout(project: string, runId: string) {
   const layout: Ref<RunLayout | null> = ref(null);
@@ -34,6 +43,7 @@ export function useRunLayout(project: string, runId: string) {
     const saved = loadRunLayout(project, runId, hasGlobalStep);
     if (saved) {
       appendDefaultCards(saved, input);
+      saved.activeTab = firstUsefulTab(saved.tabs, saved.activeTab);
       layout.value = saved;
     } else {
       layout.value = buildDefaultRunLayout(input);
@@ -49,14 +59,6 @@ export function useRunLayout(project: string, runId: string) {
 
   function tab(name: string) {
     return layout.value?.tabs.find((t) => t.name === name) ?? null;
-  }
-
-  function findCard(id: string): { card: Card; tabName: string; index: number } | null {
-    for (const t of layout.value?.tabs ?? []) {
-      const index = t.cards.findIndex((c) => c.id === id);
-      if (index >= 0) return { card: t.cards[index], tabName: t.name, index };
-    }
-    return null;
   }
 
   function setActiveTab(name: string): void {
@@ -115,67 +117,32 @@ export function useRunLayout(project: string, runId: string) {
   }
 
   function removeCard(id: string): void {
-    const found = findCard(id);
-    const t = found && tab(found.tabName);
-    if (!found || !t) return;
+    const found = layout.value && findCard(layout.value.tabs, id);
+    if (!found) return;
     rememberRemoved(found.card.config);
-    t.cards.splice(found.index, 1);
+    found.tab.cards.splice(found.index, 1);
     changed();
   }
 
   function updateCard(id: string, patch: Partial<CardConfig>): void {
-    const found = findCard(id);
-    if (!found) return;
-    found.card.config = { ...found.card.config, ...patch } as CardConfig;
-    changed();
+    if (layout.value && patchCard(layout.value.tabs, id, patch)) changed();
   }
 
   function moveCard(id: string, delta: number): void {
-    const found = findCard(id);
-    const t = found && tab(found.tabName);
-    if (!found || !t) return;
-    const to = Math.max(0, Math.min(t.cards.length - 1, found.index + delta));
-    if (to === found.index) return;
-    const [card] = t.cards.splice(found.index, 1);
-    t.cards.splice(to, 0, card);
-    changed();
+    if (layout.value && moveCardBy(layout.value.tabs, id, delta)) changed();
   }
 
-  /** Drag and drop: the dragged card takes the target's place. */
   function dropCard(draggedId: string, targetId: string): void {
-    const from = findCard(draggedId);
-    const target = findCard(targetId);
-    if (!from || !target || from.tabName !== target.tabName) return;
-    const t = tab(from.tabName);
-    if (!t) return;
-    const [card] = t.cards.splice(from.index, 1);
-    const at = t.cards.findIndex((c) => c.id === targetId);
-    t.cards.splice(from.index <= at ? at + 1 : at, 0, card);
-    changed();
+    if (layout.value && dropCardOn(layout.value.tabs, draggedId, targetId)) changed();
   }
 
-  /**
-   * Resizes a card; with `all` (Shift held) every card of the tab. `rowIds` are the cards in the
-   * same visual row, which keep equal heights.
-   */
   function resizeCard(
     id: string,
     size: { widthPercent?: number; height?: number },
     all: boolean,
     rowIds: string[],
   ): void {
-    const found = findCard(id);
-    const t = found && tab(found.tabName);
-    if (!found || !t) return;
-    const targets = all ? t.cards : t.cards.filter((c) => c.id === id);
-    for (const c of targets) {
-      if (size.widthPercent !== undefined) c.config = { ...c.config, widthPercent: size.widthPercent };
-      if (size.height !== undefined) c.config = { ...c.config, height: size.height };
-    }
-    if (!all && size.height !== undefined) {
-      for (const c of t.cards) if (rowIds.includes(c.id)) c.config = { ...c.config, height: size.height };
-    }
-    changed();
+    if (layout.value && resizeCardIn(layout.value.tabs, id, size, all, rowIds)) changed();
   }
 
   function setTabSettings(tabName: string, settings: TabSettings, applyAll: boolean): void {
@@ -183,22 +150,7 @@ export function useRunLayout(project: string, runId: string) {
     const t = tab(tabName);
     if (!l || !t) return;
     l.tabSettings[tabName] = { ...settings };
-    if (applyAll) {
-      for (const c of t.cards) {
-        if (c.config.type === 'line') {
-          c.config = {
-            ...c.config,
-            xMetric: settings.xAxis,
-            smoothingMode: settings.smoothing,
-            smoothingValue: settings.smoothingValue,
-            downsampleRate: settings.downsampleRate,
-            yScale: settings.yScale ?? 'linear',
-          };
-        } else if (c.config.type === 'histogram') {
-          c.config = { ...c.config, histogramMode: settings.histogramMode };
-        }
-      }
-    }
+    if (applyAll) applyTabSettings(t.cards, settings);
     changed();
   }
 
