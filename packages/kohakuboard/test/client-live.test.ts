@@ -108,6 +108,11 @@ describe('while the training thread runs', () => {
     );
     expect(log).toMatch(/INFO {5}\| Backpressure released after \d+ ms\./);
     expect(log).toMatch(/Logged 20001 messages; dropped 0; blocked [1-9]\d* times for \d+ ms\./);
+    // Every episode is in board.log; the console shows each kind of queue notice at most once a minute.
+    const episodes = log.match(/log\(\) is waiting for the writer \(backpressure\)\./g) ?? [];
+    const onConsole = r.stderr.match(/log\(\) is waiting for the writer \(backpressure\)\./g) ?? [];
+    expect(episodes.length).toBeGreaterThan(1);
+    expect(onConsole.length).toBe(1);
   });
 
   it('a second signal while finishing exits at once and records a crash', async () => {

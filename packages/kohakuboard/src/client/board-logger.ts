@@ -19,6 +19,7 @@ const COLOURS: Partial<Record<LogLevel, string>> = {
 export class BoardLogger {
   private readonly file: LogFile;
   private readonly warnedKeys = new Set<string>();
+  private readonly consoleQuietUntil = new Map<string, number>();
 
   constructor(path: string | null) {
     this.file = new LogFile('BOARD', path);
@@ -52,6 +53,20 @@ export class BoardLogger {
   }
   error(message: string): void {
     this.log('ERROR', message);
+  }
+
+  /**
+   * A line for board.log every time, but on the console at most once per `quietMs` for the same `topic`:
+   * a loop that keeps outrunning the writer would otherwise print the same queue notices many times a second.
+   */
+  throttled(topic: string, level: LogLevel, message: string, quietMs = 60_000): void {
+    const now = Date.now();
+    if (now < (this.consoleQuietUntil.get(topic) ?? 0)) {
+      this.fileOnly(level, message);
+      return;
+    }
+    this.consoleQuietUntil.set(topic, now + quietMs);
+    this.log(level, message);
   }
 
   /** A WARNING the first time `key` has a problem; later problems of the same key are silent. */

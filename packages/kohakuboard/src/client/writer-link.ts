@@ -338,7 +338,9 @@ export class WriterLink {
       if (!this.highWarned) {
         this.highWarned = true;
         const pct = Math.round(Math.max(inflight / this.capacity, this.bytesInFlight / this.maxBytes) * 100);
-        this.logger.warning(
+        this.logger.throttled(
+          'queue-high',
+          'WARNING',
           `Logging queue at ${inflight}/${this.capacity} messages (${pct}%): the writer is falling behind; consider logging less often.`,
         );
       }
@@ -385,7 +387,11 @@ export class WriterLink {
     const started = Date.now();
     if (!this.episode) {
       this.episode = { started, nextNotice: started + NOTICE_MS };
-      this.logger.warning(`${this.fullText()}: log() is waiting for the writer (backpressure).`);
+      this.logger.throttled(
+        'queue-full',
+        'WARNING',
+        `${this.fullText()}: log() is waiting for the writer (backpressure).`,
+      );
     }
     const episode = this.episode;
     // Be woken once an eighth of what is in flight has been taken, not after every batch the writer takes.
@@ -447,7 +453,11 @@ export class WriterLink {
 
   private endEpisode(): void {
     if (!this.episode) return;
-    this.logger.info(`Backpressure released after ${Date.now() - this.episode.started} ms.`);
+    this.logger.throttled(
+      'queue-released',
+      'INFO',
+      `Backpressure released after ${Date.now() - this.episode.started} ms.`,
+    );
     this.episode = null;
   }
 
