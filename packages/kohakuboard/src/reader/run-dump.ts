@@ -39,9 +39,8 @@ import {
   readTableRows,
   readTensorRows,
   runPaths,
-  type SqliteDatabase,
   StorageError,
-  withFile,
+  withReadOnly,
 } from '../storage/index.js';
 
 export interface DumpOptions {
@@ -60,17 +59,6 @@ const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes
 /** Non-finite numbers as the fixtures write them: {"$nonfinite": "NaN" | "Infinity" | "-Infinity"}. */
 export function toStrictJson(value: unknown): unknown {
   return mapNonFinite(value, (x) => ({ $nonfinite: nonFiniteName(x) }));
-}
-
-function withDb<T>(path: string, fn: (db: SqliteDatabase) => T): T {
-  const handle = openReadOnly(path);
-  try {
-    return fn(handle.db);
-  } catch (err) {
-    throw withFile(err, path);
-  } finally {
-    handle.close();
-  }
 }
 
 function parseJsonColumn(text: string | null, file: string, what: string): JsonValue | null {
@@ -110,7 +98,7 @@ function seriesSection(
 function dumpSteps(runDir: string, full: boolean): Record<string, unknown> | null {
   const path = runPaths(runDir).metadataDb;
   if (!existsSync(path)) return null;
-  return withDb(path, (db) => {
+  return withReadOnly(path, (db) => {
     const s = readSteps(db);
     return seriesSection(
       'data/metadata.db#steps',
@@ -128,7 +116,7 @@ function dumpMetrics(runDir: string, options: DumpOptions): Record<string, unkno
   const out: Record<string, unknown> = {};
   for (const { name, file } of listMetricFiles(runDir)) {
     if (options.metric !== undefined && name !== options.metric) continue;
-    out[name] = withDb(file, (db) =>
+    out[name] = withReadOnly(file, (db) =>
       readSnapshot(db, () => {
         const count = metricRowCount(db, file);
         const series = readMetricSeries(db, file, 0, count);
@@ -154,7 +142,7 @@ function dumpHistograms(runDir: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of listDbFiles(dir)) {
     const file = join(dir, name);
-    const section = withDb(file, (db) => {
+    const section = withReadOnly(file, (db) => {
       const info = histogramFileInfo(db, name.slice(0, -3), file);
       if (!info) return null;
       const rows = readHistogramRows(db, file, info);
@@ -228,7 +216,7 @@ function dumpMetadataRows(runDir: string) {
   const blobs = existsSync(paths.blobsDb) ? openReadOnly(paths.blobsDb) : null;
   const payloads = payloadReader(runDir);
   try {
-    return withDb(file, (db) => ({
+    return withReadOnly(file, (db) => ({
       media: readMediaRows(db).map((m) => {
         const key = `${m.media_hash}.${m.format}`;
         const blob = blobs ? kvGet(blobs.db, key) : undefined;
@@ -275,7 +263,7 @@ function dumpKVaults(runDir: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const file of files) {
     if (!existsSync(file)) continue;
-    out[relative(runDir, file).split('\\').join('/')] = withDb(file, (db) => {
+    out[relative(runDir, file).split('\\').join('/')] = withReadOnly(file, (db) => {
       const entries: Record<string, unknown> = {};
       for (const { key, value } of kvEntries(db))
         entries[key] = { size: value.length, sha256: sha256(value) };
@@ -294,7 +282,7 @@ function dumpLayout(runDir: string): Record<string, unknown> {
   ];
   const out: Record<string, unknown> = {};
   for (const file of files) {
-    out[relative(runDir, file).split('\\').join('/')] = withDb(file, (db) =>
+    out[relative(runDir, file).split('\\').join('/')] = withReadOnly(file, (db) =>
       [...readColumnMetas(db, file).values()].map((c: ColumnMeta) => ({
         col_id: c.colId,
         name: c.name,

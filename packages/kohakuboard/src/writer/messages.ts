@@ -4,7 +4,7 @@
  * writer's reports. CLIENT.md §9.1.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { RunMetadata } from '../storage/index.js';
+import type { NpyTypedArray, RunMetadata } from '../storage/index.js';
 
 export interface WriterInit {
   control: SharedArrayBuffer;
@@ -72,17 +72,8 @@ export interface HistogramItem {
   computed?: { min: number; max: number; counts: Float64Array; nonUniformEdges: boolean } | 'empty';
 }
 
-export type TensorSourceData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+/** The typed arrays a tensor's elements travel in: those an NPY payload decodes to. */
+export type TensorSourceData = NpyTypedArray;
 
 export interface TensorItem {
   kind: 'tensor';
