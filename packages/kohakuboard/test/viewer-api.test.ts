@@ -20,8 +20,8 @@ import { EventHub } from '../src/viewer/events/event-hub.js';
 import { publishIndexChange } from '../src/viewer/events/publish-changes.js';
 import { type AccessCheck, ALLOW_ALL } from '../src/viewer/read-api/options.js';
 import { readApiPlugin } from '../src/viewer/read-api/plugin.js';
-import { createExecutor } from '../src/viewer/work/executor.js';
-import { createReaderContext } from '../src/viewer/work/tasks.js';
+import { createExecutor } from '../src/viewer/worker-pool/executor.js';
+import { createReaderContext } from '../src/viewer/worker-pool/tasks.js';
 import { type RunningChild, startNodeScript } from './helpers/child-process.js';
 import {
   CONFIG_A,

@@ -27,9 +27,9 @@ import {
   COMPRESS_IN_TASK_BYTES,
   compressLargeBody,
   negotiateEncoding,
-} from '../src/viewer/work/compress-body.js';
-import { filterInSlices, yieldToLoop } from '../src/viewer/work/slices.js';
-import { JSON_TYPE } from '../src/viewer/work/task-result.js';
+} from '../src/viewer/worker-pool/compress-body.js';
+import { filterInSlices, yieldToLoop } from '../src/viewer/worker-pool/slices.js';
+import { JSON_TYPE } from '../src/viewer/worker-pool/task-result.js';
 import { writeTsRun } from './helpers/ts-runs.js';
 import { tempDir } from './helpers/viewer.js';
 
@@ -437,7 +437,7 @@ describe('work off the event loop (§0.9)', () => {
     async () => {
       const { getPriority } = await import('node:os');
       const mainBefore = getPriority(0);
-      const module = new URL('../dist/viewer/work/thread-priority.js', import.meta.url).href;
+      const module = new URL('../dist/viewer/worker-pool/thread-priority.js', import.meta.url).href;
       const worker = new Worker(
         `import(${JSON.stringify(module)}).then((m) => {
           const lowered = m.lowerThreadPriority();

@@ -35,10 +35,10 @@ import { isApiPath, serverTiming } from './http/server-timing.js';
 import { defaultUiDir, spaFallback, staticUi } from './http/static-ui.js';
 import { ALLOW_ALL } from './read-api/options.js';
 import { readApiPlugin } from './read-api/plugin.js';
-import { BROTLI_PARAMS, COMPRESSIBLE_TYPE } from './work/compress-body.js';
-import { createExecutor, type Executor } from './work/executor.js';
-import { JSON_TYPE } from './work/task-result.js';
-import { createReaderContext, type ProbeOutcome } from './work/tasks.js';
+import { BROTLI_PARAMS, COMPRESSIBLE_TYPE } from './worker-pool/compress-body.js';
+import { createExecutor, type Executor } from './worker-pool/executor.js';
+import { JSON_TYPE } from './worker-pool/task-result.js';
+import { createReaderContext, type ProbeOutcome } from './worker-pool/tasks.js';
 
 export const FEATURES = [
   'downsample',

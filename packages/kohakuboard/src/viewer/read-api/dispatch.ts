@@ -11,9 +11,9 @@ import { boolParam, enumParam, floatParam, intParam, limitParam, type Query } fr
 import { runRef } from '../run-ref.js';
 import type { RunRoute } from '../run-routes.js';
 import { scalarQueryFromUrl } from '../scalars/scalar-query.js';
-import { negotiateEncoding } from '../work/compress-body.js';
-import type { TaskResult } from '../work/task-result.js';
-import type { TaskInput } from '../work/tasks.js';
+import { negotiateEncoding } from '../worker-pool/compress-body.js';
+import type { TaskResult } from '../worker-pool/task-result.js';
+import type { TaskInput } from '../worker-pool/tasks.js';
 import { sendBatch } from './handlers/batch.js';
 import { readableRuns, sendConfigKeys, sendRunList, sendRunRecord, sendStatus } from './handlers/listing.js';
 import { sendMediaById, sendMediaFile } from './handlers/media-blob.js';

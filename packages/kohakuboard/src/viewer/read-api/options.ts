@@ -16,7 +16,7 @@ import type { ProjectInfo } from '../../reader/run-index.js';
 import type { RunRecord } from '../../reader/run-record.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
 import type { EventHub } from '../events/event-hub.js';
-import type { Executor } from '../work/executor.js';
+import type { Executor } from '../worker-pool/executor.js';
 
 /** The run index operations the routes use (SERVER.md §5.6 `RunIndex`). */
 export interface ReadIndex {

@@ -12,7 +12,7 @@ import { streamEvents } from '../events/sse-route.js';
 import { rawQuery, rawSegments, segmentName } from '../path-safety.js';
 import { parseQuery, type Query } from '../query-params.js';
 import { matchRunRoute } from '../run-routes.js';
-import { JSON_TYPE } from '../work/task-result.js';
+import { JSON_TYPE } from '../worker-pool/task-result.js';
 import { dispatchRunRoute } from './dispatch.js';
 import { projectsBody } from './handlers/listing.js';
 import { sendBoardMedia } from './handlers/media-blob.js';

@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { apiJson } from '../json-encode.js';
-import { JSON_TYPE, type TaskResult } from '../work/task-result.js';
+import { JSON_TYPE, type TaskResult } from '../worker-pool/task-result.js';
 
 /** Bodies larger than this are handed on in slices, so that compressing them never blocks for long. */
 const SLICE = 1024 * 1024;

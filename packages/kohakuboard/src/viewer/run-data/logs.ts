@@ -9,7 +9,7 @@ import { ApiError, invalidName } from '../api-error.js';
 import { apiJson } from '../json-encode.js';
 import { existingFileInside, joinInside } from '../path-safety.js';
 import type { RunRef } from '../run-ref.js';
-import { JSON_TYPE, type TaskResult } from '../work/task-result.js';
+import { JSON_TYPE, type TaskResult } from '../worker-pool/task-result.js';
 
 export const LOG_NAME_RE = /^[A-Za-z0-9._-]+\.log$/;
 const NL = 0x0a;

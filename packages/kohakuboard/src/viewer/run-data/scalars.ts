@@ -14,7 +14,7 @@ import { KBC_CONTENT_TYPE, seriesFrame } from '../scalars/kbc-frame.js';
 import { scalarJson, seriesJsonBody } from '../scalars/scalar-json.js';
 import { normalizedQueryText, type ScalarQuery } from '../scalars/scalar-query.js';
 import { selectRows } from '../scalars/scalar-selection.js';
-import { etagMatches, JSON_TYPE, type TaskResult } from '../work/task-result.js';
+import { etagMatches, JSON_TYPE, type TaskResult } from '../worker-pool/task-result.js';
 
 const BASE = ['step', 'global_step', 'timestamp'];
 

@@ -12,7 +12,7 @@ import { decodeNpy, type NpyArray, nonFiniteName, npyValues } from '../../storag
 import { ApiError, invalidParameter } from '../api-error.js';
 import { apiJson } from '../json-encode.js';
 import type { RunRef } from '../run-ref.js';
-import { JSON_TYPE, type TaskResult } from '../work/task-result.js';
+import { JSON_TYPE, type TaskResult } from '../worker-pool/task-result.js';
 import { trimEntries } from './media.js';
 import { nest, parseSlice, sliceCount, sliceIndices, sliceShape, tensorStats } from './tensor-slice.js';
 

@@ -9,7 +9,7 @@ import type { RunRecord } from '../../reader/run-record.js';
 import type { JsonValue } from '../../storage/index.js';
 import { invalidParameter } from '../api-error.js';
 import { intParam, listParam, type Query } from '../query-params.js';
-import { filterInSlices, mapInSlices } from '../work/slices.js';
+import { filterInSlices, mapInSlices } from '../worker-pool/slices.js';
 import { RUN_FIELDS, type RunField, recordConfig } from './run-json.js';
 
 export const RUN_STATUSES = ['running', 'finished', 'interrupted', 'crashed', 'stale', 'unknown'] as const;

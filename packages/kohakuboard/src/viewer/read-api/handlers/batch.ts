@@ -17,7 +17,7 @@ import { runRef } from '../../run-ref.js';
 import { recordConfig } from '../../runs/run-json.js';
 import { errorFrame, KBC_STREAM_CONTENT_TYPE } from '../../scalars/kbc-frame.js';
 import { scalarQueryFromBody } from '../../scalars/scalar-query.js';
-import { bodyText, JSON_TYPE, type TaskResult } from '../../work/task-result.js';
+import { bodyText, JSON_TYPE, type TaskResult } from '../../worker-pool/task-result.js';
 import type { ReadApiOptions } from '../options.js';
 import { sendJsonText } from '../send.js';
 import { jsonBody, stringList } from './body.js';

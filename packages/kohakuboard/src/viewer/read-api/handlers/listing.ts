@@ -13,8 +13,8 @@ import { statusObject } from '../../run-data/summary.js';
 import type { RunRef } from '../../run-ref.js';
 import { runJson, runObject } from '../../runs/run-json.js';
 import { parseRunListQuery, queryRuns, type RunListQuery } from '../../runs/run-query.js';
-import { LoopBudget } from '../../work/slices.js';
-import { JSON_TYPE } from '../../work/task-result.js';
+import { LoopBudget } from '../../worker-pool/slices.js';
+import { JSON_TYPE } from '../../worker-pool/task-result.js';
 import { ALLOW_ALL, type ReadApiOptions } from '../options.js';
 import { sendChunks, sendJson, sendJsonText } from '../send.js';
 

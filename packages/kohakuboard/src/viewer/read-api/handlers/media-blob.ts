@@ -7,8 +7,8 @@ import { mediaBlobSize, readMediaBlob } from '../../../reader/media-blob-source.
 import { mediaRowOfId } from '../../../reader/metadata-rows.js';
 import type { RunRecord } from '../../../reader/run-record.js';
 import { ApiError, invalidParameter, notFound } from '../../api-error.js';
-import type { TaskResult } from '../../work/task-result.js';
-import type { ByteSpan } from '../../work/tasks.js';
+import type { TaskResult } from '../../worker-pool/task-result.js';
+import type { ByteSpan } from '../../worker-pool/tasks.js';
 import type { ReadApiOptions } from '../options.js';
 
 const FILENAME_RE = /^[0-9A-Za-z_-]+\.[0-9A-Za-z]{1,8}$/;
