@@ -103,13 +103,16 @@ describe('live updates', () => {
       // Let the catch-up that follows the stream's hello settle, then watch the traffic.
       await runPage.page.waitForTimeout(1500);
       const requestsBefore = runPage.requests.length;
-      for (let round = 0; round < 2; round++) {
+      const tailRequests = () =>
+        runPage.requests.slice(requestsBefore).filter((u) => u.includes('/scalars/train/loss'));
+      // Keep watching until the chart has grown through at least two live fetches (one fetch may bring
+      // several seconds of points when events are coalesced).
+      const deadline = Date.now() + 30_000;
+      while (tailRequests().length < 2 && Date.now() < deadline) {
         const before = await pointsOf(runPage.page, 'train/loss');
         await waitForPoints(runPage.page, 'train/loss', before + 20);
       }
-      const scalarRequests = runPage.requests
-        .slice(requestsBefore)
-        .filter((u) => u.includes('/scalars/train/loss'));
+      const scalarRequests = tailRequests();
       expect(scalarRequests.length).toBeGreaterThan(1);
       // Only tails: every scalar request after the first load carries after_step.
       expect(scalarRequests.every((u) => new URL(u).searchParams.has('after_step'))).toBe(true);
