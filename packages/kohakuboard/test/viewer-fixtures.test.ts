@@ -1,5 +1,5 @@
 /**
- * The viewer's API against every Python-written fixture run (../shared/fixtures/python-boards): shapes and
+ * The viewer's API against every Python-written fixture run (test/fixtures/python-boards): shapes and
  * values as API.md defines them, compared with each run's expected.json (non-finite values as strings).
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The Python-written fixture runs in ../shared/fixtures/python-boards, copied to a temporary directory:
+ * The Python-written fixture runs in test/fixtures/python-boards, copied to a temporary directory:
  * the shared copy may have no write bits, and SQLite touches -shm files even when reading.
  */
 import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const FIXTURES_DIR = resolve(REPO_ROOT, '../shared/fixtures/python-boards');
+export const FIXTURES_DIR = resolve(REPO_ROOT, 'test/fixtures/python-boards');
 
 export interface FixtureRun {
   path: string;
