@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { registerDump } from './commands/dump.js';
 import { registerOpen } from './commands/open.js';
 import { describeCliError } from './errors.js';
+import { endQuietlyOnClosedPipe } from './quiet-pipe.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     await buildProgram().parseAsync(argv);
     return 0;

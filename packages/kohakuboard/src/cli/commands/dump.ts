@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { dumpRun } from '../../reader/run-dump.js';
 import { setReadOnlyCopyListener } from '../../storage/index.js';
 import { CliError } from '../errors.js';
+import { notARunHint } from '../run-folder-hint.js';
 
 export function registerDump(program: Command): void {
   program
@@ -25,6 +26,8 @@ export function registerDump(program: Command): void {
       const dir = resolve(runDir);
       if (!existsSync(dir)) throw new CliError(`${runDir}: no such directory`, 2);
       if (!statSync(dir).isDirectory()) throw new CliError(`${runDir}: not a directory`, 2);
+      const hint = notARunHint(dir, runDir, 'dump');
+      if (hint) throw new CliError(hint, 2);
       let noted = false;
       setReadOnlyCopyListener(() => {
         if (noted) return;
