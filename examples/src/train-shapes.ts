@@ -1,9 +1,11 @@
 /**
- * Trains a small MLP to tell four shapes apart and logs the run to ./kohakuboard, the way a real training
- * script would: loss, accuracy and learning rate every step; weight and gradient histograms; validation
- * metrics, sample images and a predictions table every epoch; a confidence density; the confusion matrix and
- * the first layer's weights as tensors at the end. Then: `npx kobo open ./kohakuboard`.
+ * Trains a small MLP to tell four shapes apart and logs the run the way a real training script would: loss,
+ * accuracy and learning rate every step; weight and gradient histograms; validation metrics, sample images and
+ * a predictions table every epoch; a confidence density; the confusion matrix and the first layer's weights as
+ * tensors at the end. Runs go to ./kohakuboard of the folder `npm start` was typed in (or --base-dir); the
+ * script ends by printing the `npx kobo open …` command that shows them from there.
  */
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Board, Histogram, KernelDensity, Media, Table } from 'kohakuboard';
 import { Mlp } from './mlp.js';
@@ -17,8 +19,14 @@ const { values: args } = parseArgs({
     lr: { type: 'string', default: '0.05' },
     epochs: { type: 'string', default: '12' },
     seed: { type: 'string' },
+    'base-dir': { type: 'string' },
   },
 });
+
+// Runs go to ./kohakuboard of the folder the user started from: npm runs scripts inside examples/, and sets
+// INIT_CWD to where `npm start` was typed, so the printed `kobo open` command works from there.
+const startedIn = process.env.INIT_CWD ?? process.cwd();
+const baseDir = args['base-dir'] ?? process.env.KOHAKU_BOARD_DATA_DIR ?? join(startedIn, 'kohakuboard');
 
 const config = {
   model: 'mlp',
@@ -38,7 +46,7 @@ const model = new Mlp(PIXELS, config.hidden, CLASSES.length, config.seed);
 const stepsPerEpoch = Math.floor(train.n / config.batchSize);
 const totalSteps = stepsPerEpoch * config.epochs;
 
-const board = new Board({ project: 'shapes', annotation: `mlp-${config.hidden}`, config });
+const board = new Board({ project: 'shapes', annotation: `mlp-${config.hidden}`, config, baseDir });
 console.log(`Logging to ${board.boardDir}`);
 
 /** Warm-up, then cosine decay. */
@@ -173,4 +181,7 @@ board.logTensor('params/fc1/weight', model.fc1.w, { shape: [PIXELS, config.hidde
 await board.finish();
 console.log(`Trained ${totalSteps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 console.log(`Run saved in ${board.boardDir}`);
-console.log('See it with: npx kobo open ./kohakuboard');
+const shown = relative(startedIn, baseDir) || '.';
+console.log(
+  `See it with: npx kobo open ${shown.startsWith('..') || shown.startsWith('/') ? shown : `./${shown}`}`,
+);

@@ -27,6 +27,8 @@ export interface ExampleRun {
 function withoutDataDirVariable(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.KOHAKU_BOARD_DATA_DIR;
+  // Under `npm test`, npm's INIT_CWD names the repository root, where the example would write instead.
+  delete env.INIT_CWD;
   return env;
 }
 
