@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/fixtures.js';
 import { installOffline, packClient } from './helpers/offline-install.js';
+import type { Json } from './helpers/viewer.js';
 
 const TRAIN = `import { Board, Media } from 'kohakuboard';
 const board = new Board({ project: 'outside', name: 'packed', config: { lr: 0.1 } });
@@ -80,15 +81,17 @@ describe('the packed package in a project of its own', () => {
 
     const url = await startViewer();
     // The first scan of the folder runs after the URL is printed: wait for it (bounded).
-    let runs: { runs?: Array<{ run_id: string }> } = {};
+    let runs: Json = {};
     for (let i = 0; i < 300 && !runs.runs; i++) {
       runs = await (await fetch(`${url}api/projects/outside/runs`)).json();
       if (!runs.runs) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(runs.runs?.map((r) => r.run_id)).toEqual([runId]);
-    const series = await (await fetch(`${url}api/projects/outside/runs/${runId}/scalars/train/loss`)).json();
+    expect(runs.runs.map((r: Json) => r.run_id)).toEqual([runId]);
+    const series: Json = await (
+      await fetch(`${url}api/projects/outside/runs/${runId}/scalars/train/loss`)
+    ).json();
     expect(series.values).toEqual(Array.from({ length: 50 }, (_, i) => 1 / (i + 1)));
-    const media = await (await fetch(`${url}api/projects/outside/runs/${runId}/media/sample`)).json();
+    const media: Json = await (await fetch(`${url}api/projects/outside/runs/${runId}/media/sample`)).json();
     expect(media.data).toHaveLength(1);
     const png = Buffer.from(
       await (
