@@ -4,8 +4,10 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerDump } from './commands/dump.js';
+import { registerExport } from './commands/export.js';
 import { registerOpen } from './commands/open.js';
 import { describeCliError } from './errors.js';
+import { endQuietlyOnClosedStdout } from './stdout-pipe.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -17,10 +19,12 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDump(program);
   registerOpen(program);
+  registerExport(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedStdout();
   try {
     await buildProgram().parseAsync(argv);
     return 0;
