@@ -4,7 +4,7 @@
  * a damaged run, Ctrl+C) the temporary file is removed, so the final name never holds a partial export.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, createWriteStream, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { isStorageError } from '../storage/index.js';
@@ -58,12 +58,16 @@ export async function exportToFile(
   }
   inFlight.add(temp);
   try {
-    const stream = options.createStream?.(temp, fd) ?? createWriteStream(temp, { fd, autoClose: false });
+    // The stream owns the descriptor: it syncs it before closing (flush) and closes it on errors too.
+    const stream = options.createStream?.(temp, fd) ?? createWriteStream(temp, { fd, flush: true });
+    const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
     let result: ExportResult;
     try {
       result = await exportToStream(request, stream, hooks, { runs });
+      await closed;
     } catch (err) {
       stream.destroy();
+      await closed;
       if (err instanceof ExportError || isStorageError(err)) throw err;
       if (typeof (err as NodeJS.ErrnoException).syscall === 'string') {
         throw new ExportError('EWRITE', `${outPath}: ${describeIoError(err)}`, { cause: err });
@@ -71,9 +75,6 @@ export async function exportToFile(
       throw err;
     }
     try {
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = -1;
       renameSync(temp, target);
     } catch (err) {
       throw new ExportError('EWRITE', `${outPath}: ${describeIoError(err)}`, { cause: err });
@@ -81,13 +82,6 @@ export async function exportToFile(
     inFlight.delete(temp);
     return result;
   } finally {
-    if (fd! >= 0) {
-      try {
-        closeSync(fd!);
-      } catch {
-        /* already closed by the stream */
-      }
-    }
     if (inFlight.has(temp)) {
       rmSync(temp, { force: true });
       inFlight.delete(temp);

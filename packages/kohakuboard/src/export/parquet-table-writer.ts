@@ -84,12 +84,9 @@ export class ParquetTableWriter implements TableWriter {
   private pulled: (() => void) | null = null;
   private failure: Error | null = null;
   private readonly done: Promise<void>;
+  private batches = 0;
 
-  private constructor(
-    defs: readonly ColumnDef[],
-    sink: ByteSink,
-    options: TableWriterOptions,
-  ) {
+  private constructor(defs: readonly ColumnDef[], sink: ByteSink, options: TableWriterOptions) {
     this.schema = new Schema(defs.map((d) => new Field(d.name, arrowType(d), d.nullable)));
     const input = new ReadableStream<pw.RecordBatch>(
       {
@@ -125,6 +122,17 @@ export class ParquetTableWriter implements TableWriter {
     return new ParquetTableWriter(defs, sink, options);
   }
 
+  private emptyBatch(): TableBatch {
+    return {
+      length: 0,
+      columns: this.schema.fields.map((f) =>
+        f.type instanceof Dictionary
+          ? { kind: 'string', dict: [], codes: new Int32Array(0) }
+          : { kind: 'fixed', bytes: new Uint8Array(0), valid: null },
+      ),
+    };
+  }
+
   /** The batch in WebAssembly memory, through one Arrow IPC message. */
   private toWasm(batch: TableBatch): pw.RecordBatch {
     const n = batch.length;
@@ -143,6 +151,7 @@ export class ParquetTableWriter implements TableWriter {
   async writeBatch(batch: TableBatch): Promise<void> {
     if (this.failure) throw this.failure;
     if (batch.length === 0) return;
+    this.batches++;
     this.controller.enqueue(this.toWasm(batch));
     // Wait until the writer has taken the batch: one batch in flight at a time.
     while ((this.controller.desiredSize ?? 0) <= 0 && !this.failure) {
@@ -155,6 +164,11 @@ export class ParquetTableWriter implements TableWriter {
 
   async finish(): Promise<void> {
     if (this.failure) throw this.failure;
+    // The writer takes its schema from the first batch: an empty table still sends one, without rows.
+    if (this.batches === 0) {
+      this.batches++;
+      this.controller.enqueue(this.toWasm(this.emptyBatch()));
+    }
     this.controller.close();
     await this.done;
   }
