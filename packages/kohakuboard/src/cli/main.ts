@@ -5,7 +5,12 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerDump } from './commands/dump.js';
 import { registerExport } from './commands/export.js';
+import { registerInfo } from './commands/info.js';
+import { registerLs } from './commands/ls.js';
 import { registerOpen } from './commands/open.js';
+import { registerPrune } from './commands/prune.js';
+import { registerRestore } from './commands/restore.js';
+import { registerRm } from './commands/rm.js';
 import { describeCliError } from './errors.js';
 import { endQuietlyOnClosedStdout } from './stdout-pipe.js';
 
@@ -20,6 +25,11 @@ export function buildProgram(): Command {
   registerDump(program);
   registerOpen(program);
   registerExport(program);
+  registerLs(program);
+  registerInfo(program);
+  registerPrune(program);
+  registerRm(program);
+  registerRestore(program);
   return program;
 }
 
