@@ -6,9 +6,18 @@
  */
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { probeRun } from '../reader/run-probe.js';
+import { fileActivity, probeRun } from '../reader/run-probe.js';
 import { buildRecord, type RunRecord } from '../reader/run-record.js';
-import { METADATA_FILE, type RunLocation, splitRunFolderName } from '../storage/index.js';
+import {
+  deriveRunStatus,
+  METADATA_FILE,
+  parseIsoToMs,
+  type RunLocation,
+  type RunStatus,
+  readMetadataJson,
+  StorageError,
+  splitRunFolderName,
+} from '../storage/index.js';
 import { HousekeepingError } from './errors.js';
 
 export const DEFAULT_STALE_AFTER_MS = 300_000;
@@ -44,6 +53,33 @@ export function runRecord(dir: string, staleAfterMs = DEFAULT_STALE_AFTER_MS, no
 }
 
 /**
+ * The run's status from metadata.json and file times only — no database is opened, so checking a run
+ * leaves it byte for byte as it was: the stored status (or finished_at for Python runs), and as last
+ * activity the newest of the heartbeat and the modification times of metadata.json and every database
+ * file and -wal (the reader's own rule), against the staleness threshold.
+ */
+export function liveStatus(
+  dir: string,
+  staleAfterMs = DEFAULT_STALE_AFTER_MS,
+  now = Date.now(),
+): { status: RunStatus; lastActivityMs: number | null } {
+  let metadata: Record<string, unknown>;
+  try {
+    metadata = readMetadataJson(dir);
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'ENOTRUN') throw err;
+    // A metadata.json being rewritten right now: treat the run as live.
+    return { status: 'running', lastActivityMs: now };
+  }
+  const candidates = [parseIsoToMs(metadata.updated_at), fileActivity(dir)];
+  const activity = candidates.reduce<number | null>(
+    (a, c) => (c !== null && (a === null || c > a) ? c : a),
+    null,
+  );
+  return { status: deriveRunStatus(metadata, activity, now, staleAfterMs), lastActivityMs: activity };
+}
+
+/**
  * Refuses a run with a live writer (status `running`: a fresh heartbeat or recent activity). A run that
  * stopped without saying so is `stale` once it has been quiet for staleAfterMs, and may be changed.
  */
@@ -52,19 +88,18 @@ export function refuseIfRunning(
   given: string,
   what: string,
   staleAfterMs = DEFAULT_STALE_AFTER_MS,
-): RunRecord {
-  const record = runRecord(dir, staleAfterMs);
-  if (record.status === 'running') {
+): void {
+  const { status, lastActivityMs } = liveStatus(dir, staleAfterMs);
+  if (status === 'running') {
     const ago =
-      record.lastActivityMs === null
+      lastActivityMs === null
         ? 'unknown'
-        : `${Math.max(0, Math.round((Date.now() - record.lastActivityMs) / 1000))} s ago`;
+        : `${Math.max(0, Math.round((Date.now() - lastActivityMs) / 1000))} s ago`;
     throw new HousekeepingError(
       'EBUSY',
       `${given}: the run is being written (status running, last activity ${ago}); ${what} refused until it ends or has been quiet for ${Math.round(staleAfterMs / 1000)} s (--stale-after)`,
     );
   }
-  return record;
 }
 
 /** Whether `inner` is `outer` or below it, comparing real paths (symbolic links resolved). */

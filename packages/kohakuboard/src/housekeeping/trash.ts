@@ -67,8 +67,6 @@ export function dataDirOf(runDir: string, explicit?: string): string {
   if (explicit) {
     const dir = resolve(explicit);
     if (!existsSync(dir)) throw new HousekeepingError('EUSAGE', `--data-dir ${explicit}: no such directory`);
-    if (!isInside(dir, parent))
-      throw new HousekeepingError('EUSAGE', `${runDir} is not inside the data directory ${explicit}`);
     return dir;
   }
   for (const c of candidates) if (isInside(c, parent) && resolve(c) !== resolve(runDir)) return resolve(c);

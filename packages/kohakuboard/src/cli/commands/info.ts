@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatBytes, runInfo, STAGING_DIR } from '../../housekeeping/index.js';
+import { toStrictJson } from '../../reader/run-dump.js';
 import { stringifyDialectJson } from '../../storage/index.js';
 import { seconds, shortTime, textTable, withCliErrors } from './housekeeping-common.js';
 
@@ -29,7 +30,7 @@ export function registerInfo(program: Command): void {
         runInfo(runDir, { logLines: opts.logLines, staleAfterMs: opts.staleAfter * 1000 }),
       );
       if (opts.json) {
-        process.stdout.write(`${stringifyDialectJson(info, { indent: 2 })}\n`);
+        process.stdout.write(`${JSON.stringify(toStrictJson(info), null, 2)}\n`);
         return;
       }
       const out: string[] = [];
