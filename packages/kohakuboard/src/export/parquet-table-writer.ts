@@ -136,7 +136,7 @@ export class ParquetTableWriter implements TableWriter {
   /** The batch in WebAssembly memory, through one Arrow IPC message. */
   private toWasm(batch: TableBatch): pw.RecordBatch {
     const n = batch.length;
-    const children = batch.columns.map((col, c) => columnData(this.schema.fields[c].type, col, n));
+    const children = batch.columns.map((col, c) => columnData(this.schema.fields[c], col, n));
     const arrowBatch = new RecordBatch(
       this.schema,
       makeData({ type: new Struct(this.schema.fields), length: n, nullCount: 0, children }),
@@ -184,19 +184,20 @@ export class ParquetTableWriter implements TableWriter {
   }
 }
 
-function columnData(type: Field['type'], col: ColumnValues, n: number): Data {
+function columnData(field: Field, col: ColumnValues, n: number): Data {
+  const type = field.type;
   if (col.kind === 'string') {
     const dictionary = vectorFromArray(col.dict, new Utf8());
     return makeData({
       type: type as Dictionary<Utf8, Int32>,
       length: n,
       data: col.codes,
-      nullBitmap: nullBitmap(null, col.codes),
+      nullBitmap: field.nullable ? nullBitmap(null, col.codes) : undefined,
       dictionary,
     });
   }
   const { buffer, byteOffset } = col.bytes;
-  const nulls = nullBitmap(col.valid);
+  const nulls = field.nullable ? nullBitmap(col.valid) : undefined;
   if (type instanceof Float64) {
     return makeData({ type, length: n, data: new Float64Array(buffer, byteOffset, n), nullBitmap: nulls });
   }

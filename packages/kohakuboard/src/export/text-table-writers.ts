@@ -5,7 +5,7 @@
 import type { ByteSink } from './byte-sink.js';
 import type { ColumnDef, ColumnValues, TableBatch } from './table-model.js';
 import type { TableWriter } from './table-writer.js';
-import { csvField, csvFloatText, isoMillis, jsonFloatText } from './value-text.js';
+import { csvField, csvFloatText, isoMillisCached, jsonFloatText } from './value-text.js';
 
 const ROWS_PER_WRITE = 4096;
 const TWO_32 = 4294967296;
@@ -65,6 +65,7 @@ class SpelledDictionary {
 abstract class TextTableWriter implements TableWriter {
   private aborted: Error | null = null;
   protected readonly spelled: SpelledDictionary[];
+  protected readonly time = isoMillisCached();
 
   constructor(
     protected readonly defs: readonly ColumnDef[],
@@ -122,7 +123,7 @@ export class CsvTableWriter extends TextTableWriter {
         const sp = this.spelled[c];
         return (i) => (col.codes[i] < 0 ? null : sp.get(col.dict, col.codes[i]));
       }
-      return cellRenderer(this.defs[c], col, csvFloatText, isoMillis);
+      return cellRenderer(this.defs[c], col, csvFloatText, this.time);
     });
     let out = '';
     for (let i = from; i < to; i++) {
@@ -152,7 +153,7 @@ export class JsonlTableWriter extends TextTableWriter {
         const sp = this.spelled[c];
         return (i) => (col.codes[i] < 0 ? null : sp.get(col.dict, col.codes[i]));
       }
-      return cellRenderer(this.defs[c], col, jsonFloatText, (ms) => `"${isoMillis(ms)}"`);
+      return cellRenderer(this.defs[c], col, jsonFloatText, (ms) => `"${this.time(ms)}"`);
     });
     let out = '';
     for (let i = from; i < to; i++) {

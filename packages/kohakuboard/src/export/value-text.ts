@@ -37,6 +37,27 @@ export function isoMillis(ms: number): string {
   return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
 }
 
+const MS_TEXT = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z`);
+
+/**
+ * isoMillis for a stream of times: the text up to the seconds is kept for the last second seen, so that
+ * logged times, which mostly share their second with the row before, skip the Date conversion.
+ */
+export function isoMillisCached(): (ms: number) => string {
+  let second = Number.NaN;
+  let prefix = '';
+  return (ms) => {
+    const s = Math.floor(ms / 1000);
+    if (s !== second) {
+      const text = isoMillis(s * 1000);
+      if (text.length !== 24) return isoMillis(ms);
+      second = s;
+      prefix = text.slice(0, 19);
+    }
+    return prefix + MS_TEXT[ms - s * 1000];
+  };
+}
+
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** A CSV field per RFC 4180: quoted (with doubled quotes) when it holds a comma, a quote or a line break. */
