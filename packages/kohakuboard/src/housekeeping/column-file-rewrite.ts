@@ -2,7 +2,7 @@
  * Rewriting a ColumnVault file (a metric or histogram file) without some of its rows, for prune. The new
  * file gets the same col_meta rows as the old one (ids, names, dtypes and chunk sizes: a file the Python
  * client created keeps its sizes), then the kept rows are appended with the storage library's writer, so
- * the chunk layout obeys every invariant of the format (docs/format.md#column-files).
+ * the chunk layout obeys every invariant of the format (docs/format.md#column-vault).
  */
 import {
   COLUMNVAULT_SCHEMA,
