@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExportRequest, exportToFile } from '../src/export/index.js';
+import { isoMillisCached } from '../src/export/value-text.js';
 import {
   bitsOf,
   type Point,
@@ -411,5 +412,18 @@ describe('histograms, tables and media', () => {
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(media.blob_sha256);
     }
     expect(readdirSync(mediaDir).sort()).toEqual([...new Set(records.map((r) => r[col('project')]))].sort());
+  });
+});
+
+describe('time text', () => {
+  it('the per-second cache spells every time exactly as toISOString, across seconds and before 1970', () => {
+    const cached = isoMillisCached();
+    const times = [0, 999, 1000, -1, -1000, -1001, T0, T0 + 999, T0 + 1000, 253402300799999];
+    let x = 12345;
+    for (let i = 0; i < 20000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      times.push(T0 + (x % 5000) - 2500, -x * 1000 - (x % 1000));
+    }
+    for (const ms of times) expect(cached(ms)).toBe(new Date(ms).toISOString());
   });
 });
