@@ -4,9 +4,15 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerDump } from './commands/dump.js';
+import { registerExport } from './commands/export.js';
+import { registerInfo } from './commands/info.js';
+import { registerLs } from './commands/ls.js';
 import { registerOpen } from './commands/open.js';
+import { registerPrune } from './commands/prune.js';
+import { registerRestore } from './commands/restore.js';
+import { registerRm } from './commands/rm.js';
 import { describeCliError } from './errors.js';
-import { endQuietlyOnClosedPipe } from './quiet-pipe.js';
+import { endQuietlyOnClosedStdout } from './stdout-pipe.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -18,11 +24,17 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDump(program);
   registerOpen(program);
+  registerExport(program);
+  registerLs(program);
+  registerInfo(program);
+  registerPrune(program);
+  registerRm(program);
+  registerRestore(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  endQuietlyOnClosedPipe();
+  endQuietlyOnClosedStdout();
   try {
     await buildProgram().parseAsync(argv);
     return 0;
