@@ -13,6 +13,7 @@ import {
   readHistogramRows,
   runPaths,
 } from '../storage/index.js';
+import { cacheSet } from './decoded-cache.js';
 import { fileStamp, stampTag } from './file-stamp.js';
 import type { ReaderContext } from './scalar-source.js';
 
@@ -47,13 +48,14 @@ function readFile(ctx: ReaderContext, file: string): HistogramFile | null {
     return { file, info, rows, names: new Set(rows.names) };
   });
   const bytes = value ? value.rows.counts.byteLength + value.rows.step.length * 32 + 1024 : 64;
-  ctx.cache.set(key, { tag, value }, bytes);
+  cacheSet(ctx.cache, key, { tag, value }, bytes);
   return value;
 }
 
 /** Every readable histogram file of a run, in file-name order. Unreadable files are skipped. */
 export function histogramFiles(ctx: ReaderContext, runDir: string): HistogramFile[] {
   const dir = runPaths(runDir).histogramsDir;
+  ctx.handles.root.check(dir);
   const out: HistogramFile[] = [];
   for (const name of listDbFiles(dir)) {
     try {

@@ -15,7 +15,7 @@ import {
   runPaths,
   type SqliteDatabase,
 } from '../storage/index.js';
-import type { ByteLru } from './byte-lru.js';
+import { cacheSet, type DecodedCache } from './decoded-cache.js';
 import { fileStamp, stampTag } from './file-stamp.js';
 import type { HandlePool } from './handle-pool.js';
 
@@ -38,7 +38,7 @@ export interface ScalarSeries {
 /** What reading needs: open handles and the decoded-series cache of this thread. */
 export interface ReaderContext {
   handles: HandlePool;
-  cache: ByteLru<unknown>;
+  cache: DecodedCache;
 }
 
 interface Columns {
@@ -164,7 +164,7 @@ function readMetricColumns(ctx: ReaderContext, file: string): CachedColumns | nu
   });
   next.stamps = st.tag;
   next.ino = st.ino;
-  ctx.cache.set(key, next, bytesOf(next));
+  cacheSet(ctx.cache, key, next, bytesOf(next));
   return next;
 }
 
@@ -190,7 +190,7 @@ function readStepColumns(ctx: ReaderContext, runDir: string): CachedColumns | nu
   });
   next.stamps = st.tag;
   next.ino = st.ino;
-  ctx.cache.set(key, next, bytesOf(next));
+  cacheSet(ctx.cache, key, next, bytesOf(next));
   return next;
 }
 

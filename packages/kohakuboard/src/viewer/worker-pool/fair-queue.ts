@@ -1,0 +1,74 @@
+/**
+ * Fair queueing of tasks between clients (API.md §0.9: one client's heavy reads must not starve the others).
+ * Each client has its own queue; the next task comes from the waiting client that has used the least worker
+ * time so far ("least attained service"). A client that starts waiting again is first brought up to the
+ * service of the clients being served now, so that time it spent idle gives it no credit to burst with.
+ * Within one client, tasks run in the order they came.
+ */
+
+interface Flow<T> {
+  items: T[];
+  /** Worker time used, in ms, on a clock shared by all clients of this queue. */
+  used: number;
+}
+
+export class FairQueue<T> {
+  private readonly flows = new Map<string, Flow<T>>();
+  /** The service of the client last picked: where a client that starts waiting again begins. */
+  private clock = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(client: string, item: T): void {
+    let flow = this.flows.get(client);
+    if (!flow) {
+      flow = { items: [], used: this.clock };
+      this.flows.set(client, flow);
+    } else if (flow.items.length === 0) {
+      flow.used = Math.max(flow.used, this.clock);
+    }
+    flow.items.push(item);
+    this.count++;
+  }
+
+  /** The next task: the oldest of the waiting client with the least service (ties: the earliest client). */
+  shift(): { client: string; item: T } | undefined {
+    let best: [string, Flow<T>] | null = null;
+    for (const entry of this.flows) {
+      if (entry[1].items.length === 0) continue;
+      if (best === null || entry[1].used < best[1].used) best = entry;
+    }
+    if (best === null) return undefined;
+    const [client, flow] = best;
+    this.clock = Math.max(this.clock, flow.used);
+    this.count--;
+    return { client, item: flow.items.shift()! };
+  }
+
+  /** Removes a task that is still waiting; false when it is not (any more) in the queue. */
+  remove(client: string, item: T): boolean {
+    const flow = this.flows.get(client);
+    const at = flow ? flow.items.indexOf(item) : -1;
+    if (!flow || at < 0) return false;
+    flow.items.splice(at, 1);
+    this.count--;
+    this.forgetIdle(client, flow);
+    return true;
+  }
+
+  /** Adds `ms` of worker time to a client (after its task ran). */
+  charge(client: string, ms: number): void {
+    const flow = this.flows.get(client);
+    if (!flow) return;
+    flow.used += Math.max(0, ms);
+    this.forgetIdle(client, flow);
+  }
+
+  /** An idle client whose service the clock has passed needs no entry: it would start at the clock anyway. */
+  private forgetIdle(client: string, flow: Flow<T>): void {
+    if (flow.items.length === 0 && flow.used <= this.clock) this.flows.delete(client);
+  }
+}
