@@ -8,6 +8,7 @@ import {
   type HistogramFileInfo,
   type HistogramRows,
   histogramFileInfo,
+  isStorageError,
   listDbFiles,
   namespaceOf,
   readHistogramRows,
@@ -61,8 +62,10 @@ export function histogramFiles(ctx: ReaderContext, runDir: string): HistogramFil
     try {
       const f = readFile(ctx, join(dir, name));
       if (f) out.push(f);
-    } catch {
-      /* a damaged or half-created file: no data of it */
+    } catch (err) {
+      // A damaged or half-created file (a writer may be creating it): no data of it. A link out of the data
+      // directory is never a passing state: it is reported.
+      if (isStorageError(err) && err.code === 'EOUTSIDE') throw err;
     }
   }
   return out;

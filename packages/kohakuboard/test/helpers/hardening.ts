@@ -108,6 +108,8 @@ export function writeRichRun(base: string, project: string, runId: string, marke
   const spec: TsRunSpec = {
     project,
     runId,
+    name: `Run ${runId} ${marker}`,
+    config: { marker },
     metrics: { loss: { steps, values: steps.map((s) => marker + Math.sin(s / 10)) } },
     media: [
       {
@@ -129,7 +131,7 @@ export function writeRichRun(base: string, project: string, runId: string, marke
       },
     ],
     histograms: [
-      { name: 'h/w', step: 5, counts: [1, 2, 3, 4, 5, 6, 7, 8], min: -1, max: 1 },
+      { name: 'h/w', step: 5, counts: [marker, 2, 3, 4, 5, 6, 7, 8], min: -1, max: 1 },
       { name: 'h/w', step: 6, counts: [8, 7, 6, 5, 4, 3, 2, 1], min: -1, max: 1 },
     ],
     tensors: [
@@ -141,7 +143,7 @@ export function writeRichRun(base: string, project: string, runId: string, marke
         data: new Uint8Array(Float32Array.of(marker, 2).buffer),
       },
     ],
-    kde: [{ name: 'k/d', step: 8, grid: [0, 1, 2, 3], density: [0.1, 0.4, 0.4, 0.1] }],
+    kde: [{ name: 'k/d', step: 8, grid: [0, 1, 2, 3], density: [0.1, 0.4, 0.4, 0.1], sampleCount: marker }],
     logs: { 'output.log': `line one ${marker}\nline two\n` },
   };
   return writeTsRun(base, spec);
