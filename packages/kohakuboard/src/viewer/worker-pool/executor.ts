@@ -58,6 +58,8 @@ class Lane {
   private readonly queue = new FairQueue<Job>();
   private running: Job | null = null;
   private closed = false;
+  /** Tasks started so far (tests count them: dropped tasks never start). */
+  started = 0;
 
   constructor(private readonly execute: (input: TaskRequest) => Promise<TaskOutput>) {}
 
@@ -108,6 +110,7 @@ class Lane {
     if (!next) return;
     const job = next.item;
     this.running = job;
+    this.started++;
     const started = performance.now();
     this.execute({ ...job.input, cancel: job.flag })
       .then(
@@ -156,6 +159,11 @@ export class InlineExecutor implements Executor {
     return this.lane.waiting;
   }
 
+  /** Tasks started so far (tests). */
+  get started(): number {
+    return this.lane.started;
+  }
+
   run<T extends TaskOutput>(input: TaskRequest, _affinity?: string, context?: TaskContext): Promise<T> {
     return this.lane.submit(input, context) as Promise<T>;
   }
@@ -193,6 +201,16 @@ export class PoolExecutor implements Executor {
 
   get threads(): number {
     return this.shards.length;
+  }
+
+  /** Tasks waiting for their turn, over all shards (tests, benchmarks). */
+  get waiting(): number {
+    return this.lanes.reduce((n, lane) => n + lane.waiting, 0);
+  }
+
+  /** Tasks started so far, over all shards (tests, benchmarks). */
+  get started(): number {
+    return this.lanes.reduce((n, lane) => n + lane.started, 0);
   }
 
   run<T extends TaskOutput>(input: TaskRequest, affinity?: string, context?: TaskContext): Promise<T> {
