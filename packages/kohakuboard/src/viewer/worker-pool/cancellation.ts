@@ -1,8 +1,9 @@
 /**
  * Cancelling work whose client has gone (API.md §0.9): a task that has not started is dropped from its queue;
  * a task that is running sees a flag shared with the thread that runs it and stops at its next checkpoint
- * (checkpoint() throws TaskCancelled). The flag is one Int32 in a SharedArrayBuffer, so setting it reaches a
- * worker thread at once, without a message.
+ * (checkpoint() throws TaskCancelled). The flag lives in a SharedArrayBuffer, so setting it reaches a worker
+ * thread at once, without a message. Its second slot carries back the time the task took in its thread, which
+ * fair queueing charges (the time until the result reaches the event loop would count a busy loop too).
  */
 import { ApiError } from '../api-error.js';
 
@@ -22,7 +23,19 @@ export class TaskCancelled extends ApiError {
   }
 }
 
-export const newCancelFlag = (): Int32Array => new Int32Array(new SharedArrayBuffer(4));
+export const newCancelFlag = (): Int32Array => new Int32Array(new SharedArrayBuffer(8));
+
+/** Records, in the task's flag, the time it took in the thread that ran it (µs). */
+export function recordTaskTime(flag: Int32Array | null | undefined, ms: number): void {
+  if (flag && flag.length > 1)
+    Atomics.store(flag, 1, Math.min(2 ** 31 - 1, Math.max(1, Math.round(ms * 1000))));
+}
+
+/** The time a task recorded in its flag, in ms; null when it recorded none. */
+export function taskTime(flag: Int32Array): number | null {
+  const us = flag.length > 1 ? Atomics.load(flag, 1) : 0;
+  return us > 0 ? us / 1000 : null;
+}
 
 export function raiseCancelFlag(flag: Int32Array): void {
   Atomics.store(flag, 0, 1);

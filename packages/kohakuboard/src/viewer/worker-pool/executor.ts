@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { fnv1a32 } from '@kohakuboard/series';
 import { Piscina } from 'piscina';
 import type { ReaderContext } from '../../reader/scalar-source.js';
-import { newCancelFlag, raiseCancelFlag, TaskCancelled, type TaskContext } from './cancellation.js';
+import { newCancelFlag, raiseCancelFlag, TaskCancelled, type TaskContext, taskTime } from './cancellation.js';
 import { FairQueue } from './fair-queue.js';
 import { createReaderContext, runTask, type TaskOutput, type TaskRequest } from './tasks.js';
 
@@ -118,7 +118,7 @@ class Lane {
         (err) => this.settle(job, () => job.reject(err)),
       )
       .finally(() => {
-        this.queue.charge(job.client, performance.now() - started);
+        this.queue.charge(job.client, taskTime(job.flag) ?? performance.now() - started);
         this.running = null;
         this.pump();
       });

@@ -10,6 +10,10 @@ interface Flow<T> {
   items: T[];
   /** Worker time used, in ms, on a clock shared by all clients of this queue. */
   used: number;
+  /** Tasks taken since the client started waiting; at equal service, the client served less goes first. */
+  served: number;
+  /** What the client's last task took: charged when its next one starts, corrected when it ends. */
+  estimate: number;
 }
 
 export class FairQueue<T> {
@@ -25,7 +29,7 @@ export class FairQueue<T> {
   push(client: string, item: T): void {
     let flow = this.flows.get(client);
     if (!flow) {
-      flow = { items: [], used: this.clock };
+      flow = { items: [], used: this.clock, served: 0, estimate: 0 };
       this.flows.set(client, flow);
     } else if (flow.items.length === 0) {
       flow.used = Math.max(flow.used, this.clock);
@@ -34,16 +38,25 @@ export class FairQueue<T> {
     this.count++;
   }
 
-  /** The next task: the oldest of the waiting client with the least service (ties: the earliest client). */
+  /**
+   * The next task: the oldest of the waiting client with the least service (ties: the client served less,
+   * then the earliest). Its client is charged its last task's time at once, so that while it runs, other
+   * clients with waiting tasks go before it.
+   */
   shift(): { client: string; item: T } | undefined {
     let best: [string, Flow<T>] | null = null;
     for (const entry of this.flows) {
-      if (entry[1].items.length === 0) continue;
-      if (best === null || entry[1].used < best[1].used) best = entry;
+      const f = entry[1];
+      if (f.items.length === 0) continue;
+      if (best === null || f.used < best[1].used || (f.used === best[1].used && f.served < best[1].served)) {
+        best = entry;
+      }
     }
     if (best === null) return undefined;
     const [client, flow] = best;
     this.clock = Math.max(this.clock, flow.used);
+    flow.used += flow.estimate;
+    flow.served++;
     this.count--;
     return { client, item: flow.items.shift()! };
   }
@@ -59,11 +72,13 @@ export class FairQueue<T> {
     return true;
   }
 
-  /** Adds `ms` of worker time to a client (after its task ran). */
+  /** Charges a client the `ms` of worker time its task took (after it ran), less what shift() charged. */
   charge(client: string, ms: number): void {
     const flow = this.flows.get(client);
     if (!flow) return;
-    flow.used += Math.max(0, ms);
+    const took = Math.max(0, ms);
+    flow.used += took - flow.estimate;
+    flow.estimate = took;
     this.forgetIdle(client, flow);
   }
 

@@ -30,7 +30,7 @@ import { type TensorQuery, tensorList, tensorResult } from '../run-data/tensors.
 import type { RunRef } from '../run-ref.js';
 import type { SeriesKind } from '../run-routes.js';
 import type { ScalarQuery } from '../scalars/scalar-query.js';
-import { checkpoint, withCancelFlag } from './cancellation.js';
+import { checkpoint, recordTaskTime, withCancelFlag } from './cancellation.js';
 import { type BodyEncoding, compressLargeBody } from './compress-body.js';
 import {
   errorResult,
@@ -153,16 +153,21 @@ const isTaskResult = (out: TaskOutput): out is TaskResult =>
 
 /** Runs a task; a large compressible result is compressed here, in the thread that built it. */
 export function runTask(ctx: ReaderContext, input: TaskRequest): TaskOutput {
-  return withCancelFlag(input.cancel, () => {
-    const out = runTaskUncompressed(ctx, input);
-    if (!input.encoding || !isTaskResult(out)) return out;
-    try {
-      checkpoint();
-      return compressLargeBody(out, input.encoding);
-    } catch (err) {
-      return resultOfError(err);
-    }
-  });
+  const started = performance.now();
+  try {
+    return withCancelFlag(input.cancel, () => {
+      const out = runTaskUncompressed(ctx, input);
+      if (!input.encoding || !isTaskResult(out)) return out;
+      try {
+        checkpoint();
+        return compressLargeBody(out, input.encoding);
+      } catch (err) {
+        return resultOfError(err);
+      }
+    });
+  } finally {
+    recordTaskTime(input.cancel, performance.now() - started);
+  }
 }
 
 function runTaskUncompressed(ctx: ReaderContext, input: TaskInput): TaskOutput {
