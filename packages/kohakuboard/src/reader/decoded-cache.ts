@@ -1,6 +1,6 @@
 /**
  * The decoded-data cache of a reader thread: a least-recently-used map bounded by the bytes of its values
- * (`--cache-mb`, API.md Part C3), from the lru-cache library. Every entry is stored with its size in bytes; a
+ * (`--cache-mb`, docs/api.md#performance-targets), from the lru-cache library. Every entry is stored with its size in bytes; a
  * value larger than the whole budget is not kept.
  */
 import { LRUCache } from 'lru-cache';

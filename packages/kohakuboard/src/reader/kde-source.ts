@@ -43,7 +43,7 @@ export function kdeEntries(ctx: ReaderContext, runDir: string, name: string): Kd
       const bytes = readPayload(ctx, runDir, row.kv_file, row.kv_key);
       payload = bytes ? decodeKdePayload(bytes) : null;
     } catch (err) {
-      // A payload that cannot be decoded is skipped (API.md §A.17); a link out of the data directory is
+      // A payload that cannot be decoded is skipped (docs/api.md#histograms); a link out of the data directory is
       // reported.
       if (isStorageError(err) && err.code === 'EOUTSIDE') throw err;
       payload = null;

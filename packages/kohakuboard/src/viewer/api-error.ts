@@ -75,7 +75,7 @@ export const methodNotAllowed = (allow: string[]) =>
   new ApiError(405, 'method_not_allowed', 'Method not allowed', undefined, { allow: allow.join(', ') });
 /**
  * A run file that cannot be read (damaged, cut short, not the expected format, or linked outside the data
- * directory): 500 `storage_error`, with a message that names the file relative to the data directory and the
- * problem, so the user can tell which file to look at. Never `internal_error`.
+ * directory): 500 `storage_error` (docs/api.md#errors), with a message that names the file relative to the
+ * data directory and the problem, so the user can tell which file to look at. Never `internal_error`.
  */
 export const storageFailure = (err: StorageError) => new ApiError(500, 'storage_error', err.message);

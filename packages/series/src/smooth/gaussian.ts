@@ -1,7 +1,7 @@
 import { checkKinds, checkSmoothValue, forEachSegment, isBreak, nanArray } from './segments.js';
 
 /**
- * The largest Gaussian kernel size a server computes (UI.md §6.3 offers 1–1000): the work per smoothed
+ * The largest Gaussian kernel size a server computes (docs/ui.md#smoothing offers 1–1000): the work per smoothed
  * point is the kernel size, so an unbounded value makes an unbounded request.
  */
 export const MAX_GAUSSIAN_KERNEL = 1000;

@@ -41,9 +41,9 @@ export function smooth(
 }
 
 /**
- * smooth(), read at the given indices only (ascending or not): `out[r] = smooth(…)[indices[r]]`. The
- * Gaussian is computed at those points alone, so its work is the indices times the kernel rather than the
- * whole series times the kernel; the recursive modes are linear in the series anyway.
+ * smooth(), read at the given indices only (ascending or not): `out[r] = smooth(…)[indices[r]]`. For a few
+ * indices the Gaussian is computed at those points alone, so its work is the indices times the kernel rather
+ * than the whole series times the kernel; the recursive modes are linear in the series anyway.
  */
 export function smoothAt(
   values: ArrayLike<number>,
@@ -52,7 +52,10 @@ export function smoothAt(
   indices: ArrayLike<number>,
   kinds?: ArrayLike<number>,
 ): Float64Array {
-  if (mode === 'gaussian') return smoothGaussianAt(values, value, indices, kinds);
+  // Point by point pays a segment scan per point; for many points the whole series is cheaper.
+  if (mode === 'gaussian' && indices.length * 8 < values.length) {
+    return smoothGaussianAt(values, value, indices, kinds);
+  }
   const full = smooth(values, mode, value, kinds);
   const out = new Float64Array(indices.length);
   for (let r = 0; r < indices.length; r++) out[r] = full[indices[r]];

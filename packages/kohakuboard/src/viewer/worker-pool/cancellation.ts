@@ -1,5 +1,5 @@
 /**
- * Cancelling work whose client has gone (API.md §0.9): a task that has not started is dropped from its queue;
+ * Cancelling work whose client has gone (docs/api.md#work-off-the-event-loop): a task that has not started is dropped from its queue;
  * a task that is running sees a flag shared with the thread that runs it and stops at its next checkpoint
  * (checkpoint() throws TaskCancelled). The flag lives in a SharedArrayBuffer, so setting it reaches a worker
  * thread at once, without a message. Its second slot carries back the time the task took in its thread, which

@@ -1,5 +1,5 @@
 /**
- * Fair queueing of tasks between clients (API.md §0.9: one client's heavy reads must not starve the others).
+ * Fair queueing of tasks between clients (docs/api.md#work-off-the-event-loop: one client's heavy reads must not starve the others).
  * Each client has its own queue; the next task comes from the waiting client that has used the least worker
  * time so far ("least attained service"). A client that starts waiting again is first brought up to the
  * service of the clients being served now, so that time it spent idle gives it no credit to burst with.
