@@ -1,4 +1,5 @@
-// A normal request while other clients ask for the heaviest reads (docs/api.md#work-off-the-event-loop; run after `npm run build`).
+// A normal request while other clients ask for the heaviest reads (docs/api.md#work-off-the-event-loop; run
+// after `npm run build`).
 // Generates a run with one long metric and a small one, starts the viewer in a child process (viewer-server.js,
 // worker threads as `kobo open` has them) and measures over loopback:
 //   heavy_normal_idle_ms            median time of the normal request with nothing else going on
