@@ -7,7 +7,10 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunActivityTracker, type RunDataChange } from '../src/reader/run-activity.js';
+import { RunIndex } from '../src/reader/run-index.js';
 import { committedLastStep, metricEndsOf, readScalarSeries } from '../src/reader/scalar-source.js';
+import { MetricFileWriter, openForWriting } from '../src/storage/index.js';
 import type { Viewer } from '../src/viewer/app.js';
 import { createReaderContext } from '../src/viewer/worker-pool/tasks.js';
 import { decodeKbcStream } from './helpers/hardening.js';
@@ -125,6 +128,44 @@ describe('metric rows past the step index', () => {
     const ctx = createReaderContext({ cacheBytes: 1 << 24, maxHandles: 8, dataDir: tmp.dir });
     expect(committedLastStep(ctx, dir)).toBeNull();
     expect(readScalarSeries(ctx, dir, 'loss')?.length).toBe(3);
+    ctx.handles.closeAll();
+  });
+
+  it('run_data events announce metric rows only once the step index covers them', async () => {
+    const steps = Array.from({ length: 100 }, (_, i) => i);
+    const dir = writeTsRun(tmp.dir, {
+      project: 'ev',
+      runId: 'grow',
+      status: 'running',
+      metrics: { loss: { steps, values: steps } },
+    });
+    const index = new RunIndex(tmp.dir, { watch: false });
+    index.start();
+    await index.ready;
+    const ctx = createReaderContext({ cacheBytes: 1 << 24, maxHandles: 8, dataDir: tmp.dir });
+    const events: RunDataChange[] = [];
+    const tracker = new RunActivityTracker(index, ctx, {
+      intervalMs: 0,
+      watch: false,
+      onData: (c) => events.push(c),
+    });
+    const record = () => index.resolve('ev', 'grow')!;
+    tracker.check(record());
+    // A flush whose metric commit landed and whose step-index commit did not (yet).
+    const file = join(dir, 'data', 'metrics', 'loss.db');
+    const h = openForWriting(file, 'columnvault');
+    const more = Array.from({ length: 100 }, (_, i) => 100 + i);
+    new MetricFileWriter(h.db, file).append({ step: more, globalStep: more, timestamp: more, value: more });
+    h.db.close();
+    tracker.check(record());
+    expect(events.flatMap((e) => [...e.scalars.keys()])).toEqual([]);
+    stepRows(join(dir, 'data', 'metadata.db'), 100, 200);
+    tracker.check(record());
+    const last = events.at(-1)!;
+    expect(last.lastStep).toBe(199);
+    expect(last.scalars.get('loss')).toEqual({ count: 200, lastStep: 199 });
+    tracker.close();
+    index.close();
     ctx.handles.closeAll();
   });
 });

@@ -356,7 +356,10 @@ describe('random requests', () => {
             weight: 1,
             arbitrary: fc
               .tuple(runRoute, query, fc.constantFrom('POST', 'PATCH', 'DELETE', 'HEAD'))
-              .map(([r, q, method]) => ({ method: method as 'POST', url: r + q })),
+              .map(([r, q, method]) => ({
+                method: method as 'POST' | 'PATCH' | 'DELETE' | 'HEAD',
+                url: r + q,
+              })),
           },
           {
             weight: 3,
