@@ -13,6 +13,7 @@ const scripts = [
   join(root, 'packages/series/bench/downsample.mjs'),
   join(here, 'viewer.js'),
   join(here, 'export.js'),
+  join(here, 'viewer-heavy.js'),
   join(root, 'packages/ui/bench/ui.js'),
 ];
 

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ByteLru } from '../src/reader/byte-lru.js';
-import { databaseOpenCount } from '../src/reader/db-open.js';
+import { cacheSet, createDecodedCache } from '../src/reader/decoded-cache.js';
 import { HandlePool } from '../src/reader/handle-pool.js';
 import type { RunRecord } from '../src/reader/run-record.js';
 import { RunTree } from '../src/reader/run-tree.js';
+import { readOnlyOpenCount as databaseOpenCount } from '../src/storage/index.js';
 import { ApiError } from '../src/viewer/api-error.js';
 import { EventHub, matchesFilter } from '../src/viewer/events/event-hub.js';
 import { existingFileInside } from '../src/viewer/path-safety.js';
@@ -304,16 +304,16 @@ describe('handles, caches and the run tree', () => {
   });
 
   it('the byte-bounded LRU evicts the oldest entries', () => {
-    const lru = new ByteLru<string>(100);
-    lru.set('a', 'A', 60);
-    lru.set('b', 'B', 30);
+    const lru = createDecodedCache(100);
+    cacheSet(lru, 'a', { v: 'A' }, 60);
+    cacheSet(lru, 'b', { v: 'B' }, 30);
     lru.get('a');
-    lru.set('c', 'C', 30);
+    cacheSet(lru, 'c', { v: 'C' }, 30);
     expect(lru.get('b')).toBeUndefined();
-    expect(lru.get('a')).toBe('A');
-    lru.set('huge', 'H', 1000);
+    expect(lru.get('a')).toEqual({ v: 'A' });
+    cacheSet(lru, 'huge', { v: 'H' }, 1000);
     expect(lru.get('huge')).toBeUndefined();
-    expect(lru.bytes).toBeLessThanOrEqual(100);
+    expect(lru.calculatedSize).toBeLessThanOrEqual(100);
   });
 
   it('the run tree reports added and removed runs from container changes only', () => {

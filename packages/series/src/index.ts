@@ -63,7 +63,13 @@ export {
 // Smoothing (API.md §B.3, UI.md §6.3)
 export { clampEmaAlpha, MAX_EMA_ALPHA, smoothEma } from './smooth/ema.js';
 export { smoothEmaDebiased } from './smooth/ema-debiased.js';
-export { gaussianKernelParams, gaussianWeights, smoothGaussian } from './smooth/gaussian.js';
+export {
+  gaussianKernelParams,
+  gaussianWeights,
+  MAX_GAUSSIAN_KERNEL,
+  smoothGaussian,
+  smoothGaussianAt,
+} from './smooth/gaussian.js';
 export { movingAverageWindow, smoothMovingAverage } from './smooth/moving-average.js';
 export { forEachSegment, isBreak } from './smooth/segments.js';
-export { isSmoothMode, SMOOTH_MODES, type SmoothMode, smooth } from './smooth/smooth.js';
+export { isSmoothMode, SMOOTH_MODES, type SmoothMode, smooth, smoothAt } from './smooth/smooth.js';

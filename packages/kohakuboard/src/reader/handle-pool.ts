@@ -1,11 +1,15 @@
 /**
  * A bounded LRU of read-only SQLite handles (API.md Part C3: at most 256 open). Handles idle for longer than
  * `idleMs` are closed by `closeIdle()`, which the owner calls on a timer, so that many runs never exhaust
- * file descriptors. A handle is reopened when its file was replaced (another inode).
+ * file descriptors. A handle is reopened when its file was replaced (another inode). Every file is checked
+ * to lie inside the data directory before it is opened (data-root.ts), and errors name it relative to it.
  */
 import { statSync } from 'node:fs';
-import { type ReadOnlyDatabase, type SqliteDatabase, StorageError, withFile } from '../storage/index.js';
-import { openDatabase } from './db-open.js';
+import { openReadOnly, type ReadOnlyDatabase, type SqliteDatabase, StorageError } from '../storage/index.js';
+import { type DataRoot, NO_ROOT } from './data-root.js';
+
+/** Page cache per read handle: many handles stay open, and reads are mostly sequential blob scans. */
+const CACHE_KIB = 512;
 
 interface Entry {
   handle: ReadOnlyDatabase;
@@ -18,6 +22,8 @@ export interface HandlePoolOptions {
   idleMs?: number;
   /** Called for every database the pool opens (tests count opens). */
   onOpen?: (path: string) => void;
+  /** The directory every opened file must resolve into; default: no check. */
+  root?: DataRoot;
 }
 
 export class HandlePool {
@@ -25,6 +31,7 @@ export class HandlePool {
   readonly maxHandles: number;
   readonly idleMs: number;
   private readonly onOpen?: (path: string) => void;
+  readonly root: DataRoot;
   /** Number of databases opened so far. */
   opens = 0;
 
@@ -32,19 +39,22 @@ export class HandlePool {
     this.maxHandles = Math.max(1, options.maxHandles ?? 256);
     this.idleMs = options.idleMs ?? 60_000;
     this.onOpen = options.onOpen;
+    this.root = options.root ?? NO_ROOT;
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  /** Runs fn on a read-only handle of `path`. Throws StorageError (EMISSING when the file does not exist). */
+  /**
+   * Runs fn on a read-only handle of `path`. Throws StorageError naming the file: EMISSING when it does not
+   * exist, EOUTSIDE when it resolves outside the data directory, and whatever reading it raised.
+   */
   use<T>(path: string, fn: (db: SqliteDatabase) => T): T {
-    const db = this.acquire(path);
     try {
-      return fn(db);
+      return fn(this.acquire(path));
     } catch (err) {
-      throw withFile(err, path);
+      throw this.root.errorAbout(err, path);
     }
   }
 
@@ -66,11 +76,12 @@ export class HandlePool {
       return entry.handle.db;
     }
     if (entry) this.close(path);
+    this.root.checkDatabase(path);
     while (this.entries.size >= this.maxHandles) {
       const oldest = this.entries.keys().next().value as string;
       this.close(oldest);
     }
-    const handle = openDatabase(path);
+    const handle = openReadOnly(path, { cacheKib: CACHE_KIB });
     this.opens++;
     this.onOpen?.(path);
     this.entries.set(path, { handle, ino, lastUsedMs: now });

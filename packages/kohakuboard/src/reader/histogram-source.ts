@@ -8,11 +8,13 @@ import {
   type HistogramFileInfo,
   type HistogramRows,
   histogramFileInfo,
+  isStorageError,
   listDbFiles,
   namespaceOf,
   readHistogramRows,
   runPaths,
 } from '../storage/index.js';
+import { cacheSet } from './decoded-cache.js';
 import { fileStamp, stampTag } from './file-stamp.js';
 import type { ReaderContext } from './scalar-source.js';
 
@@ -47,20 +49,23 @@ function readFile(ctx: ReaderContext, file: string): HistogramFile | null {
     return { file, info, rows, names: new Set(rows.names) };
   });
   const bytes = value ? value.rows.counts.byteLength + value.rows.step.length * 32 + 1024 : 64;
-  ctx.cache.set(key, { tag, value }, bytes);
+  cacheSet(ctx.cache, key, { tag, value }, bytes);
   return value;
 }
 
 /** Every readable histogram file of a run, in file-name order. Unreadable files are skipped. */
 export function histogramFiles(ctx: ReaderContext, runDir: string): HistogramFile[] {
   const dir = runPaths(runDir).histogramsDir;
+  ctx.handles.root.check(dir);
   const out: HistogramFile[] = [];
   for (const name of listDbFiles(dir)) {
     try {
       const f = readFile(ctx, join(dir, name));
       if (f) out.push(f);
-    } catch {
-      /* a damaged or half-created file: no data of it */
+    } catch (err) {
+      // A damaged or half-created file (a writer may be creating it): no data of it. A link out of the data
+      // directory is never a passing state: it is reported.
+      if (isStorageError(err) && err.code === 'EOUTSIDE') throw err;
     }
   }
   return out;

@@ -2,7 +2,12 @@
  * Kernel-density entries (STORAGE.md §4.4, §12): the rows of a name with their decoded grid and density.
  * Entries whose payload is missing or cannot be decoded carry null.
  */
-import { type JsonValue, type KernelDensityRow, parseTolerantJson } from '../storage/index.js';
+import {
+  isStorageError,
+  type JsonValue,
+  type KernelDensityRow,
+  parseTolerantJson,
+} from '../storage/index.js';
 import { kdeRowsOf } from './metadata-rows.js';
 import { decodeKdePayload, type KdePayload, readPayload } from './payload-source.js';
 import type { ReaderContext } from './scalar-source.js';
@@ -37,7 +42,10 @@ export function kdeEntries(ctx: ReaderContext, runDir: string, name: string): Kd
     try {
       const bytes = readPayload(ctx, runDir, row.kv_file, row.kv_key);
       payload = bytes ? decodeKdePayload(bytes) : null;
-    } catch {
+    } catch (err) {
+      // A payload that cannot be decoded is skipped (docs/api.md#histograms); a link out of the data directory is
+      // reported.
+      if (isStorageError(err) && err.code === 'EOUTSIDE') throw err;
       payload = null;
     }
     return {

@@ -181,6 +181,10 @@ export class RunActivityTracker {
       logs: new Map(),
     };
     const p = runPaths(record.dir);
+    // The step index first: metric rows past its last step are not served yet (scalar-source.ts
+    // committedLastStep), so they are announced only once it covers them.
+    if (changed(prev.stamps, stamps, p.metadataDb)) this.metadataChanges(record, prev, change);
+    const committed = prev.steps?.lastStep ?? null;
     for (const name of listDir(p.metricsDir)) {
       if (!name.endsWith('.db')) continue;
       const path = join(p.metricsDir, name);
@@ -188,6 +192,15 @@ export class RunActivityTracker {
       const metric = fileStemToLogName(name.slice(0, -3));
       const info = this.metricInfo(path);
       if (!info) continue;
+      if (committed !== null && info.lastStep !== null && info.lastStep > committed) {
+        // Looked at again on the next change: its stamps are left as they were.
+        for (const f of [path, `${path}-wal`]) {
+          const old = prev.stamps.get(f);
+          if (old === undefined) stamps.delete(f);
+          else stamps.set(f, old);
+        }
+        continue;
+      }
       const before = prev.metricCounts.get(metric);
       if (before === undefined) change.newScalars.push(metric);
       if (before === undefined || info.count !== before) change.scalars.set(metric, info);
@@ -200,7 +213,6 @@ export class RunActivityTracker {
       const names = this.newHistogramNames(path, prev.histogramCounts);
       for (const n of names) if (!change.histograms.includes(n)) change.histograms.push(n);
     }
-    if (changed(prev.stamps, stamps, p.metadataDb)) this.metadataChanges(record, prev, change);
     for (const name of listDir(p.logsDir)) {
       const path = join(p.logsDir, name);
       if (!LOG_RE.test(name) || prev.stamps.get(path) === stamps.get(path)) continue;

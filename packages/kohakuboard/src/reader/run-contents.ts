@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { listMetricFiles, readDistinctNames, runPaths } from '../storage/index.js';
+import { cacheSet } from './decoded-cache.js';
 import { fileStamp, stampTag } from './file-stamp.js';
 import { histogramNames } from './histogram-source.js';
 import type { ReaderContext } from './scalar-source.js';
@@ -40,17 +41,19 @@ export function rowNames(ctx: ReaderContext, runDir: string): RowNames {
   }));
   const bytes =
     256 + 64 * (value.media.length + value.tables.length + value.tensors.length + value.kernelDensity.length);
-  ctx.cache.set(key, { tag, value }, bytes);
+  cacheSet(ctx.cache, key, { tag, value }, bytes);
   return value;
 }
 
-export function metricNames(runDir: string): string[] {
+/** Metric names from the file names of `data/metrics/` (a folder that links out of the data directory is refused). */
+export function metricNames(ctx: ReaderContext, runDir: string): string[] {
+  ctx.handles.root.check(runPaths(runDir).metricsDir);
   return [...new Set(listMetricFiles(runDir).map((m) => m.name))];
 }
 
 export function readRunContents(ctx: ReaderContext, runDir: string): RunContents {
   return {
-    metrics: metricNames(runDir),
+    metrics: metricNames(ctx, runDir),
     histograms: histogramNames(ctx, runDir),
     ...(existsSync(runPaths(runDir).metadataDb) ? rowNames(ctx, runDir) : NO_ROWS),
   };

@@ -10,6 +10,7 @@
  * - file-system notifications on those folders and on hot runs only make the next tick come sooner.
  */
 import { DEFAULT_PROJECT, deriveRunStatus, type RunLocation, StorageError } from '../storage/index.js';
+import { DataRoot } from './data-root.js';
 import { sameStamp } from './file-stamp.js';
 import { type DbRunner, probeRun, type RunProbe, type RunStamps, runStamps } from './run-probe.js';
 import {
@@ -112,13 +113,13 @@ export function compareDefault(a: RunRecord, b: RunRecord): number {
 }
 
 /** Probes in this thread, yielding to the event loop between runs once a few milliseconds have passed. */
-export function inlineProbeBatch(withDb?: DbRunner): ProbeBatch {
+export function inlineProbeBatch(withDb?: DbRunner, root?: DataRoot): ProbeBatch {
   return async (locations) => {
     const out: Array<RunProbe | Error> = [];
     let sliceStart = performance.now();
     for (const loc of locations) {
       try {
-        out.push(probeRun(loc, { withDb }));
+        out.push(probeRun(loc, { withDb, root }));
       } catch (err) {
         out.push(err instanceof Error ? err : new Error(String(err)));
       }
@@ -138,6 +139,8 @@ export class RunIndex {
     Pick<RunIndexOptions, 'pollIntervalMs' | 'sweepIntervalMs' | 'hotWindowMs' | 'watch'>
   >;
   private readonly tree: RunTree;
+  /** Every file a probe reads must resolve inside the data directory. */
+  private readonly root: DataRoot;
   private readonly byKey = new Map<string, RunRecord>();
   private readonly byDir = new Map<string, string>();
   private readonly projectsByName = new Map<string, ProjectRuns>();
@@ -171,8 +174,9 @@ export class RunIndex {
       watch: options.watch ?? true,
     };
     this.tree = new RunTree(baseDir);
+    this.root = new DataRoot(baseDir);
     this.withDb = options.withDb;
-    this.probeBatch = options.probeBatch ?? inlineProbeBatch(options.withDb);
+    this.probeBatch = options.probeBatch ?? inlineProbeBatch(options.withDb, this.root);
     this.onRunGone = options.onRunGone;
     this.watchers = new WatchSet(() => this.tickSoon(), 2048);
     this.ready = new Promise((resolve) => {
@@ -303,7 +307,7 @@ export class RunIndex {
     this.onRunGone?.(record.dir);
     let probe: RunProbe;
     try {
-      probe = probeRun(loc, { previous: record.probe, withDb: this.withDb });
+      probe = probeRun(loc, { previous: record.probe, withDb: this.withDb, root: this.root });
     } catch {
       return null;
     }
@@ -444,6 +448,7 @@ export class RunIndex {
         previous: record.probe,
         withDb: this.withDb,
         activity: true,
+        root: this.root,
       });
     } catch (err) {
       if (err instanceof StorageError && err.code === 'ENOTRUN') {

@@ -12,8 +12,9 @@ import {
   runPaths,
   type SqliteDatabase,
   StorageError,
+  withReadOnly,
 } from '../storage/index.js';
-import { withDatabase } from './db-open.js';
+import { type DataRoot, NO_ROOT } from './data-root.js';
 import { type FileStamp, fileStamp } from './file-stamp.js';
 import { EMPTY_STEP_SUMMARY, readStepSummary, type StepSummary } from './step-summary.js';
 
@@ -49,6 +50,8 @@ export interface ProbeOptions {
   withDb?: DbRunner;
   /** Compute fileActivityMs even when the status does not depend on it. */
   activity?: boolean;
+  /** The data directory the run's files must resolve into (default: no check). */
+  root?: DataRoot;
 }
 
 export function runStamps(runDir: string): RunStamps {
@@ -121,8 +124,13 @@ function withoutLargeConfig(
 /** Probes one run folder. Throws StorageError('ENOTRUN') when metadata.json is gone. */
 export function probeRun(location: RunLocation, options: ProbeOptions = {}): RunProbe {
   const dir = location.dir;
+  const root = options.root ?? NO_ROOT;
   const stamps = runStamps(dir);
   if (stamps.metadataJson === null) throw new StorageError('ENOTRUN', dir, 'metadata.json is missing');
+  // A folder or metadata.json that links out of the data directory is not a run of it.
+  if (!root.contains(dir) || !root.contains(runPaths(dir).metadataJson)) {
+    throw new StorageError('ENOTRUN', root.name(dir), 'the run folder links outside the data directory');
+  }
   let metadata: Record<string, JsonValue> | null = null;
   let configOmitted = false;
   let problem: string | null = null;
@@ -140,7 +148,12 @@ export function probeRun(location: RunLocation, options: ProbeOptions = {}): Run
   let steps = EMPTY_STEP_SUMMARY;
   if (stamps.metadataDb !== null) {
     try {
-      const run = options.withDb ?? withDatabase;
+      const run: DbRunner =
+        options.withDb ??
+        (<T>(path: string, fn: (db: SqliteDatabase) => T): T => {
+          root.checkDatabase(path);
+          return withReadOnly(path, fn);
+        });
       steps = run(runPaths(dir).metadataDb, (db) => readStepSummary(db, options.previous?.steps));
     } catch (err) {
       problem = err instanceof Error ? err.message : String(err);

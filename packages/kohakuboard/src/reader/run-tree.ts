@@ -13,6 +13,7 @@ import {
   type RunLocation,
   splitRunFolderName,
 } from '../storage/index.js';
+import { DataRoot } from './data-root.js';
 
 type ContainerKind = 'base' | 'users' | 'owner' | 'project';
 
@@ -39,14 +40,16 @@ export interface TreeChanges {
   removed: string[];
 }
 
-function subdirNames(dir: string): string[] | null {
+/** Sub-folders of `dir`; a link counts when it leads to a folder inside the data directory. */
+function subdirNames(dir: string, root: DataRoot): string[] | null {
   try {
     return readdirSync(dir, { withFileTypes: true })
       .filter((e) => {
         if (e.isDirectory()) return true;
         if (!e.isSymbolicLink()) return false;
+        const path = join(dir, e.name);
         try {
-          return statSync(join(dir, e.name)).isDirectory();
+          return statSync(path).isDirectory() && root.contains(path, false);
         } catch {
           return false;
         }
@@ -88,7 +91,11 @@ export class RunTree {
   /** Folders that may become runs once their metadata.json appears. */
   private readonly pending = new Map<string, Candidate>();
 
-  constructor(readonly baseDir: string) {}
+  private readonly root: DataRoot;
+
+  constructor(readonly baseDir: string) {
+    this.root = new DataRoot(baseDir);
+  }
 
   /** Paths of the folders whose entries hold runs (for file-system notifications). */
   containerPaths(): string[] {
@@ -171,7 +178,7 @@ export class RunTree {
 
   private rescan(c: Container, changes: TreeChanges, fresh = false): void {
     c.mtimeMs = mtimeOf(c.path) ?? c.mtimeMs;
-    const names = subdirNames(c.path) ?? [];
+    const names = subdirNames(c.path, this.root) ?? [];
     const now = new Set(names);
     if (!fresh) {
       for (const old of c.children) if (!now.has(old)) this.removeChild(c, old, changes);

@@ -11,11 +11,12 @@ import {
   metricRowCount,
   readMetricEnds,
   readMetricSeries,
+  readStepIndexEnds,
   readSteps,
   runPaths,
   type SqliteDatabase,
 } from '../storage/index.js';
-import type { ByteLru } from './byte-lru.js';
+import { cacheSet, type DecodedCache } from './decoded-cache.js';
 import { fileStamp, stampTag } from './file-stamp.js';
 import type { HandlePool } from './handle-pool.js';
 
@@ -38,7 +39,7 @@ export interface ScalarSeries {
 /** What reading needs: open handles and the decoded-series cache of this thread. */
 export interface ReaderContext {
   handles: HandlePool;
-  cache: ByteLru<unknown>;
+  cache: DecodedCache;
 }
 
 interface Columns {
@@ -136,11 +137,61 @@ export function metricFile(runDir: string, name: string): string {
   return join(runPaths(runDir).metricsDir, `${logNameToFileStem(name)}.db`);
 }
 
-/** The ends of a metric (count, first and last step, last value); null when the metric does not exist. */
+/**
+ * The ends of a metric (count, first and last step, last value) as served, that is up to the committed step
+ * (committedLastStep); null when the metric does not exist.
+ */
 export function metricEndsOf(ctx: ReaderContext, runDir: string, name: string): MetricEnds | null {
   const file = metricFile(runDir, name);
   if (!fileStamp(file)) return null;
-  return ctx.handles.use(file, (db) => readMetricEnds(db, file));
+  const committed = committedLastStep(ctx, runDir);
+  const ends = ctx.handles.use(file, (db) => readMetricEnds(db, file));
+  if (committed === null || ends.lastStep === null || ends.lastStep <= committed) return ends;
+  // Rows past the commit: the ends of what is served come from the (cached) series.
+  const s = readScalarSeries(ctx, runDir, name);
+  if (!s || s.length === 0) return { count: 0, firstStep: null, lastStep: null, lastValue: null };
+  return {
+    count: s.length,
+    firstStep: s.steps[0],
+    lastStep: s.steps[s.length - 1],
+    lastValue: s.values[s.length - 1],
+  };
+}
+
+/**
+ * The last step of the step index, which is what every flush commits last (data/metadata.db comes after the
+ * metric files), so that rows of a metric beyond it belong to a flush that has not finished committing, or
+ * never will (a writer killed between the two commits). Metric rows past it are not served: every series
+ * then agrees with the summary's total_steps and last_step, which come from the step index too. Null when
+ * the run has no step index or it cannot be read; then nothing is cut. Cached until the file changes.
+ */
+export function committedLastStep(ctx: ReaderContext, runDir: string): number | null {
+  const file = runPaths(runDir).metadataDb;
+  const st = stampsOf(file);
+  if (!st) return null;
+  const key = `k:${file}`;
+  const cached = ctx.cache.get(key) as { tag: string; lastStep: number | null } | undefined;
+  if (cached && cached.tag === st.tag) return cached.lastStep;
+  let lastStep: number | null = null;
+  try {
+    lastStep = ctx.handles.use(file, (db) => readStepIndexEnds(db)?.lastStep ?? null);
+  } catch {
+    return null;
+  }
+  cacheSet(ctx.cache, key, { tag: st.tag, lastStep }, 64);
+  return lastStep;
+}
+
+/** How many rows of ascending `steps` are at or before `step`. */
+function rowsThrough(steps: Float64Array, step: number): number {
+  let lo = 0;
+  let hi = steps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (steps[mid] <= step) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function readMetricColumns(ctx: ReaderContext, file: string): CachedColumns | null {
@@ -164,7 +215,7 @@ function readMetricColumns(ctx: ReaderContext, file: string): CachedColumns | nu
   });
   next.stamps = st.tag;
   next.ino = st.ino;
-  ctx.cache.set(key, next, bytesOf(next));
+  cacheSet(ctx.cache, key, next, bytesOf(next));
   return next;
 }
 
@@ -190,7 +241,7 @@ function readStepColumns(ctx: ReaderContext, runDir: string): CachedColumns | nu
   });
   next.stamps = st.tag;
   next.ino = st.ino;
-  ctx.cache.set(key, next, bytesOf(next));
+  cacheSet(ctx.cache, key, next, bytesOf(next));
   return next;
 }
 
@@ -219,8 +270,14 @@ export function readScalarSeries(ctx: ReaderContext, runDir: string, name: strin
     const values = name === 'step' ? v.steps : name === 'global_step' ? v.globalSteps : v.timestampsMs;
     return { length: c.n, ...v, values, valuesNullable: true, tag: `${c.ino.toString(36)}-${c.n}` };
   }
+  // The commit first: the metric then holds at least the rows it covers (it is committed before).
+  const committed = committedLastStep(ctx, runDir);
   const c = readMetricColumns(ctx, metricFile(runDir, name));
   if (!c) return null;
   const v = c.view;
-  return { length: v.steps.length, ...v, valuesNullable: false, tag: `${c.ino.toString(36)}-${c.n}` };
+  const n = v.steps.length;
+  const served =
+    committed === null || n === 0 || v.steps[n - 1] <= committed ? n : rowsThrough(v.steps, committed);
+  const rows = served === n ? v : viewOf(v, served);
+  return { length: served, ...rows, valuesNullable: false, tag: `${c.ino.toString(36)}-${served}` };
 }

@@ -14,7 +14,9 @@ export type StorageErrorCode =
   /** A value passed to a writer breaks the format's rules. */
   | 'EINVALID'
   /** A payload uses a feature this implementation does not decode (an NPY dtype, an NPZ compression method). */
-  | 'EUNSUPPORTED';
+  | 'EUNSUPPORTED'
+  /** A file or folder is a link that leads out of the directory a reader was given. */
+  | 'EOUTSIDE';
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

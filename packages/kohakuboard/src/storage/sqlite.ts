@@ -41,11 +41,25 @@ export function setReadOnlyCopyListener(listener: ((path: string) => void) | nul
   onCopiedForReading = listener;
 }
 
-function openAndProbe(path: string): SqliteDatabase {
+/** Number of read-only opens in this thread so far (tests count them: listing runs opens no run database). */
+let readOnlyOpens = 0;
+export function readOnlyOpenCount(): number {
+  return readOnlyOpens;
+}
+
+export interface ReadOnlyOptions {
+  /** SQLite's page cache for this connection in KiB (a per-connection setting; it writes nothing). */
+  cacheKib?: number;
+}
+
+function openAndProbe(path: string, options: ReadOnlyOptions): SqliteDatabase {
   const db = new Database(path, { readonly: true, fileMustExist: true });
+  readOnlyOpens++;
   try {
     // The open itself reads nothing; the first query maps the WAL index and fails where that is impossible.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
+    if (options.cacheKib !== undefined)
+      db.pragma(`cache_size = -${Math.max(1, Math.floor(options.cacheKib))}`);
     return db;
   } catch (err) {
     db.close();
@@ -54,26 +68,26 @@ function openAndProbe(path: string): SqliteDatabase {
 }
 
 /** Opens an existing `.db` file for reading (STORAGE.md §13.1). Throws StorageError naming the file. */
-export function openReadOnly(path: string): ReadOnlyDatabase {
+export function openReadOnly(path: string, options: ReadOnlyOptions = {}): ReadOnlyDatabase {
   try {
-    const db = openAndProbe(path);
+    const db = openAndProbe(path, options);
     return { db, path, copied: false, close: () => db.close() };
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (!existsSync(path)) throw new StorageError('EMISSING', path, 'the file does not exist');
     if (!FALLBACK_CODES.has(code)) throw withFile(err, path);
-    return openCopy(path, err);
+    return openCopy(path, err, options);
   }
 }
 
-function openCopy(path: string, original: unknown): ReadOnlyDatabase {
+function openCopy(path: string, original: unknown, options: ReadOnlyOptions): ReadOnlyDatabase {
   const dir = mkdtempSync(join(tmpdir(), 'kohakuboard-ro-'));
   const copy = join(dir, basename(path));
   try {
     for (const suffix of ['', '-wal', '-shm']) {
       if (existsSync(path + suffix)) copyFileSync(path + suffix, copy + suffix);
     }
-    const db = openAndProbe(copy);
+    const db = openAndProbe(copy, options);
     onCopiedForReading?.(path);
     return {
       db,
@@ -97,8 +111,12 @@ function openCopy(path: string, original: unknown): ReadOnlyDatabase {
 }
 
 /** Runs fn with a read-only handle and closes it afterwards. */
-export function withReadOnly<T>(path: string, fn: (db: SqliteDatabase) => T): T {
-  const handle = openReadOnly(path);
+export function withReadOnly<T>(
+  path: string,
+  fn: (db: SqliteDatabase) => T,
+  options: ReadOnlyOptions = {},
+): T {
+  const handle = openReadOnly(path, options);
   try {
     return fn(handle.db);
   } catch (err) {

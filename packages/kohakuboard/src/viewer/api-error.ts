@@ -1,3 +1,5 @@
+import { isStorageError, type StorageError } from '../storage/errors.js';
+
 /**
  * The one error shape of every /api response (API.md §0.5): {"detail": {"error", "code"}} plus "param" for
  * validation errors. Errors are values created here and thrown by handlers; the error hook renders them.
@@ -42,13 +44,14 @@ export interface FrameworkError {
  * The status, body and headers of any error thrown under /api (§0.5): ApiErrors as they are, framework
  * errors mapped to 400/413, anything else a 500 whose message never shows internals.
  */
-export function errorReply(err: ApiError | FrameworkError): {
+export function errorReply(err: ApiError | FrameworkError | StorageError): {
   status: number;
   body: string;
   headers?: Record<string, string>;
 } {
   if (err instanceof ApiError)
     return { status: err.status, body: errorBody(err.detail), headers: err.headers };
+  if (isStorageError(err)) return errorReply(storageFailure(err));
   const status = err.statusCode ?? 500;
   if (status === 413)
     return { status, body: errorBody({ error: 'Request body too large', code: 'too_large' }) };
@@ -70,3 +73,9 @@ export const runNotFound = () => notFound('run_not_found', 'Run not found');
 export const forbidden = () => new ApiError(403, 'forbidden', 'Forbidden');
 export const methodNotAllowed = (allow: string[]) =>
   new ApiError(405, 'method_not_allowed', 'Method not allowed', undefined, { allow: allow.join(', ') });
+/**
+ * A run file that cannot be read (damaged, cut short, not the expected format, or linked outside the data
+ * directory): 500 `storage_error` (docs/api.md#errors), with a message that names the file relative to the
+ * data directory and the problem, so the user can tell which file to look at. Never `internal_error`.
+ */
+export const storageFailure = (err: StorageError) => new ApiError(500, 'storage_error', err.message);

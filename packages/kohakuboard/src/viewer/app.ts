@@ -112,8 +112,9 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
     threads: options.workers,
     cacheBytes: cacheBytes - mainCacheBytes,
     maxHandles: 256 - MAIN_HANDLES,
+    dataDir,
   });
-  const reader = createReaderContext({ cacheBytes: mainCacheBytes, maxHandles: MAIN_HANDLES });
+  const reader = createReaderContext({ cacheBytes: mainCacheBytes, maxHandles: MAIN_HANDLES, dataDir });
   const idleTimer = setInterval(() => reader.handles.closeIdle(), 15_000);
   idleTimer.unref();
 

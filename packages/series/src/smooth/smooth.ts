@@ -1,6 +1,6 @@
 import { smoothEma } from './ema.js';
 import { smoothEmaDebiased } from './ema-debiased.js';
-import { smoothGaussian } from './gaussian.js';
+import { smoothGaussian, smoothGaussianAt } from './gaussian.js';
 import { smoothMovingAverage } from './moving-average.js';
 
 /** The `smooth` values of API.md §B.3. */
@@ -38,4 +38,26 @@ export function smooth(
     default:
       throw new RangeError(`unknown smoothing mode ${String(mode)}`);
   }
+}
+
+/**
+ * smooth(), read at the given indices only (ascending or not): `out[r] = smooth(…)[indices[r]]`. For a few
+ * indices the Gaussian is computed at those points alone, so its work is the indices times the kernel rather
+ * than the whole series times the kernel; the recursive modes are linear in the series anyway.
+ */
+export function smoothAt(
+  values: ArrayLike<number>,
+  mode: SmoothMode,
+  value: number,
+  indices: ArrayLike<number>,
+  kinds?: ArrayLike<number>,
+): Float64Array {
+  // Point by point pays a segment scan per point; for many points the whole series is cheaper.
+  if (mode === 'gaussian' && indices.length * 8 < values.length) {
+    return smoothGaussianAt(values, value, indices, kinds);
+  }
+  const full = smooth(values, mode, value, kinds);
+  const out = new Float64Array(indices.length);
+  for (let r = 0; r < indices.length; r++) out[r] = full[indices[r]];
+  return out;
 }

@@ -12,6 +12,7 @@ import { runRef } from '../run-ref.js';
 import type { RunRoute } from '../run-routes.js';
 import { scalarQueryFromUrl } from '../scalars/scalar-query.js';
 import { negotiateEncoding } from '../worker-pool/compress-body.js';
+import { requestTaskContext } from '../worker-pool/request-context.js';
 import type { TaskResult } from '../worker-pool/task-result.js';
 import type { TaskInput } from '../worker-pool/tasks.js';
 import { sendBatch } from './handlers/batch.js';
@@ -116,7 +117,10 @@ export async function dispatchRunRoute(
   // Large bodies are compressed by the task, in the worker thread (work/compress-body.ts).
   const encoding = negotiateEncoding(req.headers);
   const task = async (input: TaskInput) =>
-    sendResult(reply, await h.executor.run<TaskResult>({ ...input, encoding }, ref.dir));
+    sendResult(
+      reply,
+      await h.executor.run<TaskResult>({ ...input, encoding }, ref.dir, requestTaskContext(req, reply)),
+    );
   switch (route.kind) {
     case 'run':
       if (req.method === 'PATCH') return patchRun(h, principal, run, req, reply);

@@ -5,12 +5,14 @@
  */
 import {
   buildSurface,
+  defaultSurfaceBins,
   type HistogramEdgesSource,
   isSurfaceNormalize,
   kdeSharedGrid,
   kdeToCounts,
   linspaceEdges,
   type SurfaceNormalize,
+  surfaceStride,
 } from '@kohakuboard/series';
 import { histogramEntries, histogramNames } from '../../reader/histogram-source.js';
 import { kdeEntries } from '../../reader/kde-source.js';
@@ -144,6 +146,23 @@ const AXIS_LABELS = {
   relative_walltime: 'Relative Time (s)',
 };
 
+/** The most cells a surface may have: 4096 rows (the largest target_rows) of 1024 bins. */
+export const MAX_SURFACE_CELLS = 4096 * 1024;
+
+/** 413 too_large when the rows the stride keeps times the bins exceed MAX_SURFACE_CELLS. */
+function checkSurfaceSize(entries: Entry[], q: SurfaceQuery): void {
+  const n = entries.length;
+  const rows = Math.ceil(n / surfaceStride(n, q.downsample, q.targetRows)) + 1;
+  const bins = q.bins ?? defaultSurfaceBins(entries[0].counts.length);
+  if (rows * bins > MAX_SURFACE_CELLS) {
+    throw new ApiError(
+      413,
+      'too_large',
+      `The surface would have ${rows} rows of ${bins} bins; at most ${MAX_SURFACE_CELLS} cells (use a larger downsample stride)`,
+    );
+  }
+}
+
 export function surfaceResponse(
   ctx: ReaderContext,
   run: RunRef,
@@ -160,6 +179,7 @@ export function surfaceResponse(
     (e) => e.bins.length > 1 && e.counts.length > 0,
   );
   if (entries.length === 0) throw new ApiError(404, 'histogram_not_found', 'Histogram not found');
+  checkSurfaceSize(entries, q);
   let surface: ReturnType<typeof buildSurface>;
   try {
     surface = buildSurface(

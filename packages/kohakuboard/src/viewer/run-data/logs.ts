@@ -4,6 +4,8 @@
  * `next_offset` stops after the last `\n`, so an unterminated last line is sent again on the next call.
  */
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { type DataRoot, NO_ROOT } from '../../reader/data-root.js';
+import type { ReaderContext } from '../../reader/scalar-source.js';
 import { formatIsoMicros, runPaths } from '../../storage/index.js';
 import { ApiError, invalidName } from '../api-error.js';
 import { apiJson } from '../json-encode.js';
@@ -33,13 +35,17 @@ export interface LogChunk {
   content: string;
 }
 
-export function logList(run: RunRef): Record<string, unknown> {
+/** Plain log files of `logs/`; a folder or a file that links out of the data directory is not listed. */
+export function logList(ctx: ReaderContext, run: RunRef): Record<string, unknown> {
   const dir = runPaths(run.dir).logsDir;
+  const root = ctx.handles.root;
   let names: string[] = [];
   try {
-    names = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && LOG_NAME_RE.test(e.name))
-      .map((e) => e.name);
+    names = root.contains(dir)
+      ? readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isFile() && LOG_NAME_RE.test(e.name))
+          .map((e) => e.name)
+      : [];
   } catch {
     names = [];
   }
@@ -149,10 +155,13 @@ function chunkResult(
   return { name, size, offset, next_offset: next, eof, reset, content };
 }
 
-export function readLogChunk(run: RunRef, name: string, q: LogQuery): LogChunk {
+export function readLogChunk(run: RunRef, name: string, q: LogQuery, root: DataRoot = NO_ROOT): LogChunk {
   if (!LOG_NAME_RE.test(name)) throw invalidName('Invalid log name');
-  // Resolved through links: a log that is a link out of logs/ is refused (§0.2).
-  const path = existingFileInside(runPaths(run.dir).logsDir, name);
+  // Resolved through links: a log that is a link out of logs/ is refused (§0.2), and so is a logs/ folder
+  // (or run folder) that links out of the data directory.
+  const logsDir = runPaths(run.dir).logsDir;
+  if (!root.contains(logsDir)) throw invalidName('Path outside the data directory');
+  const path = existingFileInside(logsDir, name);
   let fd: number;
   try {
     if (path === null || !statSync(path).isFile()) throw new Error('not a file');
@@ -188,8 +197,8 @@ export function readLogChunk(run: RunRef, name: string, q: LogQuery): LogChunk {
   }
 }
 
-export function logResult(run: RunRef, name: string, q: LogQuery): TaskResult {
-  const chunk = readLogChunk(run, name, q);
+export function logResult(ctx: ReaderContext, run: RunRef, name: string, q: LogQuery): TaskResult {
+  const chunk = readLogChunk(run, name, q, ctx.handles.root);
   const headers = { 'cache-control': 'no-store' };
   if (q.format === 'text') {
     return {

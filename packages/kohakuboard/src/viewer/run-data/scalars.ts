@@ -18,10 +18,10 @@ import { etagMatches, JSON_TYPE, type TaskResult } from '../worker-pool/task-res
 
 const BASE = ['step', 'global_step', 'timestamp'];
 
-export function scalarNames(run: RunRef): string[] {
+export function scalarNames(ctx: ReaderContext, run: RunRef): string[] {
   return [
     ...BASE,
-    ...metricNames(run.dir)
+    ...metricNames(ctx, run.dir)
       .filter((m) => !BASE.includes(m))
       .sort(),
   ];
@@ -37,7 +37,7 @@ export interface MetricDetail {
 
 export function metricDetails(ctx: ReaderContext, run: RunRef): MetricDetail[] {
   const out: MetricDetail[] = [];
-  for (const name of metricNames(run.dir)
+  for (const name of metricNames(ctx, run.dir)
     .filter((m) => !BASE.includes(m))
     .sort()) {
     try {

@@ -49,7 +49,7 @@ export function summaryObject(
   const contents = readRunContents(ctx, run.dir);
   const ex = options.excludePrefixes;
   const metrics = contents.metrics.filter((m) => !BASE.includes(m)).sort();
-  const config = fullMetadata(run).config ?? {};
+  const config = fullMetadata(ctx, run).config ?? {};
   const steps = totalSteps(run);
   return {
     experiment_id: run.runIdPart,
@@ -74,7 +74,7 @@ export function summaryObject(
       tensors: dropPrefixed(contents.tensors, ex),
       kernel_density: dropPrefixed(contents.kernelDensity, ex),
     },
-    metadata: metadataObject(run),
+    metadata: metadataObject(ctx, run),
     last_step: run.lastStep,
     has_global_step: run.hasGlobalStep,
     first_timestamp_ms: run.firstTimestampMs,

@@ -6,18 +6,26 @@
 import { mediaRowsOfIds, tableRowsOf } from '../../reader/metadata-rows.js';
 import { rowNames } from '../../reader/run-contents.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
-import { type JsonValue, parseTolerantJson } from '../../storage/index.js';
+import { type JsonValue, parseTolerantJson, runPaths, StorageError } from '../../storage/index.js';
 import type { RunRef } from '../run-ref.js';
 import { mediaFilename, mediaFilesUrl, trimEntries } from './media.js';
 
-function parseArray(text: string | null): JsonValue[] {
-  if (text === null) return [];
+/**
+ * A stored JSON array (`columns`, `column_types`, `rows`): [] when nothing is stored; text that is not a JSON
+ * array is a damaged row, reported as a StorageError that names the file, the table entry and the column.
+ */
+function parseArray(text: string | null, where: () => string): JsonValue[] {
+  if (text === null || text === '') return [];
+  let value: JsonValue;
   try {
-    const v = parseTolerantJson(text);
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
+    value = parseTolerantJson(text);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new StorageError('ECORRUPT', null, `${where()} is not valid JSON: ${why}`);
   }
+  if (value === null) return [];
+  if (!Array.isArray(value)) throw new StorageError('ECORRUPT', null, `${where()} is not a JSON array`);
+  return value;
 }
 
 function nonFiniteCells(rows: JsonValue[]): Array<[number, number]> {
@@ -58,14 +66,17 @@ export function tableEntries(
   resolveMedia: boolean,
 ): Record<string, unknown> {
   const stored = tableRowsOf(ctx, run.dir, name);
+  const file = ctx.handles.root.name(runPaths(run.dir).metadataDb);
   const data = trimEntries(stored, afterStep, limit).map((t) => {
-    const rows = parseArray(t.rows);
+    const parse = (text: string | null, column: string) =>
+      parseArray(text, () => `${file}: table ${JSON.stringify(t.name)} at step ${t.step}: ${column}`);
+    const rows = parse(t.rows, 'rows');
     return {
       step: t.step,
       global_step: t.global_step,
       name: t.name,
-      columns: parseArray(t.columns),
-      column_types: parseArray(t.column_types),
+      columns: parse(t.columns, 'columns'),
+      column_types: parse(t.column_types, 'column_types'),
       rows,
       nonfinite_cells: nonFiniteCells(rows),
     };

@@ -68,7 +68,17 @@ export function parseConfigFilter(text: string): ConfigFilter {
   return { key: text, op: 'exists', value: '' };
 }
 
+/** Filters and sort keys per request: each one costs a pass over every run of the project. */
+export const MAX_CONFIG_FILTERS = 64;
+export const MAX_SORT_KEYS = 16;
+
 export function parseRunListQuery(q: Query): RunListQuery {
+  const configs = q.getAll('config').filter((c) => c !== '');
+  if (configs.length > MAX_CONFIG_FILTERS) {
+    throw invalidParameter('config', `at most ${MAX_CONFIG_FILTERS} config filters`);
+  }
+  const sortKeys = listParam(q, 'sort') ?? [];
+  if (sortKeys.length > MAX_SORT_KEYS) throw invalidParameter('sort', `at most ${MAX_SORT_KEYS} sort keys`);
   const status = listParam(q, 'status');
   if (status) {
     for (const s of status) {
@@ -77,7 +87,7 @@ export function parseRunListQuery(q: Query): RunListQuery {
       }
     }
   }
-  const sort = (listParam(q, 'sort') ?? []).map((s) => {
+  const sort = sortKeys.map((s) => {
     const descending = s.startsWith('-');
     const key = descending ? s.slice(1) : s;
     if (!SORT_KEYS.has(key) && !(key.startsWith('config.') && key.length > 7)) {
@@ -98,10 +108,7 @@ export function parseRunListQuery(q: Query): RunListQuery {
   return {
     q: text ? text.toLowerCase() : null,
     status: status ? new Set(status) : null,
-    config: q
-      .getAll('config')
-      .filter((c) => c !== '')
-      .map(parseConfigFilter),
+    config: configs.map(parseConfigFilter),
     sort,
     offset: intParam(q, 'offset', { min: 0 }) ?? 0,
     limit: intParam(q, 'limit', { min: 1, max: 10_000 }),

@@ -2,7 +2,7 @@
  * The parameters of a scalar series request (API.md §A.10, §B.1–§B.4), from a URL query or from a
  * batch/scalars body, validated into one normalized shape.
  */
-import { isSmoothMode, type SmoothMode } from '@kohakuboard/series';
+import { isSmoothMode, MAX_GAUSSIAN_KERNEL, type SmoothMode } from '@kohakuboard/series';
 import { invalidParameter } from '../api-error.js';
 import { checkName } from '../path-safety.js';
 import { enumParam, floatParam, intParam, limitParam, type Query } from '../query-params.js';
@@ -50,7 +50,8 @@ function checkSmooth(
     if (!(v >= 0 && v <= 1)) throw bad('from 0 to 1 (above 0.999 counts as 0.999)');
   } else if (smooth === 'ma') {
     if (!(v >= 1)) throw bad('>= 1');
-  } else if (!(v >= 3)) throw bad('>= 3');
+  } else if (!(v >= 3 && v <= MAX_GAUSSIAN_KERNEL)) throw bad(`from 3 to ${MAX_GAUSSIAN_KERNEL}`);
+  // ma: a window longer than the series averages all of it; its work does not grow with the window.
   return { smooth, value: v };
 }
 

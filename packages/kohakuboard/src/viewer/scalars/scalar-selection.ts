@@ -3,8 +3,9 @@
  * selection of `points`, then `after_step` trimming. Smoothing and `xs` are computed on the series after
  * `limit` and before the window. The formulas are the shared series package's (§B.3).
  */
-import { downsample, forwardFillIndices, incrementalTail, smooth } from '@kohakuboard/series';
+import { downsample, forwardFillIndices, incrementalTail, smoothAt } from '@kohakuboard/series';
 import type { ScalarSeries } from '../../reader/scalar-source.js';
+import { checkpoint } from '../worker-pool/cancellation.js';
 import type { ScalarQuery } from './scalar-query.js';
 
 export interface DownsamplingInfo {
@@ -122,14 +123,16 @@ export function selectRows(
 
   let smoothed: Float64Array | null = null;
   if (q.smooth !== null) {
-    const full = smooth(
+    checkpoint();
+    // Only at the returned rows: a downsampled answer smooths a few thousand points, not the series.
+    smoothed = smoothAt(
       values,
       q.smooth,
       q.smoothValue!,
+      rows,
       series.valuesNullable ? missingKinds(values) : undefined,
     );
-    smoothed = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) smoothed[i] = full[rows[i]];
+    checkpoint();
   }
   let xsOut: Float64Array | null = null;
   if (xMetric !== null) {

@@ -3,7 +3,8 @@
  * encode their bodies themselves, so that the encoding of large responses also runs off the event loop.
  */
 import { createHash } from 'node:crypto';
-import { ApiError, type ErrorDetail, errorBody } from '../api-error.js';
+import { isStorageError } from '../../storage/index.js';
+import { ApiError, type ErrorDetail, errorBody, storageFailure } from '../api-error.js';
 import { apiJson } from '../json-encode.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
@@ -27,10 +28,25 @@ export function errorResult(
   return { status, type: JSON_TYPE, body: errorBody(detail), headers };
 }
 
-/** Turns a thrown ApiError into a result (other errors propagate as 500). */
+/**
+ * Turns a thrown ApiError (a cancellation is one) or a StorageError (a damaged or unreadable file: 500
+ * storage_error naming it) into a result; anything else propagates (500 internal_error).
+ */
 export function resultOfError(err: unknown): TaskResult {
   if (err instanceof ApiError) return errorResult(err.status, err.detail, err.headers);
+  if (isStorageError(err)) return resultOfError(storageFailure(err));
   throw err;
+}
+
+/** The error detail of a result that is not a 200 (its body is the error shape). */
+export function errorDetailOf(result: TaskResult): ErrorDetail {
+  try {
+    const detail = (JSON.parse(bodyText(result.body)) as { detail?: ErrorDetail }).detail;
+    if (detail && typeof detail.error === 'string' && typeof detail.code === 'string') return detail;
+  } catch {
+    /* not the error shape */
+  }
+  return { error: 'Internal server error', code: 'internal_error' };
 }
 
 /** The body as text (a worker may hand large bodies over as UTF-8 bytes). */

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ByteLru } from '../../reader/byte-lru.js';
+import { DataRoot } from '../../reader/data-root.js';
+import { createDecodedCache } from '../../reader/decoded-cache.js';
 import { HandlePool } from '../../reader/handle-pool.js';
 import { readMediaBlob } from '../../reader/media-blob-source.js';
 import { probeRun, type RunProbe } from '../../reader/run-probe.js';
@@ -29,6 +30,7 @@ import { type TensorQuery, tensorList, tensorResult } from '../run-data/tensors.
 import type { RunRef } from '../run-ref.js';
 import type { SeriesKind } from '../run-routes.js';
 import type { ScalarQuery } from '../scalars/scalar-query.js';
+import { checkpoint, recordTaskTime, withCancelFlag } from './cancellation.js';
 import { type BodyEncoding, compressLargeBody } from './compress-body.js';
 import {
   errorResult,
@@ -70,8 +72,11 @@ export interface ByteSpan {
   end: number;
 }
 
-/** A task with, for those that answer a request, the encoding its large body may be compressed with. */
-export type TaskRequest = TaskInput & { encoding?: BodyEncoding | null };
+/**
+ * A task with, for those that answer a request, the encoding its large body may be compressed with, and the
+ * flag that tells it its client has gone (set by the executor; cancellation.ts).
+ */
+export type TaskRequest = TaskInput & { encoding?: BodyEncoding | null; cancel?: Int32Array };
 
 export type ProbeOutcome = RunProbe | { error: string };
 export type TaskOutput = TaskResult | string | Uint8Array | ProbeOutcome[] | Record<string, unknown>;
@@ -80,19 +85,21 @@ export interface ContextOptions {
   cacheBytes: number;
   maxHandles: number;
   idleMs?: number;
+  /** The data directory every file read must resolve into (null: no check). */
+  dataDir: string | null;
 }
 
 export function createReaderContext(o: ContextOptions): ReaderContext {
   return {
-    handles: new HandlePool({ maxHandles: o.maxHandles, idleMs: o.idleMs }),
-    cache: new ByteLru(o.cacheBytes),
+    handles: new HandlePool({ maxHandles: o.maxHandles, idleMs: o.idleMs, root: new DataRoot(o.dataDir) }),
+    cache: createDecodedCache(o.cacheBytes),
   };
 }
 
-function probeAll(locations: RunLocation[]): ProbeOutcome[] {
+function probeAll(ctx: ReaderContext, locations: RunLocation[]): ProbeOutcome[] {
   return locations.map((loc) => {
     try {
-      return probeRun(loc);
+      return probeRun(loc, { root: ctx.handles.root });
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
     }
@@ -104,8 +111,8 @@ function listResult(ctx: ReaderContext, run: RunRef, of: SeriesKind | 'logs', de
     case 'scalars':
       return jsonResult(
         details
-          ? { metrics: scalarNames(run), details: metricDetails(ctx, run) }
-          : { metrics: scalarNames(run) },
+          ? { metrics: scalarNames(ctx, run), details: metricDetails(ctx, run) }
+          : { metrics: scalarNames(ctx, run) },
       );
     case 'media':
       return jsonResult(mediaList(ctx, run, details));
@@ -118,16 +125,16 @@ function listResult(ctx: ReaderContext, run: RunRef, of: SeriesKind | 'logs', de
     case 'kernel_density':
       return jsonResult(kdeList(ctx, run));
     case 'logs':
-      return jsonResult(logList(run), { 'cache-control': 'no-store' });
+      return jsonResult(logList(ctx, run), { 'cache-control': 'no-store' });
   }
 }
 
 /** §A.8: metadata.json with run_id, annotation and board_id; 404 metadata_not_found without the file. */
-function metadataResult(run: RunRef): TaskResult {
+function metadataResult(ctx: ReaderContext, run: RunRef): TaskResult {
   if (!existsSync(join(run.dir, 'metadata.json'))) {
     return errorResult(404, { error: 'metadata.json not found', code: 'metadata_not_found' });
   }
-  return jsonResult(metadataObject(run), { 'cache-control': 'no-store' });
+  return jsonResult(metadataObject(ctx, run), { 'cache-control': 'no-store' });
 }
 
 /** A media blob (or a range of it) as the body of a result; 404 when it is missing. */
@@ -146,15 +153,29 @@ const isTaskResult = (out: TaskOutput): out is TaskResult =>
 
 /** Runs a task; a large compressible result is compressed here, in the thread that built it. */
 export function runTask(ctx: ReaderContext, input: TaskRequest): TaskOutput {
-  const out = runTaskUncompressed(ctx, input);
-  return input.encoding && isTaskResult(out) ? compressLargeBody(out, input.encoding) : out;
+  const started = performance.now();
+  try {
+    return withCancelFlag(input.cancel, () => {
+      const out = runTaskUncompressed(ctx, input);
+      if (!input.encoding || !isTaskResult(out)) return out;
+      try {
+        checkpoint();
+        return compressLargeBody(out, input.encoding);
+      } catch (err) {
+        return resultOfError(err);
+      }
+    });
+  } finally {
+    recordTaskTime(input.cancel, performance.now() - started);
+  }
 }
 
 function runTaskUncompressed(ctx: ReaderContext, input: TaskInput): TaskOutput {
   try {
+    checkpoint();
     switch (input.task) {
       case 'probe':
-        return probeAll(input.locations);
+        return probeAll(ctx, input.locations);
       case 'summary':
         return jsonResult(summaryObject(ctx, input.run, { excludePrefixes: input.excludePrefixes }), {
           'cache-control': 'no-store',
@@ -189,11 +210,11 @@ function runTaskUncompressed(ctx: ReaderContext, input: TaskInput): TaskOutput {
       case 'kde':
         return jsonResult(kdeResponse(ctx, input.run, input.name, input.query));
       case 'log':
-        return logResult(input.run, input.name, input.query);
+        return logResult(ctx, input.run, input.name, input.query);
       case 'config':
-        return { status: 200, type: JSON_TYPE, body: configJson(input.run) };
+        return { status: 200, type: JSON_TYPE, body: configJson(ctx, input.run) };
       case 'metadata':
-        return metadataResult(input.run);
+        return metadataResult(ctx, input.run);
       case 'mediaBlob':
         return blobResult(ctx, input.runDir, input.key, input.range);
     }

@@ -9,10 +9,11 @@ import { lowerThreadPriority } from './thread-priority.js';
 // Requests are answered on the main thread's event loop: it gets a busy CPU first (thread-priority.ts).
 lowerThreadPriority();
 
-const options = (workerData ?? {}) as { cacheBytes?: number; maxHandles?: number };
+const options = (workerData ?? {}) as { cacheBytes?: number; maxHandles?: number; dataDir?: string | null };
 const context = createReaderContext({
   cacheBytes: options.cacheBytes ?? 128 * 1024 * 1024,
   maxHandles: options.maxHandles ?? 64,
+  dataDir: options.dataDir ?? null,
 });
 setInterval(() => context.handles.closeIdle(), 15_000).unref();
 

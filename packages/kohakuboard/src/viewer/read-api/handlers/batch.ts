@@ -1,7 +1,8 @@
 /**
  * The batch routes (API.md §A.19 summary, §A.20 scalars, §B.6 config). Summaries run with bounded
  * concurrency in the task pool; scalars are streamed series by series in request order (JSON or a kbc
- * frame stream), so memory stays bounded by a few series.
+ * frame stream), so memory stays bounded by a few series. A series or summary that cannot be read becomes an
+ * error entry, never a broken body; the work of a client that has gone is dropped.
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,7 +18,16 @@ import { runRef } from '../../run-ref.js';
 import { recordConfig } from '../../runs/run-json.js';
 import { errorFrame, KBC_STREAM_CONTENT_TYPE } from '../../scalars/kbc-frame.js';
 import { scalarQueryFromBody } from '../../scalars/scalar-query.js';
-import { bodyText, JSON_TYPE, type TaskResult } from '../../worker-pool/task-result.js';
+import { TaskCancelled } from '../../worker-pool/cancellation.js';
+import { requestTaskContext } from '../../worker-pool/request-context.js';
+import {
+  bodyText,
+  errorDetailOf,
+  errorResult,
+  JSON_TYPE,
+  resultOfError,
+  type TaskResult,
+} from '../../worker-pool/task-result.js';
 import type { ReadApiOptions } from '../options.js';
 import { sendJsonText } from '../send.js';
 import { jsonBody, stringList } from './body.js';
@@ -71,30 +81,57 @@ async function batchSummary(
   const body = jsonBody(req);
   const excludePrefixes = stringList(body, 'exclude_prefixes', false);
   const runs = resolveAll(h, principal, project, runIds(body));
-  const results = await mapLimited(runs, SUMMARY_CONCURRENCY, async ({ run }) =>
-    run
-      ? h.executor.run<TaskResult>(
-          { task: 'summary', run: runRef(run, h.index.runDir(run)), excludePrefixes },
-          h.index.runDir(run),
-        )
-      : null,
-  );
+  const context = requestTaskContext(req, reply);
+  const results = await mapLimited(runs, SUMMARY_CONCURRENCY, async ({ run }) => {
+    if (!run) return null;
+    const dir = h.index.runDir(run);
+    return h.executor
+      .run<TaskResult>({ task: 'summary', run: runRef(run, dir), excludePrefixes }, dir, context)
+      .catch(failedTask);
+  });
+  if (context.signal?.aborted) throw new TaskCancelled();
   const ok: string[] = [];
   const errors: string[] = [];
   runs.forEach(({ id }, i) => {
     const r = results[i];
     // A worker hands large bodies over as UTF-8 bytes.
     if (r && r.status === 200) ok.push(`${JSON.stringify(id)}:${bodyText(r.body)}`);
-    else
-      errors.push(
-        `${JSON.stringify(id)}:${JSON.stringify(r ? JSON.parse(bodyText(r.body)).detail : notResolved)}`,
-      );
+    else errors.push(`${JSON.stringify(id)}:${JSON.stringify(r ? errorDetailOf(r) : notResolved)}`);
   });
   const map = `{${ok.join(',')}}`;
   return sendJsonText(
     reply,
     boolParam(q, 'envelope') ? `{"results":${map},"errors":{${errors.join(',')}}}` : map,
   );
+}
+
+/** A task that failed unexpectedly (not with an error result): its series or summary becomes an error. */
+function failedTask(err: unknown): TaskResult {
+  try {
+    return resultOfError(err);
+  } catch {
+    return errorResult(500, { error: 'Internal server error', code: 'internal_error' });
+  }
+}
+
+/**
+ * One series of batch/scalars: its JSON text or kbc frame, or the error that kept it from being read (a
+ * damaged or unreadable file: storage_error naming it).
+ */
+type SeriesPiece = string | Uint8Array | ErrorDetail;
+
+const isPieceError = (p: SeriesPiece): p is ErrorDetail =>
+  typeof p === 'object' && !(p instanceof Uint8Array);
+
+/**
+ * The JSON of a series that could not be read: the empty arrays of a metric the run lacks (what the original
+ * UI expects), plus `error` with the detail, e.g.
+ * `{"steps":[],"global_steps":[],"timestamps":[],"values":[],"error":{"error":"p/r/data/metrics/loss.db: …","code":"storage_error"}}`.
+ * In the kbc stream the same series is a frame with `count: 0` and the header's `error` set, as for a run
+ * that cannot be resolved.
+ */
+export function seriesErrorJson(detail: ErrorDetail): string {
+  return `{"steps":[],"global_steps":[],"timestamps":[],"values":[],"error":${JSON.stringify(detail)}}`;
 }
 
 async function batchScalars(
@@ -122,45 +159,56 @@ async function batchScalars(
   const runs = resolveAll(h, principal, project, ids);
   const envelope = boolParam(q, 'envelope');
   const kbc = query.format === 'kbc';
+  const context = requestTaskContext(req, reply);
 
   // One job per (run, metric), started up to SERIES_AHEAD ahead of the writer, written in request order.
+  // A job's promise never rejects: a failure becomes an error piece, so one bad file spoils one series only.
   const jobs = runs.flatMap(({ id, run }) => (run ? metrics.map((m) => ({ id, run, metric: m })) : []));
-  const pending: Array<Promise<string | Uint8Array | TaskResult>> = [];
+  const pending: Array<Promise<SeriesPiece>> = [];
   let started_ = 0;
   const startNext = () => {
     const job = jobs[started_++];
     const dir = h.index.runDir(job.run);
     pending.push(
-      h.executor.run<string | Uint8Array | TaskResult>(
-        {
-          task: 'batchSeries',
-          run: runRef(job.run, dir),
-          name: job.metric,
-          query,
-          afterStep: afterStepByRun
-            ? (afterStepByRun[job.id] ?? afterStepByRun[job.run.runId] ?? null)
-            : query.afterStep,
-        },
-        dir,
-      ),
+      h.executor
+        .run<string | Uint8Array | TaskResult>(
+          {
+            task: 'batchSeries',
+            run: runRef(job.run, dir),
+            name: job.metric,
+            query,
+            afterStep: afterStepByRun
+              ? (afterStepByRun[job.id] ?? afterStepByRun[job.run.runId] ?? null)
+              : query.afterStep,
+          },
+          dir,
+          context,
+        )
+        .then(
+          (out): SeriesPiece =>
+            typeof out === 'string' || out instanceof Uint8Array ? out : errorDetailOf(out),
+          (err): SeriesPiece => errorDetailOf(failedTask(err)),
+        ),
     );
   };
   async function* pieces(): AsyncGenerator<string | Uint8Array> {
     let done = 0;
     while (started_ < Math.min(jobs.length, SERIES_AHEAD)) startNext();
-    const take = async () => {
+    const take = async (id: string, metric: string): Promise<string | Uint8Array> => {
       const piece = await pending[done];
       delete pending[done];
       done++;
-      if (started_ < jobs.length) startNext();
-      if (typeof piece === 'object' && !(piece instanceof Uint8Array)) {
-        throw new Error((JSON.parse(bodyText(piece.body)) as { detail: ErrorDetail }).detail.error);
-      }
-      return piece;
+      // A client that has gone gets nothing more started for it.
+      if (started_ < jobs.length && !context.signal?.aborted) startNext();
+      if (!isPieceError(piece)) return piece;
+      return kbc ? errorFrame(id, metric, piece) : seriesErrorJson(piece);
     };
     if (kbc) {
       for (const { id, run } of runs) {
-        for (const m of metrics) yield run ? await take() : errorFrame(id, m, notResolved);
+        for (const m of metrics) {
+          if (context.signal?.aborted) return;
+          yield run ? await take(id, m) : errorFrame(id, m, notResolved);
+        }
       }
       return;
     }
@@ -171,8 +219,9 @@ async function batchScalars(
       yield `${firstRun ? '' : ','}${JSON.stringify(id)}:{`;
       firstRun = false;
       for (let i = 0; i < metrics.length; i++) {
+        if (context.signal?.aborted) return;
         yield `${i ? ',' : ''}${JSON.stringify(metrics[i])}:`;
-        yield await take();
+        yield await take(id, metrics[i]);
       }
       yield '}';
     }
