@@ -1,0 +1,452 @@
+/**
+ * Imports one TensorBoard run directory into one KohakuBoard run folder (docs/tensorboard.md#mapping), from
+ * where the last import stopped: its event files in name order, each from its saved offset. Every event that
+ * carries data gets the next step of the run's counter; its TensorBoard step becomes the global step and its
+ * wall time the timestamp. Rows are written in batches; after each batch the run's import state is saved.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  formatPythonIso,
+  type JsonValue,
+  METADATA_FILE,
+  type RunMetadata,
+  readMetadataJson,
+  serializeMetadataJson,
+  writeMetadataJson,
+} from '../storage/index.js';
+import { VERSION } from '../version.js';
+import { ImportBatch } from './import-batch.js';
+import {
+  type EventFileState,
+  emptyImportState,
+  type ImportState,
+  readImportState,
+  writeImportState,
+} from './import-state.js';
+import { decodeEvent, type EventMessage, int64ToNumber } from './proto-schema.js';
+import { readFirstRecord, readRecords } from './record-reader.js';
+import type { EventFileInfo, TensorBoardRun } from './run-discovery.js';
+import { ImportedRunWriter } from './run-writer.js';
+import { type EventContext, type MappedKind, mapSummaryValue } from './summary-mapping.js';
+import { TagNames } from './tag-names.js';
+
+/** A batch is written when it holds this many events or this many bytes of media. */
+export const BATCH_EVENTS = 65_536;
+export const BATCH_BLOB_BYTES = 64 << 20;
+/** A run whose event files changed less than this long ago is shown as running. */
+export const RUNNING_WINDOW_MS = 300_000;
+
+export type ImportWarningCode =
+  /** Damaged TFRecord framing: a bad CRC, an impossible length, data that is not TFRecord. */
+  | 'EDAMAGED'
+  /** A record whose event (or a value in it) cannot be decoded. */
+  | 'EDECODE'
+  /** A summary plugin this importer does not know. */
+  | 'EPLUGIN'
+  /** An event file that is shorter than what was imported, or starts with another record. */
+  | 'EREPLACED'
+  /** The run folder the run maps to holds something else. */
+  | 'ECONFLICT';
+
+export interface ImportWarning {
+  code: ImportWarningCode;
+  /** The file (or folder) the warning is about. */
+  file: string;
+  /** Byte offset in the file, when the warning is about one place in it. */
+  offset: number | null;
+  message: string;
+}
+
+export interface ImportTarget {
+  /** The log directory's real path. */
+  logDir: string;
+  project: string;
+  projectDir: string;
+}
+
+export interface RunPassStats {
+  run: string;
+  runDir: string;
+  /** Events read in this pass. */
+  events: number;
+  /** Bytes of event files read in this pass. */
+  bytes: number;
+  /** Names with rows added in this pass, per kind, and the row counts. */
+  names: Record<MappedKind, Set<string>>;
+  rows: Record<MappedKind, number>;
+  /** Values and events that are not imported, by kind. */
+  skipped: Map<string, number>;
+  /** True when the pass stopped at its event budget with more to read. */
+  more: boolean;
+  /** True when the run folder does not belong to this run (nothing was imported). */
+  conflict: boolean;
+}
+
+export interface RunImportHooks {
+  warn(warning: ImportWarning): void;
+  /** Called after each record with the bytes and events read so far in this pass. */
+  progress?(bytes: number, events: number): void;
+  now?(): number;
+}
+
+/** A stable run id for a run directory: 8 characters of [a-z0-9] from a hash of its relative path. */
+export function runIdFor(relPath: string): string {
+  const n = BigInt(`0x${createHash('sha256').update(`tensorboard:${relPath}`).digest('hex').slice(0, 16)}`);
+  return (n % 36n ** 8n).toString(36).padStart(8, '0');
+}
+
+const emptyKinds = <T>(make: () => T): Record<MappedKind, T> => ({
+  scalars: make(),
+  histograms: make(),
+  images: make(),
+  audio: make(),
+  text: make(),
+});
+
+/** The per-event side of mapping: the event's step, global step and timestamp, and where rows are counted. */
+class EventMapping implements EventContext {
+  globalStep = 0;
+  timestampMs = 0;
+  /** Where the current record starts, for warnings. */
+  offset = 0;
+  file = '';
+  stats: RunPassStats | null = null;
+  private eventStep = -1;
+
+  constructor(private readonly importer: RunImporter) {}
+
+  get batch(): ImportBatch {
+    return this.importer.batch;
+  }
+
+  get names(): TagNames {
+    return this.importer.names;
+  }
+
+  startEvent(globalStep: number, timestampMs: number): void {
+    this.globalStep = globalStep;
+    this.timestampMs = timestampMs;
+    this.eventStep = -1;
+  }
+
+  step(): number {
+    if (this.eventStep < 0) {
+      this.eventStep = this.importer.state.next_step++;
+      this.batch.addStep(this.eventStep, this.globalStep, this.timestampMs);
+    }
+    return this.eventStep;
+  }
+
+  mapped(kind: MappedKind, name: string, rows: number): void {
+    if (!this.stats) return;
+    this.stats.names[kind].add(name);
+    this.stats.rows[kind] += rows;
+  }
+
+  skip(what: string): void {
+    if (this.stats) countSkipped(this.stats, what);
+  }
+
+  unknownPlugin(plugin: string): void {
+    this.skip(`plugin "${plugin}"`);
+    this.importer.warnPluginOnce(plugin, this.file, this.offset);
+  }
+
+  invalid(message: string): void {
+    this.skip('unreadable values');
+    this.importer.warn({ code: 'EDECODE', file: this.file, offset: this.offset, message });
+  }
+
+  mergeConfig(values: Record<string, JsonValue>): void {
+    this.importer.mergeConfig(values);
+  }
+}
+
+function countSkipped(stats: RunPassStats, what: string): void {
+  stats.skipped.set(what, (stats.skipped.get(what) ?? 0) + 1);
+}
+
+export class RunImporter {
+  readonly runDir: string;
+  private readonly runId: string;
+  /** Read by the event mapping. */
+  state: ImportState;
+  names: TagNames;
+  batch = new ImportBatch();
+  private writer: ImportedRunWriter | null = null;
+  private readonly mapping = new EventMapping(this);
+  private config: Record<string, JsonValue> = {};
+  private configChanged = false;
+  private stateDirty = false;
+  private lastMetadataText: string | null = null;
+  /** The run as listed for the pass in progress (its files' modification times set the status). */
+  private listing: TensorBoardRun | null = null;
+  private readonly warnedPlugins = new Set<string>();
+  /** Why the run folder cannot be used, once known, and whether that was said. */
+  private conflict: string | null = null;
+  private conflictReported = false;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly target: ImportTarget,
+    readonly relPath: string,
+    private readonly hooks: RunImportHooks,
+  ) {
+    this.now = hooks.now ?? Date.now;
+    this.runId = runIdFor(relPath);
+    this.runDir = join(target.projectDir, this.runId);
+    this.state = emptyImportState(target.logDir, relPath);
+    if (existsSync(this.runDir)) {
+      const saved = readImportState(this.runDir);
+      if (!saved || saved.run !== relPath || saved.source !== target.logDir) {
+        this.conflict = saved
+          ? `it holds the import of run "${saved.run}" of ${saved.source}`
+          : 'it is not a folder this importer wrote';
+      } else {
+        this.state = saved;
+        this.loadMetadata();
+      }
+    }
+    this.names = new TagNames(this.state.names);
+  }
+
+  warn(warning: ImportWarning): void {
+    this.hooks.warn(warning);
+  }
+
+  warnPluginOnce(plugin: string, file: string, offset: number): void {
+    if (this.warnedPlugins.has(plugin)) return;
+    this.warnedPlugins.add(plugin);
+    this.warn({
+      code: 'EPLUGIN',
+      file,
+      offset,
+      message: `summary plugin "${plugin}" is not one this importer reads; its values are skipped`,
+    });
+  }
+
+  mergeConfig(values: Record<string, JsonValue>): void {
+    this.config = { ...this.config, ...values };
+    this.configChanged = true;
+  }
+
+  /** Reads what is new in the run's event files (at most `maxEvents` events) and writes it. */
+  pass(run: TensorBoardRun, maxEvents = Number.POSITIVE_INFINITY): RunPassStats {
+    const stats: RunPassStats = {
+      run: this.relPath,
+      runDir: this.runDir,
+      events: 0,
+      bytes: 0,
+      names: emptyKinds(() => new Set<string>()),
+      rows: emptyKinds(() => 0),
+      skipped: new Map(),
+      more: false,
+      conflict: this.conflict !== null,
+    };
+    if (this.conflict !== null) {
+      if (!this.conflictReported) {
+        this.conflictReported = true;
+        this.warn({
+          code: 'ECONFLICT',
+          file: this.runDir,
+          offset: null,
+          message: `the run folder for "${this.relPath}" is taken (${this.conflict}); that run is not imported`,
+        });
+      }
+      return stats;
+    }
+    for (const kind of run.unmappedFiles) countSkipped(stats, kind);
+    this.mapping.stats = stats;
+    this.listing = run;
+    try {
+      for (const file of run.files) {
+        if (!this.readFile(file, stats, maxEvents)) {
+          stats.more = true;
+          break;
+        }
+      }
+      this.flush();
+      this.updateMetadata();
+    } finally {
+      this.mapping.stats = null;
+    }
+    return stats;
+  }
+
+  async close(): Promise<void> {
+    const w = this.writer;
+    this.writer = null;
+    await w?.close();
+  }
+
+  /** Reads one event file from its cursor; false when the event budget stopped it before its end. */
+  private readFile(file: EventFileInfo, stats: RunPassStats, maxEvents: number): boolean {
+    if (stats.events >= maxEvents) return false;
+    const fs: EventFileState = this.state.files[file.name] ?? { offset: 0, resync: false, head: null };
+    if (fs.replaced || file.size === fs.offset) return true;
+    this.state.files[file.name] = fs;
+    this.stateDirty = true;
+    if (file.size < fs.offset || (fs.head !== null && fs.offset > 0 && headOf(file.path) !== fs.head)) {
+      fs.replaced = true;
+      this.warn({
+        code: 'EREPLACED',
+        file: file.path,
+        offset: null,
+        message:
+          file.size < fs.offset
+            ? `the file is shorter (${file.size} bytes) than what was imported (${fs.offset} bytes); it is not read again`
+            : 'the file starts with another record than when it was imported; it is not read again',
+      });
+      return true;
+    }
+    const mapping = this.mapping;
+    mapping.file = file.path;
+    const started = fs.offset;
+    const bytesBefore = stats.bytes;
+    const result = readRecords(file.path, fs, {
+      record: (data, offset, end) => {
+        if (offset === 0) fs.head = fingerprint(data);
+        let event: EventMessage | null = null;
+        try {
+          event = decodeEvent(data);
+        } catch (err) {
+          this.warn({
+            code: 'EDECODE',
+            file: file.path,
+            offset,
+            message: `the event cannot be decoded (${(err as Error).message}); it is skipped`,
+          });
+        }
+        if (event) {
+          mapping.offset = offset;
+          this.mapEvent(event, stats);
+        }
+        fs.offset = end;
+        fs.resync = false;
+        stats.events++;
+        this.batch.events++;
+        this.hooks.progress?.(bytesBefore + end - started, stats.events);
+        if (this.batch.events >= BATCH_EVENTS || this.batch.blobBytes >= BATCH_BLOB_BYTES) this.flush();
+        return stats.events < maxEvents;
+      },
+      damage: (d) => {
+        this.warn({
+          code: 'EDAMAGED',
+          file: file.path,
+          offset: d.offset,
+          message:
+            d.resumedAt === null
+              ? `${d.problem}; nothing readable follows yet`
+              : `${d.problem}; reading resumed at offset ${d.resumedAt}`,
+        });
+      },
+    });
+    fs.offset = result.cursor.offset;
+    fs.resync = result.cursor.resync;
+    stats.bytes = bytesBefore + (fs.offset - started);
+    return !result.stopped;
+  }
+
+  private mapEvent(event: EventMessage, stats: RunPassStats): void {
+    const ts = wallTimeMs(event.wallTime);
+    const state = this.state;
+    if (state.first_wall_time_ms === null) state.first_wall_time_ms = ts;
+    if (state.last_wall_time_ms === null || ts > state.last_wall_time_ms) state.last_wall_time_ms = ts;
+    this.mapping.startEvent(int64ToNumber(event.step), ts);
+    switch (event.what) {
+      case 'summary':
+        for (const v of event.summary?.value ?? []) mapSummaryValue(v, this.mapping);
+        return;
+      case 'graphDef':
+      case 'metaGraphDef':
+        countSkipped(stats, 'graphs');
+        return;
+      case 'taggedRunMetadata':
+        countSkipped(stats, 'run metadata');
+        return;
+      default:
+      // file_version, session_log and log_message events carry no data.
+    }
+  }
+
+  /** Writes the batch (creating the run folder on its first data) and saves the import state. */
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = new ImportBatch();
+    const hasRows = batch.steps.n > 0;
+    if (!this.writer && (hasRows || this.configChanged)) {
+      this.writer = this.openWriter();
+      this.updateMetadata(); // the folder is a run (and visible to the viewer) from its first data on
+    }
+    if (!this.writer || !this.stateDirty) return;
+    if (hasRows) this.writer.commit(batch);
+    this.state.names = this.names.all();
+    writeImportState(this.runDir, this.state);
+    this.stateDirty = false;
+  }
+
+  private openWriter(): ImportedRunWriter {
+    mkdirSync(this.target.projectDir, { recursive: true });
+    try {
+      mkdirSync(this.runDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    return new ImportedRunWriter(this.runDir);
+  }
+
+  private loadMetadata(): void {
+    try {
+      this.lastMetadataText = readFileSync(join(this.runDir, METADATA_FILE), 'utf8');
+      const config = readMetadataJson(this.runDir).config;
+      if (config && typeof config === 'object' && !Array.isArray(config)) this.config = config;
+    } catch {
+      /* a missing or unreadable metadata.json is written anew */
+    }
+  }
+
+  /** Rewrites metadata.json when its content changes (new data, config, status). */
+  private updateMetadata(): void {
+    const run = this.listing;
+    if (!run || (!this.writer && !existsSync(this.runDir))) return;
+    const s = this.state;
+    const lastChange = run.files.reduce((m, f) => Math.max(m, f.mtimeMs), 0);
+    const running = this.now() - lastChange < RUNNING_WINDOW_MS;
+    const endMs = s.last_wall_time_ms ?? Math.round(lastChange);
+    const metadata: RunMetadata = {
+      name: this.relPath,
+      config: this.config,
+      created_at: formatPythonIso(s.first_wall_time_ms ?? Math.round(lastChange)),
+      project: this.target.project,
+      finished_at: running ? null : formatPythonIso(endMs),
+      run_id: this.runId,
+      annotation: null,
+      status: running ? 'running' : 'finished',
+      version: VERSION,
+      updated_at: formatPythonIso(running ? Math.round(lastChange) : endMs),
+    };
+    const text = serializeMetadataJson(metadata);
+    if (text === this.lastMetadataText) return;
+    writeMetadataJson(this.runDir, metadata);
+    this.lastMetadataText = text;
+    this.configChanged = false;
+  }
+}
+
+/** Wall time (seconds) in whole milliseconds, rounded half to even as Python's round() does. */
+export function wallTimeMs(wallTime: number): number {
+  const x = wallTime * 1000;
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function headOf(path: string): string | null {
+  const first = readFirstRecord(path);
+  return first ? fingerprint(first) : null;
+}
+
+function fingerprint(firstRecord: Uint8Array): string {
+  return createHash('sha256').update(firstRecord).digest('hex').slice(0, 32);
+}
