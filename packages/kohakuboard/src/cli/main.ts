@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerDump } from './commands/dump.js';
+import { registerImport } from './commands/import.js';
 import { registerOpen } from './commands/open.js';
 import { describeCliError } from './errors.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDump(program);
   registerOpen(program);
+  registerImport(program);
   return program;
 }
 

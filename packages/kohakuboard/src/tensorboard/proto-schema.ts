@@ -3,115 +3,115 @@
  * (the field numbers are those of TensorFlow's event, summary and tensor messages and of TensorBoard's hparams
  * plugin), and decoded by protobufjs. Fields not listed here are skipped by the decoder as unknown fields.
  * See docs/tensorboard.md#event-files.
+ *
+ * The definitions use proto2 `optional` fields, which keep presence: a value of 0 that was written is told
+ * from one that was not (proto3 drops that for plain fields). The `oneof` groups of the original messages
+ * are written as plain fields: protobufjs records a decoded oneof through a setter that deletes the other
+ * fields from the message, which puts every message into V8's slow dictionary mode. Which field is set is
+ * read with `has()` (decoded fields are own properties; defaults live on the prototype).
  */
 import protobuf from 'protobufjs';
 
 const SCHEMA = `
-syntax = "proto3";
+syntax = "proto2";
 package kobo.tb;
 
 message Event {
-  double wall_time = 1;
-  int64 step = 2;
-  oneof what {
-    string file_version = 3;
-    bytes graph_def = 4;
-    Summary summary = 5;
-    bytes log_message = 6;
-    SessionLog session_log = 7;
-    TaggedRunMetadata tagged_run_metadata = 8;
-    bytes meta_graph_def = 9;
-  }
+  optional double wall_time = 1;
+  optional int64 step = 2;
+  optional string file_version = 3;
+  optional bytes graph_def = 4;
+  optional Summary summary = 5;
+  optional bytes log_message = 6;
+  optional SessionLog session_log = 7;
+  optional TaggedRunMetadata tagged_run_metadata = 8;
+  optional bytes meta_graph_def = 9;
 }
 
 message SessionLog {
-  int32 status = 1;
+  optional int32 status = 1;
 }
 
 message TaggedRunMetadata {
-  string tag = 1;
+  optional string tag = 1;
 }
 
 message Summary {
   message Image {
-    int32 height = 1;
-    int32 width = 2;
-    int32 colorspace = 3;
-    bytes encoded_image_string = 4;
+    optional int32 height = 1;
+    optional int32 width = 2;
+    optional int32 colorspace = 3;
+    optional bytes encoded_image_string = 4;
   }
   message Audio {
-    float sample_rate = 1;
-    int64 num_channels = 2;
-    int64 length_frames = 3;
-    bytes encoded_audio_string = 4;
-    string content_type = 5;
+    optional float sample_rate = 1;
+    optional int64 num_channels = 2;
+    optional int64 length_frames = 3;
+    optional bytes encoded_audio_string = 4;
+    optional string content_type = 5;
   }
   message Value {
-    string tag = 1;
-    string node_name = 7;
-    SummaryMetadata metadata = 9;
-    oneof value {
-      float simple_value = 2;
-      bytes obsolete_old_style_histogram = 3;
-      Image image = 4;
-      HistogramProto histo = 5;
-      Audio audio = 6;
-      TensorProto tensor = 8;
-    }
+    optional string tag = 1;
+    optional string node_name = 7;
+    optional SummaryMetadata metadata = 9;
+    optional float simple_value = 2;
+    optional bytes obsolete_old_style_histogram = 3;
+    optional Image image = 4;
+    optional HistogramProto histo = 5;
+    optional Audio audio = 6;
+    optional TensorProto tensor = 8;
   }
   repeated Value value = 1;
 }
 
 message SummaryMetadata {
   message PluginData {
-    string plugin_name = 1;
-    bytes content = 2;
+    optional string plugin_name = 1;
+    optional bytes content = 2;
   }
-  PluginData plugin_data = 1;
-  string display_name = 2;
-  string summary_description = 3;
-  int32 data_class = 4;
+  optional PluginData plugin_data = 1;
+  optional string display_name = 2;
+  optional string summary_description = 3;
+  optional int32 data_class = 4;
 }
 
 message HistogramProto {
-  double min = 1;
-  double max = 2;
-  double num = 3;
-  double sum = 4;
-  double sum_squares = 5;
-  repeated double bucket_limit = 6;
-  repeated double bucket = 7;
+  optional double min = 1;
+  optional double max = 2;
+  optional double num = 3;
+  optional double sum = 4;
+  optional double sum_squares = 5;
+  repeated double bucket_limit = 6 [packed = true];
+  repeated double bucket = 7 [packed = true];
 }
 
 message TensorShapeProto {
   message Dim {
-    int64 size = 1;
+    optional int64 size = 1;
   }
   repeated Dim dim = 2;
 }
 
 message TensorProto {
-  int32 dtype = 1;
-  TensorShapeProto tensor_shape = 2;
-  bytes tensor_content = 4;
-  repeated float float_val = 5;
-  repeated double double_val = 6;
-  repeated int32 int_val = 7;
+  optional int32 dtype = 1;
+  optional TensorShapeProto tensor_shape = 2;
+  optional bytes tensor_content = 4;
+  repeated float float_val = 5 [packed = true];
+  repeated double double_val = 6 [packed = true];
+  repeated int32 int_val = 7 [packed = true];
   repeated bytes string_val = 8;
-  repeated int64 int64_val = 10;
-  repeated bool bool_val = 11;
-  repeated int32 half_val = 13;
-  repeated uint32 uint32_val = 16;
-  repeated uint64 uint64_val = 17;
+  repeated int64 int64_val = 10 [packed = true];
+  repeated bool bool_val = 11 [packed = true];
+  repeated int32 half_val = 13 [packed = true];
+  repeated uint32 uint32_val = 16 [packed = true];
+  repeated uint64 uint64_val = 17 [packed = true];
 }
 
 message HParamsPluginData {
-  int32 version = 1;
-  oneof data {
-    HParamsExperiment experiment = 2;
-    SessionStartInfo session_start_info = 3;
-    SessionEndInfo session_end_info = 4;
-  }
+  optional int32 version = 1;
+  optional HParamsExperiment experiment = 2;
+  optional SessionStartInfo session_start_info = 3;
+  optional SessionEndInfo session_end_info = 4;
 }
 
 message HParamsExperiment {
@@ -120,39 +120,37 @@ message HParamsExperiment {
 }
 
 message HParamInfo {
-  string name = 1;
+  optional string name = 1;
 }
 
 message MetricInfo {
-  MetricName name = 1;
+  optional MetricName name = 1;
 }
 
 message MetricName {
-  string group = 1;
-  string tag = 2;
+  optional string group = 1;
+  optional string tag = 2;
 }
 
 message SessionStartInfo {
   map<string, JsonValue> hparams = 1;
-  string group_name = 4;
-  double start_time_secs = 5;
+  optional string group_name = 4;
+  optional double start_time_secs = 5;
 }
 
 message SessionEndInfo {
-  int32 status = 1;
-  double end_time_secs = 2;
+  optional int32 status = 1;
+  optional double end_time_secs = 2;
 }
 
 // The fields of google.protobuf.Value, ListValue and Struct.
 message JsonValue {
-  oneof kind {
-    int32 null_value = 1;
-    double number_value = 2;
-    string string_value = 3;
-    bool bool_value = 4;
-    JsonStruct struct_value = 5;
-    JsonList list_value = 6;
-  }
+  optional int32 null_value = 1;
+  optional double number_value = 2;
+  optional string string_value = 3;
+  optional bool bool_value = 4;
+  optional JsonStruct struct_value = 5;
+  optional JsonList list_value = 6;
 }
 
 message JsonList {
@@ -221,8 +219,6 @@ export interface SummaryValueMessage {
     pluginData?: { pluginName: string; content: Uint8Array } | null;
     dataClass: number;
   } | null;
-  /** Which of the oneof fields is set. */
-  value?: 'simpleValue' | 'obsoleteOldStyleHistogram' | 'image' | 'histo' | 'audio' | 'tensor';
   simpleValue: number;
   image?: ImageMessage | null;
   histo?: HistogramMessage | null;
@@ -233,20 +229,11 @@ export interface SummaryValueMessage {
 export interface EventMessage {
   wallTime: number;
   step: Int64;
-  what?:
-    | 'fileVersion'
-    | 'graphDef'
-    | 'summary'
-    | 'logMessage'
-    | 'sessionLog'
-    | 'taggedRunMetadata'
-    | 'metaGraphDef';
   fileVersion: string;
   summary?: { value: SummaryValueMessage[] } | null;
 }
 
 export interface JsonValueMessage {
-  kind?: 'nullValue' | 'numberValue' | 'stringValue' | 'boolValue' | 'structValue' | 'listValue';
   numberValue: number;
   stringValue: string;
   boolValue: boolean;
@@ -255,14 +242,40 @@ export interface JsonValueMessage {
 }
 
 export interface HParamsPluginDataMessage {
-  data?: 'experiment' | 'sessionStartInfo' | 'sessionEndInfo';
   experiment?: { metricInfos: Array<{ name?: { group: string; tag: string } | null }> } | null;
   sessionStartInfo?: { hparams: Record<string, JsonValueMessage>; groupName: string } | null;
 }
 
+/** True when the decoded message holds the field (it was on the wire), not just its default. */
+export const has = (message: object, field: string) => Object.hasOwn(message, field);
+
 /** Decodes one Event record. Throws (protobufjs) on malformed bytes, e.g. a truncated varint. */
 export function decodeEvent(bytes: Uint8Array): EventMessage {
   return EventType.decode(bytes) as unknown as EventMessage;
+}
+
+/**
+ * Decodes Event records that lie inside a larger buffer, without a view per record: one protobufjs reader
+ * per buffer, moved to each record.
+ */
+export class EventDecoder {
+  private buf: Uint8Array | null = null;
+  private reader: protobuf.Reader | null = null;
+
+  decode(buf: Uint8Array, start: number, end: number): EventMessage {
+    if (buf !== this.buf || !this.reader) {
+      this.reader = protobuf.Reader.create(buf);
+      this.buf = buf;
+    }
+    this.reader.pos = start;
+    return EventType.decode(this.reader, end - start) as unknown as EventMessage;
+  }
+
+  /** Lets go of the last buffer. */
+  reset(): void {
+    this.buf = null;
+    this.reader = null;
+  }
 }
 
 export function decodeHParamsPluginData(bytes: Uint8Array): HParamsPluginDataMessage {

@@ -36,10 +36,11 @@ export interface RecordDamage {
 
 export interface RecordVisitor {
   /**
-   * One complete record: `data` is a view into a read buffer (copy what is kept), `offset` is where its
-   * header starts and `end` where the next record starts. Returning false stops reading after this record.
+   * One complete record: its data is `buf[dataStart, dataEnd)` (a read buffer: copy what is kept), `offset`
+   * is where its header starts in the file and `end` where the next record starts. Returning false stops
+   * reading after this record.
    */
-  record(data: Uint8Array, offset: number, end: number): boolean;
+  record(buf: Uint8Array, dataStart: number, dataEnd: number, offset: number, end: number): boolean;
   damage(damage: RecordDamage): void;
 }
 
@@ -52,51 +53,49 @@ export interface ReadResult {
 const u32 = (b: Uint8Array, at: number) =>
   (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 
-/** The record length in a header, or -1 when its high word makes it absurd (a 2^53-safe read). */
+/** The record length in a header at `at`, or -1 when its high word makes it absurd. */
 function lengthField(b: Uint8Array, at: number): number {
-  const hi = u32(b, at + 4);
-  if (hi !== 0) return -1;
-  return u32(b, at);
+  return u32(b, at + 4) === 0 ? u32(b, at) : -1;
 }
 
 type HeaderCheck = { ok: true; length: number } | { ok: false; problem: string };
 
 function checkHeader(b: Uint8Array, at: number): HeaderCheck {
-  if (maskedCrc32c(b.subarray(at, at + 8)) !== u32(b, at + 8)) {
+  if (maskedCrc32c(b, at, at + 8) !== u32(b, at + 8)) {
     return { ok: false, problem: 'the record length does not match its CRC' };
   }
   const length = lengthField(b, at);
   if (length < 0 || length > MAX_RECORD_BYTES) {
-    return {
-      ok: false,
-      problem: `the record length ${readU64Text(b, at)} is beyond ${MAX_RECORD_BYTES} bytes`,
-    };
+    const text = ((BigInt(u32(b, at + 4)) << 32n) | BigInt(u32(b, at))).toString();
+    return { ok: false, problem: `the record length ${text} is beyond ${MAX_RECORD_BYTES} bytes` };
   }
   return { ok: true, length };
 }
 
-function readU64Text(b: Uint8Array, at: number): string {
-  return ((BigInt(u32(b, at + 4)) << 32n) | BigInt(u32(b, at))).toString();
+/** Whether the data of the record whose header is at `at` matches its CRC. */
+function dataIsValid(b: Uint8Array, at: number, length: number): boolean {
+  const start = at + HEADER_BYTES;
+  return maskedCrc32c(b, start, start + length) === u32(b, start + length);
 }
 
-/** A read-only window over a file: views of byte ranges, read in chunks as they are asked for. */
+/**
+ * A read-only window over a file: `buf` holds the file's bytes from `start` on, read in chunks as ranges are
+ * asked for. A refill reads into a new buffer, so bytes handed out earlier stay valid.
+ */
 class FileWindow {
-  private buf: Uint8Array = new Uint8Array(0);
-  private start = 0;
+  buf: Uint8Array = new Uint8Array(0);
+  start = 0;
 
   constructor(
     private readonly fd: number,
     readonly size: number,
   ) {}
 
-  /**
-   * Bytes [position, position + length), or null when the file ends before. The view stays valid after later
-   * calls (a refill reads into a new buffer).
-   */
-  view(position: number, length: number): Uint8Array | null {
-    if (position + length > this.size) return null;
+  /** Makes [position, position + length) available in `buf`; false when the file ends before. */
+  ensure(position: number, length: number): boolean {
+    if (position + length > this.size) return false;
     const at = position - this.start;
-    if (at >= 0 && at + length <= this.buf.length) return this.buf.subarray(at, at + length);
+    if (at >= 0 && at + length <= this.buf.length) return true;
     const want = Math.min(Math.max(CHUNK_BYTES, length), this.size - position);
     const buf = Buffer.allocUnsafe(want);
     let got = 0;
@@ -105,17 +104,11 @@ class FileWindow {
       if (n === 0) break;
       got += n;
     }
-    if (got < length) return null; // the file shrank while being read
-    this.buf = buf.subarray(0, got);
+    if (got < length) return false; // the file shrank while being read
+    this.buf = got < want ? buf.subarray(0, got) : buf;
     this.start = position;
-    return this.buf.subarray(0, length);
+    return true;
   }
-}
-
-function dataIsValid(record: Uint8Array, length: number): boolean {
-  return (
-    maskedCrc32c(record.subarray(HEADER_BYTES, HEADER_BYTES + length)) === u32(record, HEADER_BYTES + length)
-  );
 }
 
 /**
@@ -149,9 +142,8 @@ function scan(file: FileWindow, cursor: FileCursor, visitor: RecordVisitor): Rea
       resync = false;
       report(pos);
     }
-    const head = file.view(pos, HEADER_BYTES);
-    if (!head) break; // a short header ends the file for now
-    const header = checkHeader(head, 0);
+    if (!file.ensure(pos, HEADER_BYTES)) break; // a short header ends the file for now
+    const header = checkHeader(file.buf, pos - file.start);
     if (!header.ok) {
       pending ??= { offset: pos, problem: header.problem };
       resync = true;
@@ -159,9 +151,9 @@ function scan(file: FileWindow, cursor: FileCursor, visitor: RecordVisitor): Rea
       continue;
     }
     const total = HEADER_BYTES + header.length + FOOTER_BYTES;
-    const record = file.view(pos, total);
-    if (!record) break; // a short record ends the file for now
-    if (!dataIsValid(record, header.length)) {
+    if (!file.ensure(pos, total)) break; // a short record ends the file for now
+    const at = pos - file.start;
+    if (!dataIsValid(file.buf, at, header.length)) {
       // The last record may still be being written, or was cut by a crash: it is read again later.
       if (pos + total === file.size) break;
       visitor.damage({
@@ -172,7 +164,13 @@ function scan(file: FileWindow, cursor: FileCursor, visitor: RecordVisitor): Rea
       pos += total;
       continue;
     }
-    const go = visitor.record(record.subarray(HEADER_BYTES, HEADER_BYTES + header.length), pos, pos + total);
+    const go = visitor.record(
+      file.buf,
+      at + HEADER_BYTES,
+      at + HEADER_BYTES + header.length,
+      pos,
+      pos + total,
+    );
     pos += total;
     if (!go) {
       stopped = true;
@@ -189,15 +187,13 @@ function scan(file: FileWindow, cursor: FileCursor, visitor: RecordVisitor): Rea
  */
 function findRecordStart(file: FileWindow, from: number): { position: number; valid: boolean } {
   for (let p = from; ; p++) {
-    const head = file.view(p, HEADER_BYTES);
-    if (!head) return { position: p, valid: false };
+    if (!file.ensure(p, HEADER_BYTES)) return { position: p, valid: false };
     // The length test is cheap and rejects most positions before a CRC is computed.
-    const length = lengthField(head, 0);
+    const length = lengthField(file.buf, p - file.start);
     if (length < 0 || length > MAX_RECORD_BYTES) continue;
-    if (!checkHeader(head, 0).ok) continue;
-    const record = file.view(p, HEADER_BYTES + length + FOOTER_BYTES);
-    if (!record) return { position: p, valid: false };
-    if (dataIsValid(record, length)) return { position: p, valid: true };
+    if (!checkHeader(file.buf, p - file.start).ok) continue;
+    if (!file.ensure(p, HEADER_BYTES + length + FOOTER_BYTES)) return { position: p, valid: false };
+    if (dataIsValid(file.buf, p - file.start, length)) return { position: p, valid: true };
   }
 }
 
@@ -206,13 +202,11 @@ export function readFirstRecord(path: string): Uint8Array | null {
   const fd = openSync(path, 'r');
   try {
     const file = new FileWindow(fd, fstatSync(fd).size);
-    const head = file.view(0, HEADER_BYTES);
-    if (!head) return null;
-    const header = checkHeader(head, 0);
-    if (!header.ok) return null;
-    const record = file.view(0, HEADER_BYTES + header.length + FOOTER_BYTES);
-    if (!record || !dataIsValid(record, header.length)) return null;
-    return record.subarray(HEADER_BYTES, HEADER_BYTES + header.length);
+    if (!file.ensure(0, HEADER_BYTES)) return null;
+    const header = checkHeader(file.buf, 0);
+    if (!header.ok || !file.ensure(0, HEADER_BYTES + header.length + FOOTER_BYTES)) return null;
+    if (!dataIsValid(file.buf, 0, header.length)) return null;
+    return file.buf.subarray(HEADER_BYTES, HEADER_BYTES + header.length);
   } finally {
     closeSync(fd);
   }

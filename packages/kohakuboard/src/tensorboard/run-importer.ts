@@ -25,7 +25,7 @@ import {
   readImportState,
   writeImportState,
 } from './import-state.js';
-import { decodeEvent, type EventMessage, int64ToNumber } from './proto-schema.js';
+import { EventDecoder, type EventMessage, has, int64ToNumber } from './proto-schema.js';
 import { readFirstRecord, readRecords } from './record-reader.js';
 import type { EventFileInfo, TensorBoardRun } from './run-discovery.js';
 import { ImportedRunWriter } from './run-writer.js';
@@ -188,6 +188,7 @@ export class RunImporter {
   private conflict: string | null = null;
   private conflictReported = false;
   private readonly now: () => number;
+  private progress: RunImportHooks['progress'];
 
   constructor(
     private readonly target: ImportTarget,
@@ -195,6 +196,7 @@ export class RunImporter {
     private readonly hooks: RunImportHooks,
   ) {
     this.now = hooks.now ?? Date.now;
+    this.progress = hooks.progress;
     this.runId = runIdFor(relPath);
     this.runDir = join(target.projectDir, this.runId);
     this.state = emptyImportState(target.logDir, relPath);
@@ -210,6 +212,11 @@ export class RunImporter {
       }
     }
     this.names = new TagNames(this.state.names);
+  }
+
+  /** Replaces the progress callback (called after each record with the pass's bytes and events). */
+  setProgress(progress: RunImportHooks['progress']): void {
+    this.progress = progress;
   }
 
   warn(warning: ImportWarning): void {
@@ -305,12 +312,13 @@ export class RunImporter {
     mapping.file = file.path;
     const started = fs.offset;
     const bytesBefore = stats.bytes;
+    const decoder = new EventDecoder();
     const result = readRecords(file.path, fs, {
-      record: (data, offset, end) => {
-        if (offset === 0) fs.head = fingerprint(data);
+      record: (buf, dataStart, dataEnd, offset, end) => {
+        if (offset === 0) fs.head = fingerprint(buf.subarray(dataStart, dataEnd));
         let event: EventMessage | null = null;
         try {
-          event = decodeEvent(data);
+          event = decoder.decode(buf, dataStart, dataEnd);
         } catch (err) {
           this.warn({
             code: 'EDECODE',
@@ -325,9 +333,10 @@ export class RunImporter {
         }
         fs.offset = end;
         fs.resync = false;
+        this.stateDirty = true;
         stats.events++;
         this.batch.events++;
-        this.hooks.progress?.(bytesBefore + end - started, stats.events);
+        this.progress?.(bytesBefore + end - started, stats.events);
         if (this.batch.events >= BATCH_EVENTS || this.batch.blobBytes >= BATCH_BLOB_BYTES) this.flush();
         return stats.events < maxEvents;
       },
@@ -345,6 +354,7 @@ export class RunImporter {
     });
     fs.offset = result.cursor.offset;
     fs.resync = result.cursor.resync;
+    this.stateDirty = true;
     stats.bytes = bytesBefore + (fs.offset - started);
     return !result.stopped;
   }
@@ -355,20 +365,10 @@ export class RunImporter {
     if (state.first_wall_time_ms === null) state.first_wall_time_ms = ts;
     if (state.last_wall_time_ms === null || ts > state.last_wall_time_ms) state.last_wall_time_ms = ts;
     this.mapping.startEvent(int64ToNumber(event.step), ts);
-    switch (event.what) {
-      case 'summary':
-        for (const v of event.summary?.value ?? []) mapSummaryValue(v, this.mapping);
-        return;
-      case 'graphDef':
-      case 'metaGraphDef':
-        countSkipped(stats, 'graphs');
-        return;
-      case 'taggedRunMetadata':
-        countSkipped(stats, 'run metadata');
-        return;
-      default:
-      // file_version, session_log and log_message events carry no data.
-    }
+    // file_version, session_log and log_message events carry no data.
+    if (event.summary) for (const v of event.summary.value) mapSummaryValue(v, this.mapping);
+    else if (has(event, 'graphDef') || has(event, 'metaGraphDef')) countSkipped(stats, 'graphs');
+    else if (has(event, 'taggedRunMetadata')) countSkipped(stats, 'run metadata');
   }
 
   /** Writes the batch (creating the run folder on its first data) and saves the import state. */

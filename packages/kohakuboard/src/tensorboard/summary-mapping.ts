@@ -11,6 +11,7 @@ import { type Buckets, legacyBuckets, tensorBuckets, toUniformHistogram } from '
 import type { ImportBatch } from './import-batch.js';
 import {
   decodeHParamsPluginData,
+  has,
   type JsonValueMessage,
   type SummaryValueMessage,
   type TensorMessage,
@@ -59,33 +60,18 @@ const copy = (bytes: Uint8Array) => new Uint8Array(bytes);
 /** Maps one value of an event's summary. */
 export function mapSummaryValue(v: SummaryValueMessage, ctx: EventContext): void {
   const tag = v.tag || v.nodeName;
-  switch (v.value) {
-    case 'simpleValue':
-      addScalar(ctx, tag, v.simpleValue);
-      return;
-    case 'histo':
-      if (v.histo) addHistogram(ctx, tag, legacyBuckets(v.histo));
-      return;
-    case 'image':
-      if (v.image) addImage(ctx, tag, v.image.encodedImageString, v.image.width, v.image.height);
-      return;
-    case 'audio':
-      if (v.audio) addAudio(ctx, tag, v.audio.encodedAudioString, v.audio.contentType, '');
-      return;
-    case 'obsoleteOldStyleHistogram':
-      ctx.skip('old-style histograms');
-      return;
+  // The legacy kinds first, whatever plugin they name; then tensors by their plugin.
+  if (has(v, 'simpleValue')) addScalar(ctx, tag, v.simpleValue);
+  else if (v.histo) addHistogram(ctx, tag, legacyBuckets(v.histo));
+  else if (v.image) addImage(ctx, tag, v.image.encodedImageString, v.image.width, v.image.height);
+  else if (v.audio) addAudio(ctx, tag, v.audio.encodedAudioString, v.audio.contentType, '');
+  else if (has(v, 'obsoleteOldStyleHistogram')) ctx.skip('old-style histograms');
+  else {
+    const plugin = v.metadata?.pluginData?.pluginName ?? '';
+    if (plugin === 'hparams') mapHParams(ctx, tag, v.metadata?.pluginData?.content);
+    else if (v.tensor) mapTensor(ctx, tag, plugin, v.tensor);
+    else ctx.skip(plugin ? `${plugin} values` : 'empty values');
   }
-  const plugin = v.metadata?.pluginData?.pluginName ?? '';
-  if (plugin === 'hparams') {
-    mapHParams(ctx, tag, v.metadata?.pluginData?.content);
-    return;
-  }
-  if (v.value !== 'tensor' || !v.tensor) {
-    ctx.skip(plugin ? `${plugin} values` : 'empty values');
-    return;
-  }
-  mapTensor(ctx, tag, plugin, v.tensor);
 }
 
 function mapTensor(ctx: EventContext, tag: string, plugin: string, t: TensorMessage): void {
@@ -266,20 +252,14 @@ function addText(ctx: EventContext, tag: string, texts: string[]): void {
 }
 
 function jsonOf(v: JsonValueMessage): JsonValue {
-  switch (v.kind) {
-    case 'numberValue':
-      return v.numberValue;
-    case 'stringValue':
-      return v.stringValue;
-    case 'boolValue':
-      return v.boolValue;
-    case 'structValue':
-      return Object.fromEntries(Object.entries(v.structValue?.fields ?? {}).map(([k, x]) => [k, jsonOf(x)]));
-    case 'listValue':
-      return (v.listValue?.values ?? []).map(jsonOf);
-    default:
-      return null;
+  if (has(v, 'numberValue')) return v.numberValue;
+  if (has(v, 'stringValue')) return v.stringValue;
+  if (has(v, 'boolValue')) return v.boolValue;
+  if (v.structValue) {
+    return Object.fromEntries(Object.entries(v.structValue.fields ?? {}).map(([k, x]) => [k, jsonOf(x)]));
   }
+  if (v.listValue) return (v.listValue.values ?? []).map(jsonOf);
+  return null;
 }
 
 function mapHParams(ctx: EventContext, tag: string, content: Uint8Array | undefined): void {
@@ -290,6 +270,6 @@ function mapHParams(ctx: EventContext, tag: string, content: Uint8Array | undefi
     ctx.invalid(`hparams record "${tag}" cannot be decoded (${(err as Error).message})`);
     return;
   }
-  const hparams = data.data === 'sessionStartInfo' ? data.sessionStartInfo?.hparams : undefined;
+  const hparams = data.sessionStartInfo?.hparams;
   if (hparams) ctx.mergeConfig(Object.fromEntries(Object.entries(hparams).map(([k, v]) => [k, jsonOf(v)])));
 }
