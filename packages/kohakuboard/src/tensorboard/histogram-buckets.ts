@@ -61,26 +61,19 @@ export function tensorBuckets(values: Float64Array, shape: number[]): Buckets | 
   return out;
 }
 
-/** Whole counts with the same (rounded) total: floors, then one more for the largest remainders. */
+/**
+ * Whole counts with the same (rounded) total: each bin gets the difference of the rounded running sums, so
+ * the running total never strays more than half a count from the exact one and no mass moves far.
+ */
 export function wholeCounts(weights: Float64Array): Float64Array {
-  let sum = 0;
-  for (const w of weights) sum += Math.max(w, 0);
-  const total = Math.round(sum);
   const out = new Float64Array(weights.length);
-  let assigned = 0;
+  let sum = 0;
+  let rounded = 0;
   for (let i = 0; i < weights.length; i++) {
-    const w = Math.max(weights[i], 0);
-    out[i] = Math.floor(w);
-    assigned += out[i];
-  }
-  let missing = total - assigned;
-  if (missing > 0) {
-    const order = [...weights.keys()].sort((a, b) => {
-      const fa = weights[a] - out[a];
-      const fb = weights[b] - out[b];
-      return fb - fa || a - b;
-    });
-    for (let j = 0; missing > 0 && j < order.length; j++, missing--) out[order[j]]++;
+    sum += weights[i] > 0 ? weights[i] : 0;
+    const next = Math.round(sum);
+    out[i] = Math.max(0, next - rounded);
+    rounded += out[i];
   }
   return out;
 }

@@ -267,7 +267,9 @@ export class EventDecoder {
       this.reader = protobuf.Reader.create(buf);
       this.buf = buf;
     }
+    // A decode that failed half-way leaves the reader's limit at its record's end: reset both each time.
     this.reader.pos = start;
+    this.reader.len = buf.length;
     return EventType.decode(this.reader, end - start) as unknown as EventMessage;
   }
 
