@@ -12,6 +12,7 @@ const scripts = [
   join(here, 'client.js'),
   join(root, 'packages/series/bench/downsample.mjs'),
   join(here, 'viewer.js'),
+  join(here, 'tensorboard.js'),
   join(root, 'packages/ui/bench/ui.js'),
 ];
 

@@ -8,6 +8,7 @@
 // The event files are written here with the project's own TFRecord writer, never committed.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { importLogDir } from '../dist/tensorboard/index.js';
@@ -111,7 +112,11 @@ try {
   const result = await importLogDir(logDir, { to, warn });
   const seconds = (nowMs() - t1) / 1000;
   if (result.events !== events) throw new Error(`imported ${result.events} events of ${events}`);
-  console.log(`# imported in ${seconds.toFixed(2)} s`);
+  console.log(
+    `# imported in ${seconds.toFixed(2)} s (load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')})`,
+  );
   bench('tensorboard_import_events_per_s', events / seconds, 'events/s');
   bench('tensorboard_import_scalar_events_per_s', SCALARS / seconds, 'events/s');
   const t2 = nowMs();

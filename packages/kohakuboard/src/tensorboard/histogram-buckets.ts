@@ -70,7 +70,7 @@ export function wholeCounts(weights: Float64Array): Float64Array {
   let sum = 0;
   let rounded = 0;
   for (let i = 0; i < weights.length; i++) {
-    sum += weights[i] > 0 ? weights[i] : 0;
+    if (weights[i] > 0) sum += weights[i]; // NaN and negative weights count as 0
     const next = Math.round(sum);
     out[i] = Math.max(0, next - rounded);
     rounded += out[i];

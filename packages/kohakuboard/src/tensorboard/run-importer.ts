@@ -139,12 +139,6 @@ class EventMapping implements EventContext {
     return this.eventStep;
   }
 
-  mapped(kind: MappedKind, name: string, rows: number): void {
-    if (!this.stats) return;
-    this.stats.names[kind].add(name);
-    this.stats.rows[kind] += rows;
-  }
-
   skip(what: string): void {
     if (this.stats) countSkipped(this.stats, what);
   }
@@ -162,6 +156,18 @@ class EventMapping implements EventContext {
   mergeConfig(values: Record<string, JsonValue>): void {
     this.importer.mergeConfig(values);
   }
+}
+
+/** Adds a batch's rows and names, per kind, to the pass's counts. */
+function countRows(stats: RunPassStats, batch: ImportBatch): void {
+  const add = (kind: MappedKind, name: string, rows = 1) => {
+    stats.names[kind].add(name);
+    stats.rows[kind] += rows;
+  };
+  for (const [name, rows] of batch.metrics) add('scalars', name, rows.n);
+  for (const h of batch.histograms.values()) for (const row of h.rows) add('histograms', row.name);
+  for (const m of batch.media) add(m.type === 'audio' ? 'audio' : 'images', m.name);
+  for (const t of batch.tables) add('text', t.name);
 }
 
 function countSkipped(stats: RunPassStats, what: string): void {
@@ -336,7 +342,7 @@ export class RunImporter {
         this.stateDirty = true;
         stats.events++;
         this.batch.events++;
-        this.progress?.(bytesBefore + end - started, stats.events);
+        if ((stats.events & 1023) === 0) this.progress?.(bytesBefore + end - started, stats.events);
         if (this.batch.events >= BATCH_EVENTS || this.batch.blobBytes >= BATCH_BLOB_BYTES) this.flush();
         return stats.events < maxEvents;
       },
@@ -356,6 +362,7 @@ export class RunImporter {
     fs.resync = result.cursor.resync;
     this.stateDirty = true;
     stats.bytes = bytesBefore + (fs.offset - started);
+    this.progress?.(stats.bytes, stats.events);
     return !result.stopped;
   }
 
@@ -375,6 +382,7 @@ export class RunImporter {
   private flush(): void {
     const batch = this.batch;
     this.batch = new ImportBatch();
+    if (this.mapping.stats) countRows(this.mapping.stats, batch);
     const hasRows = batch.steps.n > 0;
     if (!this.writer && (hasRows || this.configChanged)) {
       this.writer = this.openWriter();

@@ -45,7 +45,6 @@ export interface EventContext {
   timestampMs: number;
   /** The event's step, taken from the run's counter when the event's first row is added. */
   step(): number;
-  mapped(kind: MappedKind, name: string, rows: number): void;
   skip(what: string): void;
   /** A plugin this importer does not know: counted, and warned about once per run. */
   unknownPlugin(plugin: string): void;
@@ -137,7 +136,6 @@ function mapTensor(ctx: EventContext, tag: string, plugin: string, t: TensorMess
 function addScalar(ctx: EventContext, tag: string, value: number): void {
   const name = ctx.names.nameOf(tag);
   ctx.batch.addScalar(name, ctx.step(), ctx.globalStep, ctx.timestampMs, value);
-  ctx.mapped('scalars', name, 1);
 }
 
 function addHistogram(ctx: EventContext, tag: string, buckets: Buckets): void {
@@ -156,7 +154,6 @@ function addHistogram(ctx: EventContext, tag: string, buckets: Buckets): void {
     min: h.min,
     max: h.max,
   });
-  ctx.mapped('histograms', name, 1);
 }
 
 /** Stores media bytes unchanged under their content hash; false when the bytes cannot be stored. */
@@ -188,7 +185,6 @@ function addImage(ctx: EventContext, tag: string, bytes: Uint8Array, width: numb
     width: size?.width ?? null,
     height: size?.height ?? null,
   });
-  ctx.mapped('images', name, 1);
 }
 
 const AUDIO_TYPES: Record<string, string> = {
@@ -235,7 +231,6 @@ function addAudio(
     width: null,
     height: null,
   });
-  ctx.mapped('audio', name, 1);
 }
 
 function addText(ctx: EventContext, tag: string, texts: string[]): void {
@@ -248,7 +243,6 @@ function addText(ctx: EventContext, tag: string, texts: string[]): void {
     column_types: '["text"]',
     rows: JSON.stringify(texts.map((t) => [t])),
   });
-  ctx.mapped('text', name, 1);
 }
 
 function jsonOf(v: JsonValueMessage): JsonValue {
