@@ -4,7 +4,7 @@
  * stopped after writing data but before saving its state is completed without duplicates. Also: hparams,
  * text and tag names that the name rules do not accept, written as TensorBoard's writers write them.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpRun } from '../src/reader/run-dump.js';
@@ -142,22 +142,50 @@ describe('importing a log directory again', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('completes an import that stopped before saving its state, without duplicates', async () => {
+  it('completes an import that stopped while writing, without duplicates, though the files grew since', async () => {
     const statePath = join(runDirOf('run_a'), IMPORT_STATE_FILE);
-    const saved = join(tmp.dir, 'state-before.json');
-    copyFileSync(statePath, saved);
+    const before = JSON.parse(readFileSync(statePath, 'utf8'));
     appendEvents(fileA1(), ...scalars('loss', 150, 170), imageEvent('samples', 170, red));
-    appendEvents(fileA2(), textEvent('notes', 171, 'second note'));
-    const complete = await importAll();
-    // As if the import had stopped after writing its rows and before saving its state.
-    writeFileSync(statePath, readFileSync(saved));
+    appendEvents(fileA2(), textEvent('notes', 171, 'second note'), ...scalars('acc', 0, 5));
+    await importAll();
+    const after = JSON.parse(readFileSync(statePath, 'utf8'));
+    expect(after.pending).toBeNull();
+    // The state as that import left it had it stopped after writing its rows: the batch's ends saved
+    // beside the state before it (a one-batch import writes exactly this before its rows).
+    writeFileSync(
+      statePath,
+      JSON.stringify({ ...before, pending: { files: after.files, next_step: after.next_step } }),
+    );
+    // Training went on meanwhile, in both files.
+    appendEvents(fileA1(), ...scalars('loss', 170, 180));
+    appendEvents(fileA2(), ...scalars('acc', 5, 8));
     const redo = await importAll();
-    expect(redo.result.runs.find((r) => r.run === 'run_a')!.events).toBe(22);
-    expect(redo.runs).toEqual(complete.runs);
+
+    // The same rows as one import of everything from scratch: no row twice, none missing.
+    const fresh = join(tmp.dir, 'fresh');
+    await importLogDir(logDir, { to: fresh, warn: (w) => warnings.push(w) });
+    const reference = dumpRun(listRuns(fresh).find((l) => readMetadataJson(l.dir).name === 'run_a')!.dir, {
+      full: true,
+    }) as unknown as DumpRun;
     const a = redo.runs.get('run_a')!;
-    expect(a.media.length).toBe(3);
-    expect(a.tables.map((t) => t.rows)).toEqual([[['first note']], [['second note']]]);
+    const rows = (d: DumpRun) => ({
+      metrics: Object.fromEntries(
+        Object.entries(d.metrics).map(([name, m]) => [
+          name,
+          m.global_step
+            .map((g, i): [number, number, unknown] => [g, m.timestamp[i], m.value[i]])
+            .sort((x, y) => x[0] - y[0] || x[1] - y[1]),
+        ]),
+      ),
+      media: d.media.map((m) => [m.global_step, m.blob_sha256]).sort(),
+      tables: d.tables.map((t) => [t.global_step, t.rows]).sort(),
+      steps: d.steps!.count,
+    });
+    expect(rows(a)).toEqual(rows(reference));
+    expect(a.metrics.loss.count).toBe(200);
+    expect(a.metrics.acc.global_step).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(new Set(a.steps!.step).size).toBe(a.steps!.count);
+    expect(JSON.parse(readFileSync(statePath, 'utf8')).pending).toBeNull();
     expect(warnings).toEqual([]);
   });
 });

@@ -52,8 +52,6 @@ export interface TensorBoardFollow {
   project: string;
   /** Runs and events of the first import. */
   initial: { runs: number; events: number };
-  /** Resolves after the next complete look at the log directory (for tests and tools). */
-  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,7 +81,6 @@ export async function followLogDir(logDir: string, options: FollowOptions): Prom
       dataDir,
       project,
       initial,
-      settled: () => follower.settled(),
       close: () => follower.close(),
     };
   } catch (err) {
@@ -97,7 +94,6 @@ class Follower {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private closed = false;
-  private waiters: Array<() => void> = [];
   private readonly pollMs: number;
 
   constructor(
@@ -132,10 +128,6 @@ class Follower {
     this.schedule(this.pollMs);
   }
 
-  settled(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
@@ -144,7 +136,6 @@ class Follower {
     for (const f of this.runs.values()) await f.importer.close().catch((err) => this.options.error?.(err));
     this.runs.clear();
     this.lock.release();
-    for (const w of this.waiters.splice(0)) w();
   }
 
   private followed(relPath: string): Followed {
@@ -174,8 +165,6 @@ class Follower {
   }
 
   private async tick(): Promise<void> {
-    // Those waiting now are answered by this look (or the next, when this one leaves work for later).
-    const waiting = this.waiters.splice(0);
     let more = false;
     let slice = performance.now();
     for (const run of findTensorBoardRuns(this.target.logDir)) {
@@ -205,8 +194,6 @@ class Follower {
         slice = performance.now();
       }
     }
-    if (more) this.waiters.unshift(...waiting);
-    else for (const w of waiting) w();
     this.schedule(more ? 0 : this.pollMs);
   }
 

@@ -58,10 +58,6 @@ export class ImportBatch {
   events = 0;
   blobBytes = 0;
 
-  get empty(): boolean {
-    return this.steps.n === 0 && this.events === 0;
-  }
-
   addStep(step: number, globalStep: number, timestamp: number): void {
     const i = this.steps.push();
     this.steps.cols.step[i] = step;

@@ -1,8 +1,8 @@
 /**
  * How far a run folder has imported its TensorBoard run (docs/tensorboard.md#incremental-import): a small JSON
- * file in the run folder, which the project's readers ignore. It is a cursor, not the source of truth: every
- * data file of the run also tells how far it got (the step of its last row), and a batch that reached a file
- * before this state was saved is not written twice.
+ * file in the run folder, which the project's readers ignore. Every data file of the run also tells how far
+ * it got (the step of its last row), so a batch that reached some files before the import stopped is
+ * completed, not written twice, when it is read again with the same steps.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +32,12 @@ export interface ImportState {
   files: Record<string, EventFileState>;
   /** Tag → name, for every tag seen (names differ from tags only where the name rules required it). */
   names: Record<string, string>;
+  /**
+   * The batch being written, saved before its rows: where it ends in each file and the step counter after
+   * it. A state that still has it belongs to an import that stopped while writing; the next import reads
+   * exactly that batch again (so its events get the same steps) before anything new.
+   */
+  pending?: { files: Record<string, EventFileState>; next_step: number } | null;
 }
 
 export function emptyImportState(source: string, run: string): ImportState {

@@ -249,14 +249,9 @@ export interface HParamsPluginDataMessage {
 /** True when the decoded message holds the field (it was on the wire), not just its default. */
 export const has = (message: object, field: string) => Object.hasOwn(message, field);
 
-/** Decodes one Event record. Throws (protobufjs) on malformed bytes, e.g. a truncated varint. */
-export function decodeEvent(bytes: Uint8Array): EventMessage {
-  return EventType.decode(bytes) as unknown as EventMessage;
-}
-
 /**
  * Decodes Event records that lie inside a larger buffer, without a view per record: one protobufjs reader
- * per buffer, moved to each record.
+ * per buffer, moved to each record. Throws (protobufjs) on malformed bytes, e.g. a truncated varint.
  */
 export class EventDecoder {
   private buf: Uint8Array | null = null;

@@ -112,13 +112,18 @@ class FileWindow {
 }
 
 /**
- * Reads the complete records of `path` from `cursor` on, handing each to the visitor. Returns the cursor to
- * continue from next time.
+ * Reads the complete records of `path` from `cursor` on (up to the byte offset `until`, when given), handing
+ * each to the visitor. Returns the cursor to continue from next time.
  */
-export function readRecords(path: string, cursor: FileCursor, visitor: RecordVisitor): ReadResult {
+export function readRecords(
+  path: string,
+  cursor: FileCursor,
+  visitor: RecordVisitor,
+  until = Number.POSITIVE_INFINITY,
+): ReadResult {
   const fd = openSync(path, 'r');
   try {
-    return scan(new FileWindow(fd, fstatSync(fd).size), cursor, visitor);
+    return scan(new FileWindow(fd, Math.min(fstatSync(fd).size, until)), cursor, visitor);
   } finally {
     closeSync(fd);
   }

@@ -179,6 +179,10 @@ export class RunImporter {
   private readonly runId: string;
   /** Read by the event mapping. */
   state: ImportState;
+  /** The state as last saved (the batches written so far). */
+  private saved: ImportState;
+  /** A batch that an earlier import was writing when it stopped: read again first, to the same ends. */
+  private replay: ImportState['pending'] = null;
   names: TagNames;
   batch = new ImportBatch();
   private writer: ImportedRunWriter | null = null;
@@ -214,9 +218,12 @@ export class RunImporter {
           : 'it is not a folder this importer wrote';
       } else {
         this.state = saved;
+        this.replay = saved.pending ?? null;
+        this.state.pending = null;
         this.loadMetadata();
       }
     }
+    this.saved = structuredClone(this.state);
     this.names = new TagNames(this.state.names);
   }
 
@@ -274,6 +281,7 @@ export class RunImporter {
     this.mapping.stats = stats;
     this.listing = run;
     try {
+      if (this.replay) this.replayPending(run, stats);
       for (const file of run.files) {
         if (!this.readFile(file, stats, maxEvents)) {
           stats.more = true;
@@ -294,8 +302,28 @@ export class RunImporter {
     await w?.close();
   }
 
+  /** Reads the batch an earlier import was writing when it stopped, to the same ends, and writes it. */
+  private replayPending(run: TensorBoardRun, stats: RunPassStats): void {
+    const pending = this.replay!;
+    for (const file of run.files) {
+      const end = pending.files[file.name];
+      if (!end) continue;
+      this.readFile(file, stats, Number.POSITIVE_INFINITY, end.offset);
+      this.state.files[file.name] = { ...end };
+    }
+    this.state.next_step = Math.max(this.state.next_step, pending.next_step);
+    this.stateDirty = true;
+    this.flush();
+    this.replay = null;
+  }
+
   /** Reads one event file from its cursor; false when the event budget stopped it before its end. */
-  private readFile(file: EventFileInfo, stats: RunPassStats, maxEvents: number): boolean {
+  private readFile(
+    file: EventFileInfo,
+    stats: RunPassStats,
+    maxEvents: number,
+    until = Number.POSITIVE_INFINITY,
+  ): boolean {
     if (stats.events >= maxEvents) return false;
     const fs: EventFileState = this.state.files[file.name] ?? { offset: 0, resync: false, head: null };
     if (fs.replaced || file.size === fs.offset) return true;
@@ -319,45 +347,50 @@ export class RunImporter {
     const started = fs.offset;
     const bytesBefore = stats.bytes;
     const decoder = new EventDecoder();
-    const result = readRecords(file.path, fs, {
-      record: (buf, dataStart, dataEnd, offset, end) => {
-        if (offset === 0) fs.head = fingerprint(buf.subarray(dataStart, dataEnd));
-        let event: EventMessage | null = null;
-        try {
-          event = decoder.decode(buf, dataStart, dataEnd);
-        } catch (err) {
+    const result = readRecords(
+      file.path,
+      fs,
+      {
+        record: (buf, dataStart, dataEnd, offset, end) => {
+          if (offset === 0) fs.head = fingerprint(buf.subarray(dataStart, dataEnd));
+          let event: EventMessage | null = null;
+          try {
+            event = decoder.decode(buf, dataStart, dataEnd);
+          } catch (err) {
+            this.warn({
+              code: 'EDECODE',
+              file: file.path,
+              offset,
+              message: `the event cannot be decoded (${(err as Error).message}); it is skipped`,
+            });
+          }
+          if (event) {
+            mapping.offset = offset;
+            this.mapEvent(event, stats);
+          }
+          fs.offset = end;
+          fs.resync = false;
+          this.stateDirty = true;
+          stats.events++;
+          this.batch.events++;
+          if ((stats.events & 1023) === 0) this.progress?.(bytesBefore + end - started, stats.events);
+          if (this.batch.events >= BATCH_EVENTS || this.batch.blobBytes >= BATCH_BLOB_BYTES) this.flush();
+          return stats.events < maxEvents;
+        },
+        damage: (d) => {
           this.warn({
-            code: 'EDECODE',
+            code: 'EDAMAGED',
             file: file.path,
-            offset,
-            message: `the event cannot be decoded (${(err as Error).message}); it is skipped`,
+            offset: d.offset,
+            message:
+              d.resumedAt === null
+                ? `${d.problem}; nothing readable follows yet`
+                : `${d.problem}; reading resumed at offset ${d.resumedAt}`,
           });
-        }
-        if (event) {
-          mapping.offset = offset;
-          this.mapEvent(event, stats);
-        }
-        fs.offset = end;
-        fs.resync = false;
-        this.stateDirty = true;
-        stats.events++;
-        this.batch.events++;
-        if ((stats.events & 1023) === 0) this.progress?.(bytesBefore + end - started, stats.events);
-        if (this.batch.events >= BATCH_EVENTS || this.batch.blobBytes >= BATCH_BLOB_BYTES) this.flush();
-        return stats.events < maxEvents;
+        },
       },
-      damage: (d) => {
-        this.warn({
-          code: 'EDAMAGED',
-          file: file.path,
-          offset: d.offset,
-          message:
-            d.resumedAt === null
-              ? `${d.problem}; nothing readable follows yet`
-              : `${d.problem}; reading resumed at offset ${d.resumedAt}`,
-        });
-      },
-    });
+      until,
+    );
     fs.offset = result.cursor.offset;
     fs.resync = result.cursor.resync;
     this.stateDirty = true;
@@ -389,9 +422,15 @@ export class RunImporter {
       this.updateMetadata(); // the folder is a run (and visible to the viewer) from its first data on
     }
     if (!this.writer || !this.stateDirty) return;
-    if (hasRows) this.writer.commit(batch);
     this.state.names = this.names.all();
+    if (hasRows) {
+      // Where this batch ends, saved before its rows are written (see ImportState.pending).
+      const pending = { files: structuredClone(this.state.files), next_step: this.state.next_step };
+      writeImportState(this.runDir, { ...this.saved, pending });
+      this.writer.commit(batch);
+    }
     writeImportState(this.runDir, this.state);
+    this.saved = structuredClone(this.state);
     this.stateDirty = false;
   }
 
@@ -399,6 +438,9 @@ export class RunImporter {
     mkdirSync(this.target.projectDir, { recursive: true });
     try {
       mkdirSync(this.runDir);
+      // A state from the start, before any data: an import that stops before saving its own state leaves a
+      // folder that the next import recognises and completes (the data files tell how far it got).
+      writeImportState(this.runDir, emptyImportState(this.target.logDir, this.relPath));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }

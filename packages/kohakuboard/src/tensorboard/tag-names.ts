@@ -79,13 +79,6 @@ export class TagNames {
     return name;
   }
 
-  /** The tags whose name differs from the tag, for the import state and the summary. */
-  mapped(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [tag, name] of this.byTag) if (tag !== name) out[tag] = name;
-    return out;
-  }
-
   /** Every tag seen, with its name (the import state keeps all, so that collisions resolve the same way). */
   all(): Record<string, string> {
     return Object.fromEntries(this.byTag);
