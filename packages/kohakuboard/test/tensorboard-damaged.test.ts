@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpRun } from '../src/reader/run-dump.js';
 import { listRuns, readMetadataJson } from '../src/storage/index.js';
 import { maskedCrc32c } from '../src/tensorboard/crc32c.js';
+import type { ImportWarning } from '../src/tensorboard/import-report.js';
 import { importLogDir } from '../src/tensorboard/logdir-import.js';
 import { encodeEvent, frameRecord } from '../src/tensorboard/record-writer.js';
-import type { ImportWarning } from '../src/tensorboard/run-importer.js';
 import {
   type DumpRun,
   fileVersionEvent,

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpRun } from '../src/reader/run-dump.js';
 import { listRuns, readMetadataJson } from '../src/storage/index.js';
+import type { ImportWarning } from '../src/tensorboard/import-report.js';
 import { IMPORT_STATE_FILE } from '../src/tensorboard/import-state.js';
 import { importLogDir, type LogDirImportResult } from '../src/tensorboard/logdir-import.js';
-import type { ImportWarning } from '../src/tensorboard/run-importer.js';
 import {
   appendEvents,
   type DumpRun,

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkLogName } from '../src/storage/index.js';
 import { crc32c, crc32cTable, maskedCrc32c, SHORT_INPUT_BYTES } from '../src/tensorboard/crc32c.js';
+import { wallTimeMs } from '../src/tensorboard/event-mapping.js';
 import {
   legacyBuckets,
   REBIN_BINS,
@@ -14,7 +15,7 @@ import {
   wholeCounts,
 } from '../src/tensorboard/histogram-buckets.js';
 import type { TensorMessage } from '../src/tensorboard/proto-schema.js';
-import { runIdFor, wallTimeMs } from '../src/tensorboard/run-importer.js';
+import { runIdFor } from '../src/tensorboard/run-importer.js';
 import { nameForTag } from '../src/tensorboard/tag-names.js';
 import { DType, tensorNumbers, tensorStrings } from '../src/tensorboard/tensor-values.js';
 import { checkName } from '../src/viewer/path-safety.js';

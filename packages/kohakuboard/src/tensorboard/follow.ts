@@ -9,9 +9,10 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import envPaths from 'env-paths';
 import { acquireImportLock, type ImportLock } from './import-lock.js';
+import type { ImportTarget, ImportWarning, RunPassStats } from './import-report.js';
 import { checkOutsideLogDir, defaultProject, pendingBytes, resolveLogDir } from './logdir-import.js';
 import { findTensorBoardRuns } from './run-discovery.js';
-import { type ImportTarget, type ImportWarning, RunImporter, type RunPassStats } from './run-importer.js';
+import { RunImporter } from './run-importer.js';
 
 /** How often the log directory is looked at. */
 export const DEFAULT_POLL_MS = 250;

@@ -10,6 +10,7 @@ export {
   type TensorBoardFollow,
 } from './follow.js';
 export { ImportLockedError } from './import-lock.js';
+export type { ImportWarning, ImportWarningCode, RunPassStats } from './import-report.js';
 export {
   defaultProject,
   importLogDir,
@@ -19,5 +20,4 @@ export {
   TensorBoardImportError,
 } from './logdir-import.js';
 export { findTensorBoardRuns, holdsEventFiles } from './run-discovery.js';
-export type { ImportWarning, ImportWarningCode, RunPassStats } from './run-importer.js';
 export type { MappedKind } from './summary-mapping.js';

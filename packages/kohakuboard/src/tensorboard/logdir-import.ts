@@ -7,15 +7,10 @@ import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { sanitizeProject } from '../storage/index.js';
 import { acquireImportLock } from './import-lock.js';
+import type { ImportTarget, ImportWarning, RunPassStats } from './import-report.js';
 import { readImportState } from './import-state.js';
 import { findTensorBoardRuns, type TensorBoardRun } from './run-discovery.js';
-import {
-  type ImportTarget,
-  type ImportWarning,
-  RunImporter,
-  type RunPassStats,
-  runIdFor,
-} from './run-importer.js';
+import { RunImporter, runIdFor } from './run-importer.js';
 
 export class TensorBoardImportError extends Error {
   constructor(

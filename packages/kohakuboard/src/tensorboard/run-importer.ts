@@ -17,7 +17,17 @@ import {
   writeMetadataJson,
 } from '../storage/index.js';
 import { VERSION } from '../version.js';
+import { EventMapping, type MappingOwner, wallTimeMs } from './event-mapping.js';
 import { ImportBatch } from './import-batch.js';
+import {
+  countRows,
+  countSkipped,
+  emptyPassStats,
+  type ImportTarget,
+  type ImportWarning,
+  type RunImportHooks,
+  type RunPassStats,
+} from './import-report.js';
 import {
   type EventFileState,
   emptyImportState,
@@ -29,7 +39,7 @@ import { EventDecoder, type EventMessage, has, int64ToNumber } from './proto-sch
 import { readFirstRecord, readRecords } from './record-reader.js';
 import type { EventFileInfo, TensorBoardRun } from './run-discovery.js';
 import { ImportedRunWriter } from './run-writer.js';
-import { type EventContext, type MappedKind, mapSummaryValue } from './summary-mapping.js';
+import { mapSummaryValue } from './summary-mapping.js';
 import { TagNames } from './tag-names.js';
 
 /** A batch is written when it holds this many events or this many bytes of media. */
@@ -38,143 +48,13 @@ export const BATCH_BLOB_BYTES = 64 << 20;
 /** A run whose event files changed less than this long ago is shown as running. */
 export const RUNNING_WINDOW_MS = 300_000;
 
-export type ImportWarningCode =
-  /** Damaged TFRecord framing: a bad CRC, an impossible length, data that is not TFRecord. */
-  | 'EDAMAGED'
-  /** A record whose event (or a value in it) cannot be decoded. */
-  | 'EDECODE'
-  /** A summary plugin this importer does not know. */
-  | 'EPLUGIN'
-  /** An event file that is shorter than what was imported, or starts with another record. */
-  | 'EREPLACED'
-  /** The run folder the run maps to holds something else. */
-  | 'ECONFLICT';
-
-export interface ImportWarning {
-  code: ImportWarningCode;
-  /** The file (or folder) the warning is about. */
-  file: string;
-  /** Byte offset in the file, when the warning is about one place in it. */
-  offset: number | null;
-  message: string;
-}
-
-export interface ImportTarget {
-  /** The log directory's real path. */
-  logDir: string;
-  project: string;
-  projectDir: string;
-}
-
-export interface RunPassStats {
-  run: string;
-  runDir: string;
-  /** Events read in this pass. */
-  events: number;
-  /** Bytes of event files read in this pass. */
-  bytes: number;
-  /** Names with rows added in this pass, per kind, and the row counts. */
-  names: Record<MappedKind, Set<string>>;
-  rows: Record<MappedKind, number>;
-  /** Values and events that are not imported, by kind. */
-  skipped: Map<string, number>;
-  /** True when the pass stopped at its event budget with more to read. */
-  more: boolean;
-  /** True when the run folder does not belong to this run (nothing was imported). */
-  conflict: boolean;
-}
-
-export interface RunImportHooks {
-  warn(warning: ImportWarning): void;
-  /** Called after each record with the bytes and events read so far in this pass. */
-  progress?(bytes: number, events: number): void;
-  now?(): number;
-}
-
 /** A stable run id for a run directory: 8 characters of [a-z0-9] from a hash of its relative path. */
 export function runIdFor(relPath: string): string {
   const n = BigInt(`0x${createHash('sha256').update(`tensorboard:${relPath}`).digest('hex').slice(0, 16)}`);
   return (n % 36n ** 8n).toString(36).padStart(8, '0');
 }
 
-const emptyKinds = <T>(make: () => T): Record<MappedKind, T> => ({
-  scalars: make(),
-  histograms: make(),
-  images: make(),
-  audio: make(),
-  text: make(),
-});
-
-/** The per-event side of mapping: the event's step, global step and timestamp, and where rows are counted. */
-class EventMapping implements EventContext {
-  globalStep = 0;
-  timestampMs = 0;
-  /** Where the current record starts, for warnings. */
-  offset = 0;
-  file = '';
-  stats: RunPassStats | null = null;
-  private eventStep = -1;
-
-  constructor(private readonly importer: RunImporter) {}
-
-  get batch(): ImportBatch {
-    return this.importer.batch;
-  }
-
-  get names(): TagNames {
-    return this.importer.names;
-  }
-
-  startEvent(globalStep: number, timestampMs: number): void {
-    this.globalStep = globalStep;
-    this.timestampMs = timestampMs;
-    this.eventStep = -1;
-  }
-
-  step(): number {
-    if (this.eventStep < 0) {
-      this.eventStep = this.importer.state.next_step++;
-      this.batch.addStep(this.eventStep, this.globalStep, this.timestampMs);
-    }
-    return this.eventStep;
-  }
-
-  skip(what: string): void {
-    if (this.stats) countSkipped(this.stats, what);
-  }
-
-  unknownPlugin(plugin: string): void {
-    this.skip(`plugin "${plugin}"`);
-    this.importer.warnPluginOnce(plugin, this.file, this.offset);
-  }
-
-  invalid(message: string): void {
-    this.skip('unreadable values');
-    this.importer.warn({ code: 'EDECODE', file: this.file, offset: this.offset, message });
-  }
-
-  mergeConfig(values: Record<string, JsonValue>): void {
-    this.importer.mergeConfig(values);
-  }
-}
-
-/** Adds a batch's rows and names, per kind, to the pass's counts. */
-function countRows(stats: RunPassStats, batch: ImportBatch): void {
-  const add = (kind: MappedKind, name: string, rows = 1) => {
-    stats.names[kind].add(name);
-    stats.rows[kind] += rows;
-  };
-  for (const [name, rows] of batch.metrics) add('scalars', name, rows.n);
-  for (const h of batch.histograms.values()) for (const row of h.rows) add('histograms', row.name);
-  for (const m of batch.media) add(m.type === 'audio' ? 'audio' : 'images', m.name);
-  for (const t of batch.tables) add('text', t.name);
-}
-
-function countSkipped(stats: RunPassStats, what: string): void {
-  stats.skipped.set(what, (stats.skipped.get(what) ?? 0) + 1);
-}
-
-export class RunImporter {
+export class RunImporter implements MappingOwner {
   readonly runDir: string;
   private readonly runId: string;
   /** Read by the event mapping. */
@@ -254,17 +134,7 @@ export class RunImporter {
 
   /** Reads what is new in the run's event files (at most `maxEvents` events) and writes it. */
   pass(run: TensorBoardRun, maxEvents = Number.POSITIVE_INFINITY): RunPassStats {
-    const stats: RunPassStats = {
-      run: this.relPath,
-      runDir: this.runDir,
-      events: 0,
-      bytes: 0,
-      names: emptyKinds(() => new Set<string>()),
-      rows: emptyKinds(() => 0),
-      skipped: new Map(),
-      more: false,
-      conflict: this.conflict !== null,
-    };
+    const stats = emptyPassStats(this.relPath, this.runDir, this.conflict !== null);
     if (this.conflict !== null) {
       if (!this.conflictReported) {
         this.conflictReported = true;
@@ -483,13 +353,6 @@ export class RunImporter {
     this.lastMetadataText = text;
     this.configChanged = false;
   }
-}
-
-/** Wall time (seconds) in whole milliseconds, rounded half to even as Python's round() does. */
-export function wallTimeMs(wallTime: number): number {
-  const x = wallTime * 1000;
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 function headOf(path: string): string | null {
