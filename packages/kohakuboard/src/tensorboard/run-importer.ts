@@ -2,7 +2,8 @@
  * Imports one TensorBoard run directory into one KohakuBoard run folder (docs/tensorboard.md#mapping), from
  * where the last import stopped: its event files in name order, each from its saved offset. Every event that
  * carries data gets the next step of the run's counter; its TensorBoard step becomes the global step and its
- * wall time the timestamp. Rows are written in batches; after each batch the run's import state is saved.
+ * wall time the timestamp. Rows are written in batches, each with the run's import state saved before it
+ * (where the batch ends) and after it (docs/tensorboard.md#incremental-import).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
