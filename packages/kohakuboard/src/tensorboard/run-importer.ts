@@ -72,6 +72,7 @@ export class RunImporter implements MappingOwner {
   private configChanged = false;
   private stateDirty = false;
   private lastMetadataText: string | null = null;
+  private metadataKey: string | null = null;
   /** The run as listed for the pass in progress (its files' modification times set the status). */
   private listing: TensorBoardRun | null = null;
   private readonly warnedPlugins = new Set<string>();
@@ -331,10 +332,15 @@ export class RunImporter implements MappingOwner {
   /** Rewrites metadata.json when its content changes (new data, config, status). */
   private updateMetadata(): void {
     const run = this.listing;
-    if (!run || (!this.writer && !existsSync(this.runDir))) return;
+    if (!run) return;
     const s = this.state;
     const lastChange = run.files.reduce((m, f) => Math.max(m, f.mtimeMs), 0);
     const running = this.now() - lastChange < RUNNING_WINDOW_MS;
+    // What the document depends on: a follower looks at every run several times a second.
+    const key = `${lastChange}|${running}|${s.first_wall_time_ms}|${s.last_wall_time_ms}|${this.configChanged}`;
+    if (key === this.metadataKey) return;
+    if (!this.writer && !existsSync(this.runDir)) return;
+    this.metadataKey = key;
     const endMs = s.last_wall_time_ms ?? Math.round(lastChange);
     const metadata: RunMetadata = {
       name: this.relPath,
