@@ -14,6 +14,7 @@ const scripts = [
   join(here, 'viewer.js'),
   join(here, 'export.js'),
   join(here, 'viewer-heavy.js'),
+  join(here, 'tensorboard.js'),
   join(root, 'packages/ui/bench/ui.js'),
 ];
 

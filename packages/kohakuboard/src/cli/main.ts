@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerDump } from './commands/dump.js';
 import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
 import { registerInfo } from './commands/info.js';
 import { registerLs } from './commands/ls.js';
 import { registerOpen } from './commands/open.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerPrune(program);
   registerRm(program);
   registerRestore(program);
+  registerImport(program);
   return program;
 }
 

@@ -9,12 +9,14 @@ import { setReadOnlyCopyListener } from '../../storage/index.js';
 import { createViewer } from '../../viewer/app.js';
 import { isUiDir } from '../../viewer/http/static-ui.js';
 import { CliError } from '../errors.js';
+import { tensorBoardForOpen } from './import.js';
 
 interface OpenOptions {
   port: number;
   host: string;
   browser?: boolean;
   readOnly?: boolean;
+  tensorboard?: string;
   corsOrigin: string[];
   uiDir?: string;
   staleAfter: number;
@@ -91,8 +93,9 @@ function checkDataDir(dir: string, given: string): void {
 
 async function runOpen(dirArg: string | undefined, opts: OpenOptions): Promise<void> {
   const given = dirArg ?? process.env.KOHAKU_BOARD_DATA_DIR ?? 'kohakuboard';
-  const dataDir = resolve(given);
-  checkDataDir(dataDir, given);
+  if (opts.tensorboard === undefined) checkDataDir(resolve(given), given);
+  const tensorboard = await tensorBoardForOpen(opts.tensorboard, dirArg);
+  const dataDir = tensorboard?.dataDir ?? resolve(given);
   if (opts.uiDir !== undefined && !isUiDir(resolve(opts.uiDir))) {
     throw new CliError(`--ui-dir ${opts.uiDir}: not a UI build (no index.html in it)`, 2);
   }
@@ -119,6 +122,7 @@ async function runOpen(dirArg: string | undefined, opts: OpenOptions): Promise<v
     address = await viewer.app.listen({ port: opts.port, host: opts.host });
   } catch (err) {
     await viewer.close();
+    await tensorboard?.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new CliError(`port ${opts.port} on ${opts.host} is in use; choose another with --port`);
@@ -158,7 +162,10 @@ async function runOpen(dirArg: string | undefined, opts: OpenOptions): Promise<v
       if (stopping) return;
       stopping = true;
       process.stdout.write('Stopping.\n');
-      viewer.close().finally(done);
+      viewer
+        .close()
+        .then(() => tensorboard?.close())
+        .finally(done);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -188,6 +195,10 @@ export function registerOpen(program: Command): void {
     )
     .option('--browser', 'open the page in your browser once the server answers')
     .option('--read-only', 'refuse changes to runs (renaming, annotations): they answer 405 read_only')
+    .option(
+      '--tensorboard <logdir>',
+      'show a TensorBoard log directory: imported into a cache folder outside it and followed as training writes it',
+    )
     .option(
       '--cors-origin <origin>',
       'allow API calls from this browser origin (repeatable; http://localhost:5175 is always allowed)',
