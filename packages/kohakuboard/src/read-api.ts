@@ -19,6 +19,7 @@ export {
   type ReadApiOptions,
   type ReadIndex,
 } from './viewer/read-api/options.js';
+export { ApiError, errorBody } from './viewer/api-error.js';
 export { readApiPlugin } from './viewer/read-api/plugin.js';
 export { createExecutor, type Executor } from './viewer/worker-pool/executor.js';
 export { createReaderContext } from './viewer/worker-pool/tasks.js';
