@@ -5,12 +5,19 @@
  * requests must be JSON from an allowed origin.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../access/principal.js';
+import type { Principal, Scope } from '../access/principal.js';
 import { LIMITS, limitAddress } from '../auth/rate-limit.js';
 import { hmacBase64Url, safeEqual } from '../auth/secrets.js';
 import { principalFor, userByName } from '../db/accounts.js';
 import { sessionUser, tokenUser } from '../db/credentials.js';
-import { apiError, csrfFailed, invalidName, invalidToken, rateLimited } from './api-error.js';
+import {
+  apiError,
+  csrfFailed,
+  insufficientScope,
+  invalidName,
+  invalidToken,
+  rateLimited,
+} from './api-error.js';
 import type { ServerContext } from './context.js';
 import { unsafePath } from './project-urls.js';
 
@@ -202,5 +209,23 @@ export function authenticationHooks(app: FastifyInstance, ctx: ServerContext): v
     const bad = unsafePath(url);
     if (bad) throw invalidName(`Invalid path (${bad})`);
     await authenticate(ctx, req, reply);
+    const p = req.principal as Principal | null;
+    if (p?.via === 'token') {
+      const need = tokenScopeFor(req.method, req.url);
+      if (need && !p.scopes.has(need)) throw insufficientScope(need);
+    }
   });
+}
+
+/**
+ * The scope a token needs for a request, whatever the resource (a missing one is 403 before any lookup):
+ * reads (GET, HEAD and the batch reads) need `read`, a run PATCH needs `write`; other routes check their own.
+ */
+export function tokenScopeFor(method: string, url: string): Scope | null {
+  const path = url.split('?')[0];
+  if (path === '/api/system/info' || path === '/api/auth/me') return null;
+  if (method === 'GET' || method === 'HEAD') return 'read';
+  if (method === 'POST' && /^\/api\/projects\/[^/]+\/runs\/batch\//.test(path)) return 'read';
+  if (method === 'PATCH' && path.startsWith('/api/projects/')) return 'write';
+  return null;
 }
