@@ -57,9 +57,13 @@ export async function serve(config: ServerConfig, notices: string[]): Promise<vo
 /** A forked worker: waits for the primary's configuration (sent over IPC, never through the environment). */
 export async function serveWorker(): Promise<void> {
   const config = await new Promise<ServerConfig>((resolve) => {
-    process.once('message', (m: { kind?: string; config?: ServerConfig }) => {
-      if (m?.kind === 'config' && m.config) resolve(m.config);
-    });
+    const onMessage = (m: { kind?: string; config?: ServerConfig }) => {
+      if (m?.kind !== 'config' || !m.config) return;
+      process.off('message', onMessage);
+      resolve(m.config);
+    };
+    process.on('message', onMessage);
+    process.send?.({ kind: 'ready' });
   });
   const server = await startServerProcess(config);
   const stop = () => {
@@ -69,6 +73,7 @@ export async function serveWorker(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  server.app.log.info(`kobo-serve worker ${process.pid} listening on ${config.host}:${server.port}`);
   process.send?.({ kind: 'listening', port: server.port });
 }
 
@@ -77,8 +82,8 @@ function superviseWorkers(config: ServerConfig): void {
   const backoff = new Map<number, number>();
   const fork = (slot: number) => {
     const w: Worker = cluster.fork();
-    w.send({ kind: 'config', config });
     w.on('message', (m: { kind?: string }) => {
+      if (m?.kind === 'ready') w.send({ kind: 'config', config });
       if (m?.kind === 'listening') backoff.set(slot, 1000);
     });
     w.on('exit', (code, signal) => {
