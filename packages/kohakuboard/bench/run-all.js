@@ -13,6 +13,7 @@ const scripts = [
   join(root, 'packages/series/bench/downsample.mjs'),
   join(here, 'viewer.js'),
   join(root, 'packages/ui/bench/ui.js'),
+  join(root, 'packages/server/bench/server.js'),
 ];
 
 console.log(`# node ${process.version}, ${process.platform} ${process.arch}`);

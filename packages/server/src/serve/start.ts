@@ -41,7 +41,7 @@ export async function serve(config: ServerConfig, notices: string[]): Promise<vo
     const server = await startServerProcess(config);
     for (const n of notices) server.app.log.info(n);
     if (config.noAuth) server.app.log.warn(NO_AUTH_BANNER(server.port));
-    server.app.log.info(`kobo-serve listening on ${config.host}:${server.port}`);
+    process.stdout.write(`kobo-serve: listening on ${config.host}:${server.port}\n`);
     const stop = () => {
       const timer = setTimeout(() => process.exit(1), GRACE_MS);
       timer.unref();
@@ -73,7 +73,7 @@ export async function serveWorker(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  server.app.log.info(`kobo-serve worker ${process.pid} listening on ${config.host}:${server.port}`);
+  process.stdout.write(`kobo-serve: worker ${process.pid} listening on ${config.host}:${server.port}\n`);
   process.send?.({ kind: 'listening', port: server.port });
 }
 
