@@ -45,7 +45,9 @@ describeBackends('runs copied into the data dir', (b) => {
         expect(r.json().runs).toHaveLength(want);
         return r.json();
       });
-      const local = await (await fetch(`${viewer.url}/api/projects/${project}/runs`)).json();
+      const local = (await (await fetch(`${viewer.url}/api/projects/${project}/runs`)).json()) as {
+        runs: Array<Record<string, unknown> & { run_id: string }>;
+      };
       const strip = (runs: Array<Record<string, unknown>>) =>
         runs.map(({ project: _p, status, ...rest }) => ({ ...rest, finished: status === 'finished' }));
       expect(strip(mine.runs)).toEqual(strip(local.runs));
@@ -53,9 +55,9 @@ describeBackends('runs copied into the data dir', (b) => {
         const base = `/api/projects/${ADMIN.username}/${project}/runs/${run.run_id}`;
         for (const sub of ['/summary', '/scalars', '/status']) {
           const served = (await owner.get(`${base}${sub}`)).json();
-          const viewed = await (
+          const viewed = (await (
             await fetch(`${viewer.url}/api/projects/${project}/runs/${run.run_id}${sub}`)
-          ).json();
+          ).json()) as Record<string, unknown>;
           delete served.project;
           delete viewed.project;
           expect(served).toEqual(viewed);

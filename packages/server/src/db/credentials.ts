@@ -5,7 +5,7 @@
 import type { Scope } from '../access/principal.js';
 import { newApiToken, randomSecret, sha256Hex } from '../auth/secrets.js';
 import type { Database } from './database.js';
-import type { OneTimePurpose } from './schema.js';
+import type { OneTimePurpose, OrgRole } from './schema.js';
 
 export const SESSION_MAX_AGE_MS = 30 * 24 * 3_600_000;
 /** last_seen_ms is saved at most this often. */
@@ -41,16 +41,25 @@ export interface SessionUser {
   userId: number;
   username: string;
   isAdmin: boolean;
+  /** Role per organization, read in the same query. */
+  roles: Map<number, OrgRole>;
+}
+
+function rolesFrom(rows: Array<{ org_id: number | null; role: OrgRole | null }>): Map<number, OrgRole> {
+  const roles = new Map<number, OrgRole>();
+  for (const r of rows) if (r.org_id !== null && r.role !== null) roles.set(Number(r.org_id), r.role);
+  return roles;
 }
 
 /** The session's user when the session is valid: row present, within idle and absolute limits, user active. */
 export async function sessionUser(db: Database, id: string, idleMs: number): Promise<SessionUser | null> {
   const idHash = sha256Hex(id);
   const now = Date.now();
-  const r = await db.k
+  const rows = await db.k
     .selectFrom('sessions')
     .innerJoin('users', 'users.owner_id', 'sessions.user_id')
     .innerJoin('owners', 'owners.id', 'sessions.user_id')
+    .leftJoin('memberships', 'memberships.user_id', 'sessions.user_id')
     .select([
       'sessions.user_id',
       'sessions.last_seen_ms',
@@ -58,14 +67,23 @@ export async function sessionUser(db: Database, id: string, idleMs: number): Pro
       'owners.name',
       'users.is_admin',
       'users.is_active',
+      'memberships.org_id',
+      'memberships.role',
     ])
     .where('sessions.id_hash', '=', idHash)
-    .executeTakeFirst();
+    .execute();
+  const r = rows[0];
   if (!r || r.is_active !== 1 || r.expires_ms <= now || r.last_seen_ms + idleMs <= now) return null;
   if (now - r.last_seen_ms > SESSION_TOUCH_MS) {
     await db.k.updateTable('sessions').set({ last_seen_ms: now }).where('id_hash', '=', idHash).execute();
   }
-  return { idHash, userId: Number(r.user_id), username: r.name, isAdmin: r.is_admin === 1 };
+  return {
+    idHash,
+    userId: Number(r.user_id),
+    username: r.name,
+    isAdmin: r.is_admin === 1,
+    roles: rolesFrom(rows),
+  };
 }
 
 export async function endSession(db: Database, idHash: string): Promise<void> {
@@ -84,6 +102,7 @@ export async function endSessions(
 }
 
 export interface TokenInfo {
+  roles: Map<number, OrgRole>;
   id: number;
   userId: number;
   username: string;
@@ -124,11 +143,14 @@ export async function createApiToken(
 /** A usable token: known, not expired or revoked, its user active. Null for anything else. */
 export async function tokenUser(db: Database, token: string): Promise<TokenInfo | null> {
   const now = Date.now();
-  const r = await db.k
+  const rows = await db.k
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.owner_id', 'api_tokens.user_id')
     .innerJoin('owners', 'owners.id', 'api_tokens.user_id')
+    .leftJoin('memberships', 'memberships.user_id', 'api_tokens.user_id')
     .select([
+      'memberships.org_id',
+      'memberships.role',
       'api_tokens.id',
       'api_tokens.user_id',
       'api_tokens.scopes',
@@ -141,13 +163,15 @@ export async function tokenUser(db: Database, token: string): Promise<TokenInfo 
       'users.is_active',
     ])
     .where('api_tokens.token_hash', '=', sha256Hex(token))
-    .executeTakeFirst();
+    .execute();
+  const r = rows[0];
   if (!r || r.revoked_ms !== null || r.is_active !== 1 || (r.expires_ms !== null && r.expires_ms <= now))
     return null;
   if (r.last_used_ms === null || now - r.last_used_ms > TOKEN_TOUCH_MS) {
     await db.k.updateTable('api_tokens').set({ last_used_ms: now }).where('id', '=', r.id).execute();
   }
   return {
+    roles: rolesFrom(rows),
     id: Number(r.id),
     userId: Number(r.user_id),
     username: r.name,

@@ -5,7 +5,7 @@
  * requests must be JSON from an allowed origin.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal, Scope } from '../access/principal.js';
+import { ALL_SCOPES, type Principal, type Scope } from '../access/principal.js';
 import { LIMITS, limitAddress } from '../auth/rate-limit.js';
 import { hmacBase64Url, safeEqual } from '../auth/secrets.js';
 import { principalFor, userByName } from '../db/accounts.js';
@@ -136,11 +136,17 @@ async function authenticateBearer(
     if (state.exceeded) throw rateLimited(state.retryAfterS);
     throw invalidToken();
   }
-  return principalFor(ctx.db, { id: info.userId, username: info.username, isAdmin: info.isAdmin }, 'token', {
+  return {
+    userId: info.userId,
+    username: info.username,
+    isAdmin: info.isAdmin,
+    via: 'token',
     scopes: info.scopes,
     projectId: info.projectId,
+    roles: info.roles,
+    sessionIdHash: null,
     tokenId: info.id,
-  });
+  };
 }
 
 export async function authenticate(
