@@ -9,8 +9,10 @@ export { compareDefault, type ProjectInfo, summarizeProject } from './reader/run
 export { probeRun, type RunProbe, type RunStamps, runStamps } from './reader/run-probe.js';
 export { buildRecord, type RunRecord } from './reader/run-record.js';
 export type { ReaderContext } from './reader/scalar-source.js';
+export { ApiError, errorBody } from './viewer/api-error.js';
 export { FEATURES } from './viewer/app.js';
 export { EventHub } from './viewer/events/event-hub.js';
+export { serverTiming } from './viewer/http/server-timing.js';
 export { defaultUiDir, isUiDir, spaFallback, staticUi } from './viewer/http/static-ui.js';
 export {
   type AccessCheck,
@@ -19,7 +21,6 @@ export {
   type ReadApiOptions,
   type ReadIndex,
 } from './viewer/read-api/options.js';
-export { ApiError, errorBody } from './viewer/api-error.js';
 export { readApiPlugin } from './viewer/read-api/plugin.js';
 export { createExecutor, type Executor } from './viewer/worker-pool/executor.js';
 export { createReaderContext } from './viewer/worker-pool/tasks.js';

@@ -17,6 +17,7 @@ import {
   defaultUiDir,
   errorBody,
   readApiPlugin,
+  serverTiming,
   spaFallback,
   staticUi,
 } from 'kohakuboard/read-api';
@@ -65,6 +66,8 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
     },
   } as FastifyServerOptions);
 
+  // First, so that Server-Timing covers authentication too.
+  serverTiming(app);
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
