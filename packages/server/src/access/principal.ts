@@ -1,5 +1,5 @@
 /**
- * Who is asking (docs/server-guide.md#authentication): a signed-in user through a session, a user through
+ * Who is asking (docs/server.md#authentication): a signed-in user through a session, a user through
  * an API token (with its scopes and optional project), or the built-in `local` admin under --no-auth.
  * Anonymous callers are `null`.
  */

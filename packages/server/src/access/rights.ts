@@ -1,5 +1,5 @@
 /**
- * Rights (docs/server-guide.md#permissions): a principal's role for a project's owner is `owner` when it
+ * Rights (docs/server.md#permissions): a principal's role for a project's owner is `owner` when it
  * owns the project or is a site admin, else its membership role in the owning organization. Reading needs a
  * role or public visibility; writing needs owner, admin or member; managing needs owner or admin. A token
  * restricted to one project acts as anonymous elsewhere. The checks are synchronous, over the index.

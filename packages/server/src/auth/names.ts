@@ -1,5 +1,5 @@
 /**
- * Names of users, organizations, projects and runs (docs/server-guide.md#names). Users and organizations
+ * Names of users, organizations, projects and runs (docs/server.md#authentication). Users and organizations
  * share one namespace; their `name_key` drops case, `-` and `_`, so that look-alikes cannot be registered.
  */
 import { sanitizeProject } from 'kohakuboard/storage';

@@ -1,5 +1,5 @@
 /**
- * Passwords as argon2id PHC strings (docs/server-guide.md#passwords): m = 64 MiB, t = 3, p = 1, 16-byte
+ * Passwords as argon2id PHC strings (docs/server.md#authentication): m = 64 MiB, t = 3, p = 1, 16-byte
  * salt, 32-byte hash, computed off the event loop by @node-rs/argon2, at most 4 at once per process.
  * Unknown names are checked against a dummy hash so that they cost the same as a wrong password.
  */

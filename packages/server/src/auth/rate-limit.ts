@@ -1,5 +1,5 @@
 /**
- * Rate limits in the database (docs/server-guide.md#rate-limits): fixed windows in `rate_limits`, one
+ * Rate limits in the database (docs/server.md#authentication): fixed windows in `rate_limits`, one
  * upsert returning the count, so that every worker and instance shares them. Checked before any password
  * work.
  */

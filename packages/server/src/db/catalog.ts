@@ -1,5 +1,5 @@
 /**
- * Projects, runs and the change feed (docs/server-guide.md#run-changes). Every change to a run row adds a
+ * Projects, runs and the change feed (docs/server.md#database). Every change to a run row adds a
  * `run_changes` row in the same transaction, so that every process's index follows by reading the feed.
  */
 import type { Kysely, Transaction } from 'kysely';

@@ -1,5 +1,5 @@
 /**
- * The one module that knows the SQL dialect (docs/server-guide.md#database): it opens Kysely over
+ * The one module that knows the SQL dialect (docs/server.md#database): it opens Kysely over
  * better-sqlite3 or over a pg Pool, runs the migrations compiled into the package, and offers the few
  * expressions that differ between the two (the database's clock). Everything else builds portable queries.
  */

@@ -1,5 +1,5 @@
 /**
- * Leases (docs/server-guide.md#leases): one holder per name across processes and hosts, through one
+ * Leases (docs/server.md#leases): one holder per name across processes and hosts, through one
  * conditional UPDATE on the `leases` table with the database's clock. A lease expires 30 s after its last
  * renewal, is renewed every 10 s while held and released at the end (holder NULL, epoch kept).
  *

@@ -1,5 +1,5 @@
 /**
- * The tables (docs/server-guide.md#database): times are integer Unix ms (`*_ms`), booleans 0/1, JSON as
+ * The tables (docs/server.md#database): times are integer Unix ms (`*_ms`), booleans 0/1, JSON as
  * text, `*_key` columns hold the lower-cased form used for case-insensitive uniqueness.
  */
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';

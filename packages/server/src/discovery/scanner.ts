@@ -1,5 +1,5 @@
 /**
- * The sweep for runs copied into the data dir by hand (docs/server-guide.md#dropped-runs). One process at
+ * The sweep for runs copied into the data dir by hand (docs/server.md#dropped-runs). One process at
  * a time sweeps: the holder of the `scanner` lease, at startup, every --scan-interval and on request. New
  * folders get a row (source `dropped`, owned by --dropped-owner or by `users/<owner>/`) and an `added`
  * change; changed folders (metadata.json, data/metadata.db or its -wal) get new index values, running runs

@@ -1,5 +1,5 @@
 /**
- * Finding run folders in the data dir (docs/server-guide.md#dropped-runs): `<project>/<run>`, a legacy
+ * Finding run folders in the data dir (docs/server.md#dropped-runs): `<project>/<run>`, a legacy
  * `<run>` of project `default`, and `users/<owner>/<project>/<run>`. Entries starting with `.` are never
  * looked at; symbolic links are followed only when they resolve inside the data dir; a run is a folder
  * with metadata.json.

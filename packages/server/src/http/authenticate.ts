@@ -1,5 +1,5 @@
 /**
- * Authentication of every /api request (docs/server-guide.md#authentication), before any route: path
+ * Authentication of every /api request (docs/server.md#authentication), before any route: path
  * safety, then the principal — `local` under --no-auth (with its Host and Origin checks), else a bearer
  * token, else the session cookie (with the CSRF check of unsafe requests), else anonymous, whose unsafe
  * requests must be JSON from an allowed origin.
@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_SCOPES, type Principal, type Scope } from '../access/principal.js';
 import { LIMITS, limitAddress } from '../auth/rate-limit.js';
-import { hmacBase64Url, safeEqual } from '../auth/secrets.js';
+import { hmacBase64Url, safeEqual, sha256Hex } from '../auth/secrets.js';
 import { principalFor, userByName } from '../db/accounts.js';
 import { sessionUser, tokenUser } from '../db/credentials.js';
 import {
@@ -130,13 +130,16 @@ async function authenticateBearer(
   req: FastifyRequest,
   token: string,
 ): Promise<Principal> {
+  const cacheKey = `t:${sha256Hex(token)}`;
+  const cached = ctx.authCache.get(cacheKey);
+  if (cached) return cached;
   const info = await tokenUser(ctx.db, token);
   if (!info) {
     const state = await ctx.limiter.hit(LIMITS.badTokenIp, limitAddress(req.ip));
     if (state.exceeded) throw rateLimited(state.retryAfterS);
     throw invalidToken();
   }
-  return {
+  const principal: Principal = {
     userId: info.userId,
     username: info.username,
     isAdmin: info.isAdmin,
@@ -147,6 +150,8 @@ async function authenticateBearer(
     sessionIdHash: null,
     tokenId: info.id,
   };
+  ctx.authCache.set(cacheKey, principal);
+  return principal;
 }
 
 export async function authenticate(
@@ -166,7 +171,17 @@ export async function authenticate(
   }
   const sessionId = req.cookies[SESSION_COOKIE];
   if (sessionId) {
-    const s = await sessionUser(ctx.db, sessionId, ctx.config.sessionIdleHours * 3_600_000);
+    const cacheKey = `s:${sha256Hex(sessionId)}`;
+    const cached = ctx.authCache.get(cacheKey);
+    const s = cached
+      ? {
+          idHash: cached.sessionIdHash!,
+          userId: cached.userId,
+          username: cached.username,
+          isAdmin: cached.isAdmin,
+          roles: cached.roles,
+        }
+      : await sessionUser(ctx.db, sessionId, ctx.config.sessionIdleHours * 3_600_000);
     if (s) {
       const expected = csrfToken(ctx.config.sessionSecret!, s.idHash);
       if (req.cookies[CSRF_COOKIE] !== expected) setCsrfCookie(ctx, req, reply, s.idHash);
@@ -177,14 +192,18 @@ export async function authenticate(
           throw csrfFailed();
         }
       }
-      req.principal = await principalFor(
-        ctx.db,
-        { id: s.userId, username: s.username, isAdmin: s.isAdmin },
-        'session',
-        {
-          sessionIdHash: s.idHash,
-        },
-      );
+      req.principal = {
+        userId: s.userId,
+        username: s.username,
+        isAdmin: s.isAdmin,
+        via: 'session',
+        scopes: ALL_SCOPES,
+        projectId: null,
+        roles: s.roles,
+        sessionIdHash: s.idHash,
+        tokenId: null,
+      };
+      if (!cached) ctx.authCache.set(cacheKey, req.principal);
       return;
     }
   }

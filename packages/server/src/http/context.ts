@@ -9,6 +9,7 @@ import type { ServerConfig } from '../config/resolve.js';
 import type { Database } from '../db/database.js';
 import type { Leases } from '../db/leases.js';
 import type { ServerIndex } from '../index/server-index.js';
+import type { AuthCache } from './auth-cache.js';
 
 export interface ServerContext {
   config: ServerConfig;
@@ -18,6 +19,8 @@ export interface ServerContext {
   limiter: RateLimiter;
   events: EventHub;
   leases: Leases;
+  /** Recently authenticated credentials; cleared by whatever ends a session or changes rights. */
+  authCache: AuthCache;
   /** Asks the scanner for a sweep now (POST /api/admin/rescan). */
   rescan(): void;
 }

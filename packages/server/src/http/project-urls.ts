@@ -1,5 +1,5 @@
 /**
- * Project keys in URLs (docs/server-guide.md#project-keys). In `/api/projects/{P}…`, `{P}` is `owner%2Fname`
+ * Project keys in URLs (docs/server.md#project-keys). In `/api/projects/{P}…`, `{P}` is `owner%2Fname`
  * (one segment), `owner/name` (two raw segments) or a bare `name` (the caller's project). Routing is done
  * on the raw path: this module rewrites the first two forms into one segment `owner:name` (`:` is in no
  * owner or project name), which the read API plugin takes as a single project segment and the access
@@ -69,7 +69,7 @@ export function rewriteProjectUrl(method: string, url: string): string {
 const FORBIDDEN = /[\u0000-\u001f\u007f\\]/;
 
 /**
- * Path safety before any lookup (docs/server-guide.md#path-safety): a segment that decodes to `.` or `..`
+ * Path safety before any lookup (docs/server.md#path-safety): a segment that decodes to `.` or `..`
  * (also as a part between decoded `/`), holds NUL, `\` or a control character, or does not decode, is
  * refused. Returns the reason, or null when the path is acceptable.
  */

@@ -1,5 +1,5 @@
 /**
- * Headers that depend on what a response holds (docs/server-guide.md#headers): media and log bytes are
+ * Headers that depend on what a response holds (docs/server.md#permissions): media and log bytes are
  * sandboxed; a cacheable response about a run that is not public is `private` and varies by credentials;
  * account, token and admin answers are never stored.
  */

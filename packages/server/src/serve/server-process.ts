@@ -14,6 +14,7 @@ import { type Database, openDatabase } from '../db/database.js';
 import { Leases } from '../db/leases.js';
 import { Scanner } from '../discovery/scanner.js';
 import { createApp } from '../http/app.js';
+import { AuthCache } from '../http/auth-cache.js';
 import type { ServerContext } from '../http/context.js';
 import { ServerIndex } from '../index/server-index.js';
 import { startPurge } from './purge.js';
@@ -69,6 +70,7 @@ export async function startServerProcess(
     limiter: new RateLimiter(db),
     events,
     leases,
+    authCache: new AuthCache(),
     rescan: () => {
       void scanner.requestSweep().then(() => index.poll());
     },

@@ -1,5 +1,5 @@
 /**
- * `kobo-serve serve` (docs/server-guide.md#workers): the primary migrates the database and runs the
+ * `kobo-serve serve` (docs/server.md#workers): the primary migrates the database and runs the
  * first-run bootstrap, then serves in this process (--workers 1) or forks N workers on one port through
  * Node's cluster, restarting dead ones with a backoff of 1 s doubling to 30 s. SIGTERM lets requests finish
  * for up to 30 s.

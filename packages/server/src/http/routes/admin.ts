@@ -1,5 +1,5 @@
 /**
- * Site administration (docs/server-guide.md#admin): users, invites, password resets, a rescan of the data
+ * Site administration (docs/server.md#permissions): users, invites, password resets, a rescan of the data
  * dir and the audit log. Session only, site admins only.
  */
 import type { FastifyInstance } from 'fastify';
@@ -101,6 +101,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
       throw apiError(409, 'last_admin', 'The last active admin cannot be removed');
     await db.k.updateTable('users').set(set).where('owner_id', '=', owner.id).execute();
     if (set.is_active === 0) await endSessions(db, Number(owner.id));
+    ctx.authCache.clear();
     await audit(db, {
       actorId: p.userId,
       action: 'admin_user_update',

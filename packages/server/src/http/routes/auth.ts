@@ -1,5 +1,5 @@
 /**
- * Accounts (docs/server-guide.md#accounts): register, login, logout, password changes and resets, the
+ * Accounts (docs/server.md#authentication): register, login, logout, password changes and resets, the
  * current user and the CSRF token, at the Python server's paths and with its response shapes.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -115,6 +115,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/auth/logout', async (req, reply) => {
     const p = requireSession(req);
     if (p.sessionIdHash) await endSession(db, p.sessionIdHash);
+    ctx.authCache.clear();
     clearSessionCookies(reply);
     return { success: true, message: 'Logged out successfully' };
   });
@@ -122,6 +123,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/auth/logout-all', async (req, reply) => {
     const p = requireSession(req);
     await endSessions(db, p.userId);
+    ctx.authCache.clear();
     clearSessionCookies(reply);
     await audit(db, { actorId: p.userId, action: 'logout_all', target: p.username, ip: req.ip });
     return { success: true };
@@ -141,6 +143,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
       .execute();
     // A password change ends every session and starts a new one here.
     await endSessions(db, p.userId);
+    ctx.authCache.clear();
     const s = await createSession(db, p.userId, req.ip ?? null, userAgent(req));
     setSessionCookies(ctx, req, reply, s.id, s.idHash);
     await audit(db, { actorId: p.userId, action: 'password_change', target: p.username, ip: req.ip });
@@ -208,6 +211,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (!t || t.userId === null) throw apiError(400, 'invalid_token', 'The link is invalid, used or expired');
     await db.k.updateTable('users').set({ password_hash: hash }).where('owner_id', '=', t.userId).execute();
     await endSessions(db, t.userId);
+    ctx.authCache.clear();
     await audit(db, {
       actorId: t.userId,
       action: 'password_reset',

@@ -1,5 +1,5 @@
 /**
- * Organizations and their members (docs/server-guide.md#organizations), at the Python server's paths.
+ * Organizations and their members (docs/server.md#permissions), at the Python server's paths.
  * Roles: owner (everything), admin (adds, removes and re-roles admins, members and viewers, never owners),
  * member, viewer; Python's `super-admin` and `visitor` are accepted as owner and viewer.
  */
@@ -74,6 +74,7 @@ export function orgRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const b = bodyOf(req);
     const name = checkOrgName(b.name);
     const id = await createOrganization(db, name, optStr(b, 'description'), p.userId).catch(nameTaken);
+    ctx.authCache.clear();
     await audit(db, {
       actorId: p.userId,
       action: 'org_create',
@@ -125,6 +126,7 @@ export function orgRoutes(app: FastifyInstance, ctx: ServerContext): void {
       .execute();
     if (projects.length) throw apiError(409, 'org_not_empty', 'The organization still has projects');
     await db.k.deleteFrom('owners').where('id', '=', o.id).execute();
+    ctx.authCache.clear();
     await audit(db, { actorId: p.userId, action: 'org_delete', target: o.name, ip: req.ip });
     return { success: true };
   });
@@ -170,6 +172,7 @@ export function orgRoutes(app: FastifyInstance, ctx: ServerContext): void {
       .insertInto('memberships')
       .values({ org_id: o.id, user_id: Number(user.id), role, created_ms: Date.now() })
       .execute();
+    ctx.authCache.clear();
     await audit(db, {
       actorId: p.userId,
       action: 'member_add',
@@ -197,6 +200,7 @@ export function orgRoutes(app: FastifyInstance, ctx: ServerContext): void {
       .where('org_id', '=', o.id)
       .where('user_id', '=', Number(user.id))
       .execute();
+    ctx.authCache.clear();
     await audit(db, {
       actorId: p.userId,
       action: 'member_role',
@@ -223,6 +227,7 @@ export function orgRoutes(app: FastifyInstance, ctx: ServerContext): void {
       .where('org_id', '=', o.id)
       .where('user_id', '=', Number(user.id))
       .execute();
+    ctx.authCache.clear();
     await audit(db, {
       actorId: p.userId,
       action: 'member_remove',

@@ -1,5 +1,5 @@
 /**
- * Projects and the visibility and deletion of runs (docs/server-guide.md#projects). Reached through the
+ * Projects and the visibility and deletion of runs (docs/server.md#permissions). Reached through the
  * URL rewrite of project-urls.ts: `/api/projects` is `/api/server/projects`, `/api/projects/{P}` is
  * `/api/server/project/{P}`. What the caller may not read answers exactly like what does not exist.
  */

@@ -1,5 +1,5 @@
 /**
- * API tokens (docs/server-guide.md#api-tokens): listed, created (shown once) and revoked by their owner in
+ * API tokens (docs/server.md#authentication): listed, created (shown once) and revoked by their owner in
  * a signed-in session.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -121,6 +121,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
       .where('revoked_ms', 'is', null)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw notFound('Token not found');
+    ctx.authCache.clear();
     await audit(db, { actorId: p.userId, action: 'token_revoke', target: String(id), ip: req.ip });
     return { success: true, message: 'Token revoked successfully' };
   });
