@@ -4,7 +4,7 @@
 //   serve_runs_rps_w1, _w2 (open_runs_rps_w*_round)   GET …/runs (a project of 203 runs, full listing)
 //   serve_scalars_rps_w1, _w2 (open_…)                GET …/scalars/train/loss?points=2000 (40,961 rows)
 //   serve_*_rps_cost_w1                               1 − serve/open requests per second, one worker, in %
-//   serve_*_server_ms, open_*_server_ms               median Server-Timing of 200 sequential requests
+//   serve_*_server_ms, open_*_server_ms               median Server-Timing of 200 requests each, alternating
 //   serve_*_auth_cost                                 (serve − open) / serve server time, in %
 //   serve_login_rps                                   POST /api/auth/login (argon2id dominates)
 // KOBO_BENCH_SECONDS (default 8) sets the length of each autocannon round, KOBO_BENCH_ROUNDS (3) their number.
@@ -65,18 +65,22 @@ async function rps(url, headers) {
   return r.requests.average;
 }
 
-/** Median Server-Timing (the server's own time for a request, authentication included) over 200 requests. */
-async function serverTime(url, headers) {
-  const times = [];
+/**
+ * Median Server-Timing (the server's own time for a request, authentication included) of 200 requests to
+ * each of two URLs, alternating, so that the machine's changing load hits both alike.
+ */
+async function serverTimes(a, b) {
+  const times = [[], []];
   for (let i = 0; i < 200; i++) {
-    const r = await fetch(url, { headers });
-    await r.arrayBuffer();
-    const m = /app;dur=([\d.]+)/.exec(r.headers.get('server-timing') ?? '');
-    if (!m) throw new Error(`${url}: no Server-Timing`);
-    times.push(Number(m[1]));
+    for (const [k, [url, headers]] of [a, b].entries()) {
+      const r = await fetch(url, { headers });
+      await r.arrayBuffer();
+      const m = /app;dur=([\d.]+)/.exec(r.headers.get('server-timing') ?? '');
+      if (!m) throw new Error(`${url}: no Server-Timing`);
+      times[k].push(Number(m[1]));
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  return times.map((t) => t.sort((x, y) => x - y)[t.length >> 1]);
 }
 
 /** Waits until a listing shows every copied run (both servers index in the background). */
@@ -172,8 +176,7 @@ try {
       bench(`open_${what}_rps_w${workers}_round`, openBest, 'req/s');
       if (workers === 1) {
         bench(`serve_${what}_rps_cost_w1`, 100 * (1 - serveBest / openBest), '%');
-        const openMs = await serverTime(openUrls[what], {});
-        const serveMs = await serverTime(serveUrls[what], { cookie });
+        const [openMs, serveMs] = await serverTimes([openUrls[what], {}], [serveUrls[what], { cookie }]);
         bench(`open_${what}_server_ms`, openMs, 'ms');
         bench(`serve_${what}_server_ms`, serveMs, 'ms');
         bench(`serve_${what}_auth_cost`, (100 * (serveMs - openMs)) / serveMs, '%');
