@@ -9,7 +9,7 @@
 //   serve_login_rps                                   POST /api/auth/login (argon2id dominates)
 // KOBO_BENCH_SECONDS (default 8) sets the length of each autocannon round, KOBO_BENCH_ROUNDS (3) their number.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

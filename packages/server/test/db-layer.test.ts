@@ -117,3 +117,112 @@ describeBackends('database layer', (b) => {
     expect(row.value).toBe('12');
   });
 });
+
+describeBackends('db-copy and purge', (b) => {
+  it('copies every table from SQLite into an empty database, ids and all, and new ids follow', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { parseDbUrl } = await import('../src/config/resolve.js');
+    const { copyDatabase } = await import('../src/db/copy.js');
+    const { createUser } = await import('../src/db/accounts.js');
+    const dir = mkdtempSync(join(tmpdir(), 'kobo-copy-'));
+    const from = openDatabase(parseDbUrl(`sqlite:///${join(dir, 'from.db')}`));
+    const to = openDatabase(b.name === 'sqlite' ? parseDbUrl(`sqlite:///${join(dir, 'to.db')}`) : b.target());
+    try {
+      await migrate(from);
+      const a = await createUser(from, { username: 'ann', passwordHash: 'x', isAdmin: true });
+      await createUser(from, { username: 'ben', passwordHash: null, email: 'ben@example.org' });
+      await from.k.insertInto('settings').values({ key: 'dropped_owner', value: 'ann' }).execute();
+      const counts = await copyDatabase(from, to);
+      expect(counts.get('owners')).toBe(2);
+      expect(counts.get('users')).toBe(2);
+      const ann = await to.k
+        .selectFrom('owners')
+        .select('id')
+        .where('name', '=', 'ann')
+        .executeTakeFirstOrThrow();
+      expect(Number(ann.id)).toBe(a);
+      const c = await createUser(to, { username: 'cat', passwordHash: null });
+      expect(c).toBeGreaterThan(a);
+      await expect(copyDatabase(from, to)).rejects.toThrow(/already has accounts/);
+    } finally {
+      await from.close();
+      await to.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the purge removes expired sessions, old tokens, old changes and past rate-limit windows only', async () => {
+    const { purgeOnce } = await import('../src/serve/purge.js');
+    const db = openDatabase(b.target());
+    try {
+      await migrate(db);
+      const now = Date.now();
+      const owner = await db.k
+        .insertInto('owners')
+        .values({ kind: 'user', name: 'purgee', name_key: 'purgee', created_ms: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const uid = Number(owner.id);
+      await db.k
+        .insertInto('users')
+        .values({
+          owner_id: uid,
+          email: null,
+          email_key: null,
+          email_verified_ms: null,
+          password_hash: null,
+          is_admin: 0,
+          is_active: 1,
+          last_login_ms: null,
+        })
+        .execute();
+      const session = (id: string, expires: number) => ({
+        id_hash: id,
+        user_id: uid,
+        created_ms: now,
+        last_seen_ms: now,
+        expires_ms: expires,
+        ip: null,
+        user_agent: null,
+      });
+      await db.k
+        .insertInto('sessions')
+        .values([session('old', now - 1), session('live', now + 60_000)])
+        .execute();
+      await db.k
+        .insertInto('run_changes')
+        .values([
+          { run_pk: 1, kind: 'added', summary: '{}', at_ms: now - 16 * 60_000 },
+          { run_pk: 1, kind: 'data', summary: '{}', at_ms: now },
+        ])
+        .execute();
+      await db.k
+        .insertInto('rate_limits')
+        .values([
+          { key: 'a', window_start_ms: now - 3 * 3_600_000, count: 3 },
+          { key: 'b', window_start_ms: now, count: 1 },
+        ])
+        .execute();
+      await purgeOnce(db, now);
+      expect(
+        (await db.k.selectFrom('sessions').select('id_hash').where('user_id', '=', uid).execute()).map(
+          (r) => r.id_hash,
+        ),
+      ).toEqual(['live']);
+      expect(
+        (await db.k.selectFrom('run_changes').select('kind').where('run_pk', '=', 1).execute()).map(
+          (r) => r.kind,
+        ),
+      ).toEqual(['data']);
+      expect(
+        (await db.k.selectFrom('rate_limits').select('key').where('key', 'in', ['a', 'b']).execute()).map(
+          (r) => r.key,
+        ),
+      ).toEqual(['b']);
+    } finally {
+      await db.close();
+    }
+  });
+});

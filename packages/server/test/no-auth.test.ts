@@ -126,3 +126,36 @@ describe('kobo-serve refuses to start', () => {
     }
   });
 });
+
+describeBackends('--no-anonymous', (b) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(b.target(), {
+      flags: { 'no-anonymous': true, 'default-visibility': 'public' },
+    });
+  });
+  afterAll(async () => t?.close());
+
+  it('anonymous requests get 401, signing in still works', async () => {
+    for (const path of [
+      '/api/projects',
+      '/api/projects/boss%2Fx/runs',
+      '/api/org/acme',
+      '/api/boards/x/media/by-id/1',
+    ]) {
+      const r = await rawRequest(t.url(), 'GET', path);
+      expect(r.status, path).toBe(401);
+      expect(JSON.parse(r.text).detail.code).toBe('not_authenticated');
+    }
+    expect((await rawRequest(t.url(), 'GET', '/api/system/info')).status).toBe(200);
+    const login = await rawRequest(
+      t.url(),
+      'POST',
+      '/api/auth/login',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ username: 'boss', password: 'wrong-password-here' }),
+    );
+    expect(login.status).toBe(401);
+    expect(JSON.parse(login.text).detail.code).toBe('invalid_credentials');
+  });
+});

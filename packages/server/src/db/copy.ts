@@ -2,7 +2,6 @@
  * `kobo-serve db-copy`: every table from one database to another, empty one (migrated first), in the order
  * of their references, keeping ids; PostgreSQL's identity sequences are moved past the copied ids.
  */
-import { sql } from 'kysely';
 import { ServerError } from '../errors.js';
 import { type Database, migrate } from './database.js';
 import type { Schema } from './schema.js';
@@ -55,13 +54,8 @@ export async function copyDatabase(from: Database, to: Database): Promise<Map<st
       }
       counts.set(table, rows.length);
     }
-    if (to.backend === 'postgres') {
-      for (const [table, column] of Object.entries(IDENTITY)) {
-        await sql`select setval(pg_get_serial_sequence(${table}, ${column}), coalesce((select max(${sql.ref(column)}) from ${sql.table(table)}), 0) + 1, false)`.execute(
-          tx,
-        );
-      }
-    }
+    for (const [table, column] of Object.entries(IDENTITY))
+      await to.resetIdentity(tx, table as keyof Schema, column);
   });
   return counts;
 }

@@ -73,7 +73,7 @@ export async function sessionUser(db: Database, id: string, idleMs: number): Pro
     .where('sessions.id_hash', '=', idHash)
     .execute();
   const r = rows[0];
-  if (!r || r.is_active !== 1 || r.expires_ms <= now || r.last_seen_ms + idleMs <= now) return null;
+  if (r?.is_active !== 1 || r.expires_ms <= now || r.last_seen_ms + idleMs <= now) return null;
   if (now - r.last_seen_ms > SESSION_TOUCH_MS) {
     await db.k.updateTable('sessions').set({ last_seen_ms: now }).where('id_hash', '=', idHash).execute();
   }

@@ -26,6 +26,8 @@ export interface Database {
   readonly backend: DbTarget['backend'];
   /** The database's clock in Unix ms (leases use it, so that hosts need not agree to the millisecond). */
   nowMs(): RawBuilder<number>;
+  /** After rows were inserted with explicit ids: the next generated id follows the largest one. */
+  resetIdentity(q: Kysely<Schema>, table: keyof Schema, column: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,13 @@ export function openDatabase(target: DbTarget, options: OpenOptions = {}): Datab
     k,
     backend: target.backend,
     nowMs: nowExpr,
+    // SQLite's AUTOINCREMENT follows the largest id by itself; PostgreSQL's identity has a sequence.
+    resetIdentity: async (q, table, column) => {
+      if (target.backend !== 'postgres') return;
+      await sql`select setval(pg_get_serial_sequence(${table}, ${column}), coalesce((select max(${sql.ref(column)}) from ${sql.table(table)}), 0) + 1, false)`.execute(
+        q,
+      );
+    },
     close: () => k.destroy(),
   };
 }

@@ -16,6 +16,7 @@ import {
   insufficientScope,
   invalidName,
   invalidToken,
+  notAuthenticated,
   rateLimited,
 } from './api-error.js';
 import type { ServerContext } from './context.js';
@@ -235,12 +236,18 @@ export function authenticationHooks(app: FastifyInstance, ctx: ServerContext): v
     if (bad) throw invalidName(`Invalid path (${bad})`);
     await authenticate(ctx, req, reply);
     const p = req.principal as Principal | null;
+    if (!p && ctx.config.noAnonymous && !OPEN_TO_ANONYMOUS.test(req.url.split('?')[0]))
+      throw notAuthenticated();
     if (p?.via === 'token') {
       const need = tokenScopeFor(req.method, req.url);
       if (need && !p.scopes.has(need)) throw insufficientScope(need);
     }
   });
 }
+
+/** What anonymous callers may still reach under --no-anonymous: signing in and the system info. */
+const OPEN_TO_ANONYMOUS =
+  /^\/api\/(system\/info|auth\/(login|register|verify-email(\/resend)?|password-reset\/(request|confirm)))$/;
 
 /**
  * The scope a token needs for a request, whatever the resource (a missing one is 403 before any lookup):

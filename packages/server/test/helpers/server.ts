@@ -116,6 +116,7 @@ export interface Reply {
   status: number;
   headers: Headers;
   text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies of many shapes
   json(): any;
 }
 

@@ -83,7 +83,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const p = requireAdmin(req);
     const b = bodyOf(req);
     const owner = await ownerByName(db, (req.params as { u: string }).u);
-    if (!owner || owner.kind !== 'user') throw apiError(404, 'not_found', 'User not found');
+    if (owner?.kind !== 'user') throw apiError(404, 'not_found', 'User not found');
     const set: { is_active?: number; is_admin?: number } = {};
     const active = optBool(b, 'is_active');
     const admin = optBool(b, 'is_admin');
@@ -115,7 +115,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/admin/users/:u/password-reset', async (req) => {
     const p = requireAdmin(req);
     const owner = await ownerByName(db, (req.params as { u: string }).u);
-    if (!owner || owner.kind !== 'user') throw apiError(404, 'not_found', 'User not found');
+    if (owner?.kind !== 'user') throw apiError(404, 'not_found', 'User not found');
     const expiresMs = Date.now() + 24 * 3_600_000;
     const t = await createOneTimeToken(db, {
       purpose: 'password_reset',

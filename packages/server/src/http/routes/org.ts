@@ -35,7 +35,7 @@ export function orgRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   async function org(name: string) {
     const o = await ownerByName(db, name);
-    if (!o || o.kind !== 'org') throw orgNotFound();
+    if (o?.kind !== 'org') throw orgNotFound();
     const info = await db.k
       .selectFrom('organizations')
       .select('description')
@@ -90,7 +90,7 @@ export function orgRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const { username } = req.params as { username: string };
     if (p.username !== username && !p.isAdmin) throw forbidden();
     const user = await ownerByName(db, username);
-    if (!user || user.kind !== 'user') throw userNotFound();
+    if (user?.kind !== 'user') throw userNotFound();
     const rows = await db.k
       .selectFrom('memberships')
       .innerJoin('owners', 'owners.id', 'memberships.org_id')
@@ -166,7 +166,7 @@ export function orgRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const role = parseRole(b.role);
     if (!(await mayChange(p, o.id, null, role))) throw forbidden();
     const user = await ownerByName(db, str(b, 'username'));
-    if (!user || user.kind !== 'user') throw userNotFound();
+    if (user?.kind !== 'user') throw userNotFound();
     if (await roleIn(o.id, Number(user.id))) throw apiError(409, 'already_member', 'Already a member');
     await db.k
       .insertInto('memberships')
