@@ -346,6 +346,36 @@ describeBackends('security', (b) => {
     }
   });
 
+  it('a run PATCH holds the run lease: while another process holds it, 409 run_busy', async () => {
+    const { Leases } = await import('../src/db/leases.js');
+    const db = openDatabase(b.target());
+    const row = await db.k
+      .selectFrom('runs')
+      .select('id')
+      .where('folder', '=', 'users/alice/secret/u6pw_baseline_lr_3e-4_ablation')
+      .where('deleted_ms', 'is', null)
+      .executeTakeFirstOrThrow();
+    const other = new Leases(db, 'elsewhere/1/writer');
+    const held = await other.acquire(`run:${row.id}`, { waitMs: 0 });
+    try {
+      const busy = await w.alice.req('PATCH', '/api/projects/alice%2Fsecret/runs/u6pw', {
+        name: 'while busy',
+      });
+      expect(busy.status, busy.text).toBe(409);
+      expect(busy.json().detail.code).toBe('run_busy');
+      expect(busy.headers.get('retry-after')).toBe('5');
+    } finally {
+      await other.release(`run:${row.id}`, held.epoch);
+    }
+    const ok = await w.alice.req('PATCH', '/api/projects/alice%2Fsecret/runs/u6pw', { name: 'after' });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json().name).toBe('after');
+    // The lease was released after the PATCH: another process gets it at once.
+    const again = await other.acquire(`run:${row.id}`, { waitMs: 0 });
+    await other.release(`run:${row.id}`, again.epoch);
+    await db.close();
+  });
+
   it('sessions: cookie flags, a new id at each login, logout and password change end them', async () => {
     const c = new Client(t.url());
     const first = await c.login('bob', 'second-long-password');

@@ -33,6 +33,7 @@ import { orgRoutes } from './routes/org.js';
 import { projectRoutes } from './routes/projects.js';
 import { systemInfo, systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { runLeaseForPatch } from './run-lease.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const isApi = (url: string) => url === '/api' || url.startsWith('/api/');
@@ -135,6 +136,7 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
 
   authenticationHooks(app, ctx);
   responseHeaders(app, ctx);
+  runLeaseForPatch(app, ctx);
   systemRoutes(app, ctx);
   authRoutes(app, ctx);
   tokenRoutes(app, ctx);
