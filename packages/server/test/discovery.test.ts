@@ -34,6 +34,27 @@ describeBackends('runs copied into the data dir', (b) => {
     await other.login('mallory', 'swordfish-42-long');
     const anonymous = new Client(t.url());
 
+    // Event streams: the owner hears of the new runs, nobody else does.
+    const listen = (c: Client) => {
+      const controller = new AbortController();
+      const seen: string[] = [];
+      const done = (async () => {
+        const headers: Record<string, string> = {};
+        if (c.cookies.size) headers.cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+        const res = await fetch(`${t.url()}/api/events`, { headers, signal: controller.signal });
+        const decoder = new TextDecoder();
+        try {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+            seen.push(decoder.decode(chunk));
+        } catch {
+          /* aborted */
+        }
+      })();
+      return { text: () => seen.join(''), stop: () => (controller.abort(), done) };
+    };
+    const ownerEvents = listen(owner);
+    const otherEvents = listen(other);
+    const anonymousEvents = listen(anonymous);
     // Copied while the server runs.
     for (const r of RUNS) cpSync(join(FIXTURES, r), join(t.dataDir, r), { recursive: true });
 
@@ -88,6 +109,16 @@ describeBackends('runs copied into the data dir', (b) => {
       }
     }
 
+    await eventually(async () =>
+      expect(ownerEvents.text()).toMatch(
+        /event: run_added\ndata: \{"project":"boss\/vision","run_id":"lka9"/,
+      ),
+    );
+    await Promise.all([ownerEvents.stop(), otherEvents.stop(), anonymousEvents.stop()]);
+    for (const e of [otherEvents, anonymousEvents]) {
+      expect(e.text()).toContain('event: hello');
+      expect(e.text()).not.toContain('run_added');
+    }
     rmSync(join(t.dataDir, 'nlp', 'qggl'), { recursive: true });
     await eventually(async () => {
       const r = await owner.get(`/api/projects/${ADMIN.username}%2Fnlp/runs`);
