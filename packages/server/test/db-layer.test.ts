@@ -226,3 +226,31 @@ describeBackends('db-copy and purge', (b) => {
     }
   });
 });
+
+describeBackends('rate limits', (b) => {
+  it('count within a window that starts at the first event, and start again after it', async () => {
+    const { RateLimiter } = await import('../src/auth/rate-limit.js');
+    const db = openDatabase(b.target());
+    try {
+      await migrate(db);
+      const limiter = new RateLimiter(db);
+      const limit = { name: 'test', max: 3, windowMs: 60_000 };
+      const t0 = 1_700_000_030_000;
+      const counts = [];
+      for (let i = 0; i < 4; i++) counts.push((await limiter.hit(limit, 'x', t0 + i * 10_000)).count);
+      expect(counts).toEqual([1, 2, 3, 4]);
+      expect((await limiter.hit(limit, 'x', t0 + 40_000)).exceeded).toBe(true);
+      const peek = await limiter.peek(limit, 'x', t0 + 50_000);
+      expect(peek.exceeded).toBe(true);
+      expect(peek.retryAfterS).toBe(10);
+      // A clock-aligned boundary (t0 + 30 s is a whole minute) did not reset it; the window's end does.
+      const after = await limiter.hit(limit, 'x', t0 + 60_001);
+      expect(after).toMatchObject({ count: 1, exceeded: false });
+      expect((await limiter.hit(limit, 'y', t0)).count).toBe(1);
+      await limiter.reset(limit, 'x');
+      expect((await limiter.peek(limit, 'x', t0 + 60_002)).count).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -50,7 +50,13 @@ describeBackends('runs copied into the data dir', (b) => {
           /* aborted */
         }
       })();
-      return { text: () => seen.join(''), stop: () => (controller.abort(), done) };
+      return {
+        text: () => seen.join(''),
+        stop: () => {
+          controller.abort();
+          return done;
+        },
+      };
     };
     const ownerEvents = listen(owner);
     const otherEvents = listen(other);

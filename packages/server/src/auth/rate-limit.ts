@@ -45,44 +45,47 @@ export interface LimitState {
   retryAfterS: number;
 }
 
+/**
+ * Each key's window starts at its first event and lasts `windowMs`; the next event after it starts a new
+ * one. (Windows aligned to the clock would let an attacker double the rate around every boundary.)
+ */
 export class RateLimiter {
   constructor(private readonly db: Database) {}
-
-  private window(limit: Limit, now: number) {
-    const start = Math.floor(now / limit.windowMs) * limit.windowMs;
-    return { start, retryAfterS: (start + limit.windowMs - now) / 1000 };
-  }
 
   /** Counts one event; exceeded when the count is above the limit. */
   async hit(limit: Limit, subject: string, now = Date.now()): Promise<LimitState> {
     const key = `${limit.name}:${subject}`;
-    const w = this.window(limit, now);
+    const oldest = now - limit.windowMs;
     const row = await this.db.k
       .insertInto('rate_limits')
-      .values({ key, window_start_ms: w.start, count: 1 })
+      .values({ key, window_start_ms: now, count: 1 })
       .onConflict((oc) =>
         oc.column('key').doUpdateSet({
-          count: sql<number>`case when rate_limits.window_start_ms = ${w.start} then rate_limits.count + 1 else 1 end`,
-          window_start_ms: w.start,
+          count: sql<number>`case when rate_limits.window_start_ms > ${oldest} then rate_limits.count + 1 else 1 end`,
+          window_start_ms: sql<number>`case when rate_limits.window_start_ms > ${oldest} then rate_limits.window_start_ms else ${now} end`,
         }),
       )
-      .returning('count')
+      .returning(['count', 'window_start_ms'])
       .executeTakeFirstOrThrow();
     const count = Number(row.count);
-    return { count, exceeded: count > limit.max, retryAfterS: w.retryAfterS };
+    return {
+      count,
+      exceeded: count > limit.max,
+      retryAfterS: (Number(row.window_start_ms) + limit.windowMs - now) / 1000,
+    };
   }
 
   /** The count of the current window without counting; exceeded when it has reached the limit. */
   async peek(limit: Limit, subject: string, now = Date.now()): Promise<LimitState> {
-    const w = this.window(limit, now);
     const row = await this.db.k
       .selectFrom('rate_limits')
-      .select('count')
+      .select(['count', 'window_start_ms'])
       .where('key', '=', `${limit.name}:${subject}`)
-      .where('window_start_ms', '=', w.start)
+      .where('window_start_ms', '>', now - limit.windowMs)
       .executeTakeFirst();
     const count = row ? Number(row.count) : 0;
-    return { count, exceeded: count >= limit.max, retryAfterS: w.retryAfterS };
+    const retryAfterS = row ? (Number(row.window_start_ms) + limit.windowMs - now) / 1000 : 0;
+    return { count, exceeded: count >= limit.max, retryAfterS };
   }
 
   async reset(limit: Limit, subject: string): Promise<void> {

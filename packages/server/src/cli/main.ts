@@ -11,6 +11,7 @@ import {
   buildConfig,
   collectRaw,
   type FlagValues,
+  ignoredVariables,
   overriddenVariables,
   type ServerConfig,
 } from '../config/resolve.js';
@@ -53,6 +54,8 @@ export function configFrom(
     return { config: null as unknown as ServerConfig, notices: [], printed: true };
   }
   const config = buildConfig(raw, { cpus: availableParallelism(), needsSecret });
+  for (const name of ignoredVariables())
+    process.stderr.write(`kobo-serve: warning: ${name} is ignored by this server\n`);
   return { config, notices: overriddenVariables(raw).map((n) => `flag ${n}`), printed: false };
 }
 

@@ -100,6 +100,11 @@ export function collectRaw(flags: FlagValues, environment: NodeJS.ProcessEnv = p
 }
 
 /** Flags that replaced a set variable (logged at INFO, names only). */
+/** Variables of the Python server that this one ignores, with a warning. */
+export function ignoredVariables(environment: NodeJS.ProcessEnv = process.env): string[] {
+  return ['KOHAKU_BOARD_API_BASE'].filter((name) => environment[name] !== undefined);
+}
+
 export function overriddenVariables(raw: RawConfig, environment: NodeJS.ProcessEnv = process.env): string[] {
   const out: string[] = [];
   for (const def of SETTINGS) {
@@ -224,10 +229,11 @@ export function buildConfig(raw: RawConfig, ctx: ResolveContext = {}): ServerCon
       throw usage('session-secret', `must be at least ${MIN_SECRET_LENGTH} characters`);
   }
   const requireEmailVerification = bool(def('require-email-verification'), v('require-email-verification'));
-  if (requireEmailVerification && v('smtp-host') === undefined) {
+  if (requireEmailVerification) {
+    // Verification mails need SMTP, which this release does not send yet.
     throw new UsageError(
       'invalid_option',
-      'KOHAKU_BOARD_AUTH_REQUIRE_EMAIL_VERIFICATION needs SMTP (KOHAKU_BOARD_SMTP_HOST)',
+      'KOHAKU_BOARD_AUTH_REQUIRE_EMAIL_VERIFICATION=true needs SMTP, which this release does not support yet',
     );
   }
   const port = num('port', v('port'), { min: 0, integer: true });

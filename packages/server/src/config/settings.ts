@@ -278,12 +278,6 @@ export const SETTINGS: SettingDef[] = [
     boolean: true,
     defaultValue: 'false',
   },
-  {
-    key: 'smtp-host',
-    flag: null,
-    description: 'SMTP server for email verification',
-    envs: [env('SMTP_HOST')],
-  },
 ];
 
 /** commander's attribute name for a flag (`--data-dir` → `dataDir`; `--no-auth` → `auth`). */
