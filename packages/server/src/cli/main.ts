@@ -1,5 +1,5 @@
 /**
- * The `kobo-serve` command line (docs/server.md#configuration): `serve` (the default), `migrate`,
+ * The `kobo-serve` command line (docs/server.md#command-line): `serve` (the default), `migrate`,
  * `create-user`, `set-password`, `create-invite` and `db-copy`. Exit codes: 0 ok, 1 failure, 2 usage (a
  * refused configuration is one line on stderr).
  */

@@ -1,5 +1,5 @@
 /**
- * Secrets in printed values (docs/server.md#configuration): a URL's password (userinfo or a
+ * Secrets in printed values (docs/server.md#secrets-in-output): a URL's password (userinfo or a
  * `password=` parameter) is shown as `***`. Only for display: the URL itself goes to the driver unchanged.
  */
 export const MASK = '***';

@@ -1,5 +1,5 @@
 /**
- * From flags and environment to one immutable configuration (docs/server.md#configuration): a value
+ * From flags and environment to one immutable configuration (docs/server.md#command-line): a value
  * comes from the flag given on the command line, else from its variable, else from the default. The
  * environment is only read, never written. Refused combinations are UsageErrors (exit 2, one line).
  */

@@ -1,6 +1,6 @@
 /**
  * Every setting of `kobo-serve`: its flag, the environment variables that may set it, its default and
- * whether it is a secret (docs/server.md#configuration). A flag `--some-name` is also
+ * whether it is a secret (docs/server.md#command-line). A flag `--some-name` is also
  * `KOHAKU_BOARD_SOME_NAME`; a few settings also read the Python server's variable names.
  */
 

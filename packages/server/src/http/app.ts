@@ -1,5 +1,5 @@
 /**
- * One server process's Fastify app (docs/server.md#read-api-plugin): security headers, cookies, the URL
+ * One server process's Fastify app (docs/server.md#read-api): security headers, cookies, the URL
  * rewrite of project keys, authentication of every /api request, the server's own routes, the viewer's
  * read API plugin given the database-backed index and the access check, and the static UI.
  */

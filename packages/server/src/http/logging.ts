@@ -1,5 +1,5 @@
 /**
- * Log lines (docs/server.md#configuration): pino through Fastify, with credentials redacted from
+ * Log lines (docs/server.md#secrets-in-output): pino through Fastify, with credentials redacted from
  * headers and query strings; request bodies are never logged.
  */
 import type { FastifyRequest } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * The server's run index (docs/server.md#read-api-plugin): the read API's index interface over the `runs`
+ * The server's run index (docs/server.md#read-api): the read API's index interface over the `runs`
  * table. Each process loads the live runs and projects once, then follows `run_changes` every 500 ms, so
  * that a change made by any process (the scanner, an upload, a PATCH) reaches every process's listings and
  * event stream. A gap in the sequence (PostgreSQL commits sequence values out of order) is waited for up to

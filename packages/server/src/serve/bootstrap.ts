@@ -1,5 +1,5 @@
 /**
- * First start (docs/server.md#configuration): with no active site admin, a new single-use admin invite
+ * First start (docs/server.md#first-start): with no active site admin, a new single-use admin invite
  * (24 h, any registration mode) replaces any earlier one and is printed once. Under --no-auth the built-in
  * `local` admin exists instead.
  */

@@ -1,5 +1,5 @@
 /**
- * Health, readiness and the system info the UI reads first (docs/server.md#read-api-plugin).
+ * Health, readiness and the system info the UI reads first (docs/server.md#read-api).
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
