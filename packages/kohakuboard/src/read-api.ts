@@ -1,6 +1,6 @@
 /**
  * `kohakuboard/read-api`: what a server needs to mount the viewer's read API behind its own index and access
- * check (docs/server.md#read-api-plugin): the plugin and its option types, the run record and the reader
+ * check (docs/server.md#read-api): the plugin and its option types, the run record and the reader
  * pieces that build records from run folders, the task executor, the reader context and the event hub.
  */
 
