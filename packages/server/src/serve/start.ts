@@ -5,6 +5,8 @@
  * for up to 30 s.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ServerConfig } from '../config/resolve.js';
 import { migrate, openDatabase } from '../db/database.js';
 import { bootstrapInvite, ensureLocalUser } from './bootstrap.js';
@@ -14,8 +16,12 @@ const GRACE_MS = 30_000;
 const NO_AUTH_BANNER = (port: number) =>
   `KOHAKU BOARD IS RUNNING WITHOUT AUTHENTICATION: anyone reaching 127.0.0.1:${port} can read and change everything. Development only.`;
 
-/** Migrations and the bootstrap, once, before any worker serves. */
+/** The sweep of .kobo/incoming/, migrations and the bootstrap, once, before any worker serves. */
 export async function prepare(config: ServerConfig): Promise<void> {
+  // Temporary files of requests that never finished (the directory holds nothing else).
+  const incoming = join(config.dataDir, '.kobo', 'incoming');
+  rmSync(incoming, { recursive: true, force: true });
+  mkdirSync(incoming, { recursive: true });
   const db = openDatabase(config.db, { poolSize: 2 });
   try {
     await migrate(db);
