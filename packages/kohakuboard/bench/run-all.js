@@ -16,6 +16,7 @@ const scripts = [
   join(here, 'viewer-heavy.js'),
   join(here, 'tensorboard.js'),
   join(root, 'packages/ui/bench/ui.js'),
+  join(root, 'packages/server/bench/server.js'),
 ];
 
 console.log(`# node ${process.version}, ${process.platform} ${process.arch}`);
