@@ -149,8 +149,13 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
     threads: options.readerThreads,
     cacheBytes: Math.floor(cacheBytes * 0.9),
     maxHandles: 192,
+    dataDir: config.dataDir,
   });
-  const reader = createReaderContext({ cacheBytes: Math.floor(cacheBytes * 0.1), maxHandles: 64 });
+  const reader = createReaderContext({
+    cacheBytes: Math.floor(cacheBytes * 0.1),
+    maxHandles: 64,
+    dataDir: config.dataDir,
+  });
   await app.register(readApiPlugin, {
     index: ctx.index,
     access: ctx.rights,
