@@ -21,20 +21,24 @@
  */
 import { resolve } from 'node:path';
 import fastifyCompress from '@fastify/compress';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { RunActivityTracker } from '../reader/run-activity.js';
 import { type ProbeBatch, RunIndex } from '../reader/run-index.js';
 import type { RunProbe } from '../reader/run-probe.js';
 import type { RunLocation } from '../storage/index.js';
 import { VERSION } from '../version.js';
-import { type ApiError, errorBody, errorReply, routeNotFound } from './api-error.js';
+import { errorBody, routeNotFound } from './api-error.js';
 import { EventHub } from './events/event-hub.js';
 import { publishIndexChange, publishRunData } from './events/publish-changes.js';
-import { cors } from './http/cors.js';
+import { cors, DEV_UI_ORIGIN } from './http/cors.js';
+import { apiErrorHandler } from './http/error-handler.js';
+import { openApiDocs } from './http/openapi.js';
+import { requestGuard } from './http/request-guard.js';
 import { isApiPath, serverTiming } from './http/server-timing.js';
 import { defaultUiDir, spaFallback, staticUi } from './http/static-ui.js';
 import { ALLOW_ALL } from './read-api/options.js';
-import { readApiPlugin } from './read-api/plugin.js';
+import { apiSerializer, readApiPlugin } from './read-api/plugin.js';
+import { Health, jsonResponses } from './read-api/schemas.js';
 import { BROTLI_PARAMS, COMPRESSIBLE_TYPE } from './worker-pool/compress-body.js';
 import { createExecutor, type Executor } from './worker-pool/executor.js';
 import { JSON_TYPE } from './worker-pool/task-result.js';
@@ -59,6 +63,11 @@ export interface ViewerOptions {
   uiDir?: string | null;
   readOnly?: boolean;
   corsOrigins?: string[];
+  /**
+   * Host names answered besides localhost and IP literals (`--host` and `--allowed-host` of kobo open);
+   * requests naming another host are 421 invalid_host (DNS rebinding).
+   */
+  allowedHosts?: string[];
   /** `--stale-after`, seconds (default 300). */
   staleAfterS?: number;
   /** `--event-interval`, seconds (default 1). */
@@ -72,7 +81,8 @@ export interface ViewerOptions {
   sweepIntervalMs?: number;
   /** Use file-system notifications (default true). */
   watch?: boolean;
-  logger?: boolean;
+  /** Fastify's logger (pino): false (default) for none; kobo open logs warnings and errors to stderr. */
+  logger?: FastifyServerOptions['logger'];
 }
 
 export interface Viewer {
@@ -152,7 +162,9 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
     },
   });
   serverTiming(app);
-  cors(app, options.corsOrigins ?? []);
+  const corsOrigins = options.corsOrigins ?? [];
+  requestGuard(app, { hosts: options.allowedHosts ?? [], origins: [DEV_UI_ORIGIN, ...corsOrigins] });
+  await cors(app, corsOrigins);
   await app.register(fastifyCompress, {
     encodings: ['br', 'gzip'],
     threshold: 1024,
@@ -161,20 +173,8 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
     brotliOptions: { params: BROTLI_PARAMS },
     customTypes: COMPRESSIBLE_TYPE,
   });
-
-  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
-    if (!isApiPath(req.url)) {
-      const status = (err as FastifyError).statusCode ?? 500;
-      return reply
-        .code(status)
-        .type('text/plain; charset=utf-8')
-        .send(status < 500 ? err.message : 'Internal Server Error');
-    }
-    const r = errorReply(err);
-    if (r.status >= 500) req.log.error(err);
-    if (r.headers) for (const [k, v] of Object.entries(r.headers)) reply.header(k, v);
-    return reply.code(r.status).type(JSON_TYPE).send(r.body);
-  });
+  app.setErrorHandler(apiErrorHandler);
+  app.setSerializerCompiler(apiSerializer);
   app.setNotFoundHandler((req, reply) => {
     if (isApiPath(req.url)) {
       const e = routeNotFound();
@@ -182,8 +182,12 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
     }
     return spaFallback(uiDir, req, reply);
   });
+  await openApiDocs(app, VERSION);
 
-  app.get('/health', async () => ({ status: 'healthy', mode: 'local' }));
+  app.get('/health', { schema: { response: jsonResponses(Health) } }, async () => ({
+    status: 'healthy',
+    mode: 'local',
+  }));
   const systemInfo = () => ({
     mode: 'local',
     require_auth: false,
