@@ -605,7 +605,10 @@ export const TensorStats = Type.Object({
   zero_count: Type.Integer(),
 });
 
-/** Nested arrays of values (encoding=json): numbers, non-finite markers, booleans, 64-bit integers as text. */
+/**
+ * Nested arrays of values (encoding=json): numbers, non-finite markers, booleans, 64-bit integers as text.
+ * Its TypeScript type is written out in api-types.ts (a recursive type).
+ */
 export const NestedData = Type.Unknown({ description: 'Nested arrays in the tensor shape' });
 
 export const TensorEntry = Type.Object({
@@ -613,9 +616,9 @@ export const TensorEntry = Type.Object({
   global_step: Nullable(Type.Integer()),
   namespace: Nullable(Type.String()),
   dtype: Nullable(Type.String()),
-  shape: JsonAny,
+  shape: Nullable(Type.Array(Type.Integer(), { description: 'As recorded (data_shape: of the payload)' })),
   size_bytes: Nullable(Type.Integer()),
-  metadata: JsonAny,
+  metadata: JsonObject,
   data_dtype: Type.Optional(Nullable(Type.String())),
   data_shape: Type.Optional(Nullable(Type.Array(Type.Integer()))),
   stats: Type.Optional(TensorStats),
@@ -639,7 +642,7 @@ export const KdeEntry = Type.Object({
   range_min: Nullable(Type.Number()),
   range_max: Nullable(Type.Number()),
   num_points: Nullable(Type.Integer()),
-  metadata: JsonAny,
+  metadata: JsonObject,
   grid: Type.Optional(Type.Array(JsonFloat, { description: 'The entry’s own grid (without points)' })),
   density: Type.Array(JsonFloat),
 });
