@@ -70,7 +70,7 @@ async function openBrowser(url: string): Promise<boolean> {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** The warning for an address other machines may reach: the viewer has no login. */
-function exposureWarning(host: string, readOnly: boolean): string {
+export function exposureWarning(host: string, readOnly: boolean): string {
   const what = readOnly
     ? 'can read every run'
     : 'can read every run, and rename runs and change their annotations (--read-only refuses changes)';
