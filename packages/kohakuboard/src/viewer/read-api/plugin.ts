@@ -34,13 +34,24 @@ function rawBodyParser(app: FastifyInstance): void {
 export const apiSerializer = () => apiJson;
 
 /**
- * TypeBox's validator, except that path parameters are only checked, not converted: they are strings
- * already, and TypeBox's conversion cannot handle the wildcard's `*` key.
+ * TypeBox's validator (through the type provider), compiled when a route is first asked rather than when it
+ * is registered, so that a server starts without compiling some 70 schemas. Path parameters are only
+ * checked, not converted: they are strings already, and TypeBox's conversion cannot handle the wildcard's
+ * `*` key.
  */
+type Validator = ReturnType<FastifySchemaCompiler<TSchema>>;
+
 const validatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
-  if (route.httpPart !== 'params') return TypeBoxValidatorCompiler(route);
-  const check = Compile(route.schema);
-  return (value) => (check.Check(value) ? { value } : { error: [...check.Errors(value)] });
+  let validate: Validator | null = null;
+  const compile = (): Validator => {
+    if (route.httpPart !== 'params') return TypeBoxValidatorCompiler(route);
+    const check = Compile(route.schema);
+    return (value: unknown) => (check.Check(value) ? { value } : { error: [...check.Errors(value)] });
+  };
+  return (value) => {
+    validate ??= compile();
+    return validate(value);
+  };
 };
 
 function keysOf(schema: TSchema | undefined, type?: string): string[] {
