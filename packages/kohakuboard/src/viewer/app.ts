@@ -1,7 +1,9 @@
 /**
- * The local viewer (`kobo open DIR`): a Fastify app built from plugins — the read API (given the file-system
- * run index and an allow-all access check), the event stream, the static UI with its SPA fallback, the
- * error shape and Server-Timing — plus the run index, the change tracker and the task pool it owns.
+ * The local viewer (`kobo open DIR`): a Fastify app built from plugins — the request guard (Host names and
+ * cross-site writes), CORS, compression, the OpenAPI document and its page, the read API (given the
+ * file-system run index and an allow-all access check), the event stream, the static UI with its SPA
+ * fallback, the one error handler and Server-Timing — plus the run index, the change tracker and the task
+ * pool it owns.
  *
  * Deviations from API.md, chosen on purpose:
  * - Names with a `.` or `..` segment or an empty segment (a leading, trailing or doubled `/`) are 400
@@ -18,6 +20,10 @@
  *   not a new id, so that a reconnect with it as Last-Event-ID replays nothing twice (§B.9).
  * - `/api/events` filters `project` through the access check's project key; with no stream hub it is absent.
  * - With `--workers 0` every task runs on the event loop (tests and debugging only).
+ * - Only requests naming a host the viewer serves are answered (421 invalid_host otherwise), and writes
+ *   need a JSON body and, when they carry an Origin, the viewer's own or an allowed one (415, 403).
+ * - A Range header that does not parse is ignored (the whole blob), as is one whose If-Range does not match.
+ * - Unknown query parameters are ignored on every route; a parameter given twice counts once (the first).
  */
 import { resolve } from 'node:path';
 import fastifyCompress from '@fastify/compress';
