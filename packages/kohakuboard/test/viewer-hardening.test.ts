@@ -156,6 +156,43 @@ describe('cross-site writes', () => {
   });
 });
 
+describe('CORS', () => {
+  it('another origin gets no Access-Control-* header at all; an allowed one gets what the UI needs', async () => {
+    const other = await request('GET', '/api/projects', { origin: 'http://evil.example' });
+    expect(Object.keys(other.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    const allowed = await request('GET', '/api/projects', { origin: 'http://notebook.test:8888' });
+    expect(allowed.headers).toMatchObject({
+      'access-control-allow-origin': 'http://notebook.test:8888',
+      'access-control-allow-credentials': 'true',
+    });
+    expect(String(allowed.headers['access-control-expose-headers'])).toMatch(
+      /Server-Timing.*X-Log-Next-Offset/,
+    );
+    const pre = await viewer.app.inject({
+      method: 'OPTIONS',
+      url: '/api/projects/p/runs/batch/scalars',
+      headers: {
+        origin: 'http://notebook.test:8888',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers).toMatchObject({
+      'access-control-allow-methods': 'GET, HEAD, POST, PATCH, OPTIONS',
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '600',
+    });
+    const foreignPre = await viewer.app.inject({
+      method: 'OPTIONS',
+      url: '/api/projects/p/runs/batch/scalars',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(foreignPre.statusCode).toBe(405);
+    expect(foreignPre.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
 describe('PATCH validates everything before it writes', () => {
   it('an annotation too long for a folder name is 400 invalid_annotation and changes nothing', async () => {
     const before = metadataText();

@@ -74,24 +74,30 @@ function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: str
 export function requestGuard(app: FastifyInstance, o: RequestGuardOptions): void {
   const names = new Set(o.hosts.map(normalizeHost));
   const origins = new Set(o.origins);
-  app.addHook('onRequest', async (req) => {
+  // A callback hook, not an async one: it runs on every request and needs no promise.
+  app.addHook('onRequest', (req, _reply, done) => {
     const host = req.headers.host;
     if (host !== undefined && !hostAllowed(host, names)) {
-      throw new ApiError(
-        421,
-        'invalid_host',
-        `This server does not answer to the host name in "${host}"; to reach it by that name, start it with --allowed-host`,
+      return done(
+        new ApiError(
+          421,
+          'invalid_host',
+          `This server does not answer to the host name in "${host}"; to reach it by that name, start it with --allowed-host`,
+        ),
       );
     }
-    if (!UNSAFE.has(req.method)) return;
+    if (!UNSAFE.has(req.method)) return done();
     // A request without a body changes nothing here (every route that writes needs one): it goes on to its
     // route, which answers 405 or invalid_body.
     if (hasBody(req.headers) && !isJson(req.headers['content-type'])) {
-      throw new ApiError(415, 'unsupported_media_type', 'Requests that change data must be application/json');
+      return done(
+        new ApiError(415, 'unsupported_media_type', 'Requests that change data must be application/json'),
+      );
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !originAllowed(origin, host, origins)) {
-      throw new ApiError(403, 'csrf_failed', `Requests from the origin ${origin} are not allowed`);
+      return done(new ApiError(403, 'csrf_failed', `Requests from the origin ${origin} are not allowed`));
     }
+    done();
   });
 }

@@ -5,12 +5,11 @@
  *
  * Each route is declared with TypeBox schemas for its path, query, body and responses: Fastify validates
  * with them (TypeBox's compiler, so the mounting server's Ajv settings do not matter), the OpenAPI document
- * is built from them, and the handlers' types come from them. Every route goes through one hook
+ * is built from them, and the handlers' types come from them (through the TypeBox type provider). Every route goes through one hook
  * (route-context.ts) that takes names from the raw path and applies the access check. The plugin brings its
  * own body parser, error handler and serializer (encapsulated), so that a server mounting it answers with
  * the API's error shape and JSON encoding.
  */
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -18,7 +17,7 @@ import { methodNotAllowed } from '../api-error.js';
 import { apiErrorHandler } from '../http/error-handler.js';
 import { apiJson } from '../json-encode.js';
 import type { ReadApiOptions } from './options.js';
-import { buildRouteContext, contextOf, type RouteSettings } from './route-context.js';
+import { buildRouteContext, contextOf, type QueryType, type RouteSettings } from './route-context.js';
 import { type RouteDeclaration, routeTable } from './routes.js';
 
 /** The request body as text: the route context parses JSON after the access check (400 invalid_body). */
@@ -34,29 +33,28 @@ function rawBodyParser(app: FastifyInstance): void {
 export const apiSerializer = () => apiJson;
 
 /**
- * TypeBox's validator (through the type provider), compiled when a route is first asked rather than when it
- * is registered, so that a server starts without compiling some 70 schemas. Path parameters are only
- * checked, not converted: they are strings already, and TypeBox's conversion cannot handle the wildcard's
- * `*` key.
+ * TypeBox's compiled check of a route's schema, built when the route is first asked rather than when it is
+ * registered (a server starts without compiling some 70 schemas). Query values arrive already converted
+ * from text to their declared types (route-context.ts), so nothing is converted here.
  */
-type Validator = ReturnType<FastifySchemaCompiler<TSchema>>;
-
 const validatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
-  let validate: Validator | null = null;
-  const compile = (): Validator => {
-    if (route.httpPart !== 'params') return TypeBoxValidatorCompiler(route);
-    const check = Compile(route.schema);
-    return (value: unknown) => (check.Check(value) ? { value } : { error: [...check.Errors(value)] });
-  };
+  let check: ReturnType<typeof Compile> | null = null;
   return (value) => {
-    validate ??= compile();
-    return validate(value);
+    check ??= Compile(route.schema);
+    return check.Check(value) ? { value } : { error: [...check.Errors(value)] };
   };
 };
 
-function keysOf(schema: TSchema | undefined, type?: string): string[] {
-  const props = (schema as { properties?: Record<string, { type?: string }> } | undefined)?.properties ?? {};
-  return Object.keys(props).filter((k) => type === undefined || props[k].type === type);
+/** The declared JSON type of each query parameter of a route. */
+function queryTypes(schema: TSchema | undefined): Record<string, QueryType> | undefined {
+  const props = (schema as { properties?: Record<string, { type?: string }> } | undefined)?.properties;
+  if (!props) return undefined;
+  const types: Record<string, QueryType> = {};
+  for (const [key, p] of Object.entries(props)) {
+    const t = p.type;
+    types[key] = t === 'integer' || t === 'number' || t === 'boolean' || t === 'array' ? t : 'string';
+  }
+  return types;
 }
 
 /** What the route context, the error handler and the OpenAPI document need to know about a route. */
@@ -80,9 +78,7 @@ function settingsOf(r: RouteDeclaration): ReadApiRouteConfig {
     write: r.settings?.write,
     readableProject: r.settings?.readableProject,
     jsonBody: r.body !== undefined,
-    queryKeys: r.querystring ? keysOf(r.querystring) : undefined,
-    booleanKeys: keysOf(r.querystring, 'boolean'),
-    repeatable: keysOf(r.querystring, 'array'),
+    query: queryTypes(r.querystring),
     parameterFields: r.parameterFields,
     docs: { wildcard: r.wildcard, querystring: r.docsQuerystring },
   };

@@ -13,6 +13,9 @@ import { invalidBody } from './handlers/body.js';
 import { readableRuns } from './handlers/listing.js';
 import type { Principal, ReadApiOptions } from './options.js';
 
+/** The JSON type of a query parameter: text is converted to it before the route's schema checks it. */
+export type QueryType = 'integer' | 'number' | 'boolean' | 'string' | 'array';
+
 /** How much of the access model a route needs before its handler. */
 export type RouteScope = 'none' | 'project' | 'run';
 
@@ -27,12 +30,8 @@ export interface RouteSettings {
   readableProject?: boolean;
   /** The route takes a JSON body (parsed here, validated by its schema). */
   jsonBody?: boolean;
-  /** Query keys that may repeat (all their values are kept). */
-  repeatable?: readonly string[];
-  /** Query keys the route declares: others are ignored (docs/api.md#unknown-parameters). */
-  queryKeys?: readonly string[];
-  /** Query keys declared boolean. */
-  booleanKeys?: readonly string[];
+  /** The query keys the route declares, with the JSON type their text is converted to (others are ignored). */
+  query?: Readonly<Record<string, QueryType>>;
 }
 
 export interface RouteContext {
@@ -93,21 +92,47 @@ export function namesOf(declaredUrl: string, rawUrl: string): Record<string, str
   return names;
 }
 
+const INTEGER = /^[-+]?\d+$/;
+
+/** A query value as its declared type; text that is not one is left as it is, for the schema to refuse. */
+function converted(v: string, type: QueryType): unknown {
+  switch (type) {
+    case 'integer': {
+      const n = Number(v);
+      return INTEGER.test(v.trim()) && Number.isSafeInteger(n) ? n : v;
+    }
+    case 'number': {
+      const n = Number(v);
+      return Number.isFinite(n) ? n : v;
+    }
+    case 'boolean': {
+      const t = v.toLowerCase();
+      return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : v;
+    }
+    default:
+      return v;
+  }
+}
+
 /**
  * The query as the route's schema sees it, built from the raw query string: the first value of each declared
- * key (all of them for repeatable keys), empty values left out as if absent, booleans in any case.
+ * key (all of them for lists), empty values left out as if absent, numbers and booleans (`true|false|1|0`,
+ * any case) converted from text. Unknown keys are left out.
  */
-export function queryObject(search: URLSearchParams, s: RouteSettings): Record<string, unknown> {
+export function queryObject(
+  search: URLSearchParams,
+  types: Readonly<Record<string, QueryType>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of s.queryKeys ?? []) {
-    if (s.repeatable?.includes(key)) {
+  for (const key in types) {
+    const type = types[key];
+    if (type === 'array') {
       const all = search.getAll(key).filter((v) => v !== '');
       if (all.length > 0) out[key] = all;
       continue;
     }
     const v = search.get(key);
-    if (v === null || v === '') continue;
-    out[key] = s.booleanKeys?.includes(key) ? v.toLowerCase() : v;
+    if (v !== null && v !== '') out[key] = converted(v, type);
   }
   return out;
 }
@@ -152,7 +177,7 @@ export async function buildRouteContext(
     }
   }
   contexts.set(req, c);
-  if (s.queryKeys) req.query = queryObject(search, s);
+  if (s.query) req.query = queryObject(search, s.query);
   if (s.jsonBody) req.body = parseBody(req.body);
 }
 

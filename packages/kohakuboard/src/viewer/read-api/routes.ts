@@ -4,6 +4,7 @@
  * static segments, so they are matched first (docs/api.md#route-table). Handlers stay short: the work is in
  * handlers/, run-data/ and reader/, and slow reads go to the task executor.
  */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import { invalidParameter } from '../api-error.js';
@@ -23,7 +24,8 @@ import * as S from './schemas.js';
 import { sendResult } from './send.js';
 
 type Method = 'GET' | 'POST' | 'PATCH';
-type StaticOr<T, D> = T extends TSchema ? Static<T> : D;
+/** The type Fastify's TypeBox type provider gives a request part validated by `T`, else `D`. */
+type Provided<T, D> = T extends TSchema ? (TypeBoxTypeProvider & { schema: T })['validator'] : D;
 type ContextFor<Scope extends RouteScope> = Scope extends 'run' ? RunContext : RouteContext;
 
 /** One route as declared; `handle` gets the validated query and body typed from their schemas. */
@@ -50,8 +52,8 @@ interface Declaration<
   parameterFields?: readonly string[];
   handle(
     c: ContextFor<Scope>,
-    query: StaticOr<Q, Record<string, never>>,
-    body: StaticOr<B, undefined>,
+    query: Provided<Q, Record<string, never>>,
+    body: Provided<B, undefined>,
   ): unknown;
 }
 
@@ -87,7 +89,10 @@ function route<
 
 const RUN = '/api/projects/:project/runs/:run_id';
 
-/** Runs a task in the pool (affinity: the run's folder); large bodies are compressed there. */
+/**
+ * Runs a task in the pool (affinity: the run's folder); large bodies are compressed there. Every task of a
+ * route goes through here, so this is where a request's abort signal would be handed to the executor.
+ */
 async function task(c: RunContext, input: TaskInput): Promise<FastifyReply> {
   const encoding = negotiateEncoding(c.req.headers);
   return sendResult(c.reply, await c.h.executor.run<TaskResult>({ ...input, encoding }, c.ref.dir));
