@@ -35,9 +35,12 @@ export const apiSerializer = () => apiJson;
 /**
  * TypeBox's compiled check of a route's schema, built when the route is first asked rather than when it is
  * registered (a server starts without compiling some 70 schemas). Query values arrive already converted
- * from text to their declared types (route-context.ts), so nothing is converted here.
+ * from text to their declared types (route-context.ts), so nothing is converted here. Path parameters are
+ * not checked again: the route context has taken every name from the raw path and checked it (decoding,
+ * NUL, backslash, climbing), and their schemas are strings that document them.
  */
 const validatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
+  if (route.httpPart === 'params') return () => true;
   let check: ReturnType<typeof Compile> | null = null;
   return (value) => {
     check ??= Compile(route.schema);
