@@ -42,7 +42,7 @@ const code = (fn: () => unknown): string | null => {
   }
 };
 
-describe('names from the raw path (§0.2)', () => {
+describe('names from the raw path', () => {
   const RUN = '/api/projects/:project/runs/:run_id';
   const n = (declared: string, raw: string) => namesOf(`${RUN}${declared}`, `/api/projects/${raw}`);
 

@@ -89,7 +89,7 @@ function issueMessage(field: string, issue: ValidationIssue, hints: ValidationHi
 }
 
 /**
- * A schema validation failure as the API reports it (§0.5): a query or path value is 400 invalid_parameter
+ * A schema validation failure as the API reports it (docs/api.md#errors): a query or path value is 400 invalid_parameter
  * naming the parameter; a body that is not the expected object is 400 invalid_body, except for body fields
  * that are query options (batch/scalars), which are invalid_parameter too.
  */
@@ -116,7 +116,7 @@ export function validationError(
 }
 
 /**
- * The status, body and headers of any error thrown under /api (§0.5): ApiErrors as they are, schema
+ * The status, body and headers of any error thrown under /api (docs/api.md#errors): ApiErrors as they are, schema
  * validation failures as 400 with the parameter, framework errors mapped to 400/413, anything else a 500
  * whose message never shows internals.
  */

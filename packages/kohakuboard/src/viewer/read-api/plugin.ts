@@ -121,7 +121,7 @@ function covers(pattern: string, url: string): boolean {
 }
 
 /**
- * A known path asked with a method it does not answer gets 405 with an Allow header (§0.5) rather than
+ * A known path asked with a method it does not answer gets 405 with an Allow header (docs/api.md#errors) rather than
  * 404. A method that another route answers for every path of this one (GET of `runs/batch/summary`, which
  * is the run named "batch") is left to that route. HEAD goes wherever GET goes; OPTIONS preflights of
  * allowed origins are answered before routing, by the CORS hook.

@@ -1,5 +1,5 @@
 /**
- * Media blobs (API.md §A.13, §A.21, §B.11 by-id): content type from the extension, immutable caching,
+ * Media blobs (docs/api.md#media-files; by run folder and by media id too): content type from the extension, immutable caching,
  * single byte ranges with 206/416 (If-Range honoured; unparsable ranges ignored), and the blob read once
  * from SQLite (a range reads only its bytes).
  */

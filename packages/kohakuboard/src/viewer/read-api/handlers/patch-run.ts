@@ -1,5 +1,5 @@
 /**
- * PATCH a run (API.md §A.6): rename it or change its annotation, in the order of checks the spec gives (the
+ * PATCH a run (docs/api.md#patch-run): rename it or change its annotation, in the order of checks the spec gives (the
  * read-only and write checks are the route context's). Everything is validated before anything is written,
  * the new folder name included (a name the file system cannot hold is 400 invalid_annotation); then
  * metadata.json is rewritten atomically (unique temporary name) keeping every other key and its order, and
