@@ -1,7 +1,7 @@
 /**
- * Media blobs (docs/api.md#media-files; by run folder and by media id too): content type from the extension, immutable caching,
- * single byte ranges with 206/416 (If-Range honoured; unparsable ranges ignored), and the blob read once
- * from SQLite (a range reads only its bytes).
+ * Media blobs (docs/api.md#media-files), by file name, by media id and by run folder: content type from the
+ * extension, immutable caching, single byte ranges with 206/416 (If-Range honoured; unparsable ranges
+ * ignored), and the blob read once from SQLite (a range reads only its bytes).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import rangeParser from 'range-parser';
