@@ -4,16 +4,34 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exposureWarning } from '../src/cli/commands/open.js';
 import { copyFixtures } from './helpers/fixtures.js';
+import { writeTsRun } from './helpers/ts-runs.js';
 import { type Json, tempDir } from './helpers/viewer.js';
 
 const KOBO = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'kobo.js');
 const children = new Set<ChildProcess>();
 const getJson = async (url: string): Promise<Json> => (await fetch(url)).json();
+
+/** A GET with a Host header of our choice (fetch always sends the URL's own). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 interface Running {
   child: ChildProcess;
@@ -156,5 +174,67 @@ describe('kobo open', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('--allowed-host is explained; exposed addresses get a warning that says what anyone may do', () => {
+    const r = spawnSync(process.execPath, [KOBO, 'open', '--help'], { encoding: 'utf8' });
+    expect(r.stdout).toContain('--allowed-host');
+    expect(r.stdout).toMatch(/DNS\s+rebinding/);
+    expect(exposureWarning('0.0.0.0', false)).toMatch(
+      /anyone who can reach 0\.0\.0\.0 .*can read every run, and rename runs/,
+    );
+    expect(exposureWarning('0.0.0.0', true)).toMatch(/can read every run/);
+    expect(exposureWarning('0.0.0.0', true)).not.toMatch(/rename/);
+  });
+
+  it('answers only host names it serves: localhost, addresses, --host and --allowed-host', async () => {
+    const k = await startKobo([
+      fixtures.base,
+      '--port',
+      '0',
+      '--workers',
+      '0',
+      '--allowed-host',
+      'kobo.lan',
+      '--allowed-host',
+      'gpu-box',
+    ]);
+    const port = new URL(k.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'kobo.lan', `gpu-box:${port}`]) {
+      expect((await getWithHost(`${k.url}api/projects`, host)).status, host).toBe(200);
+    }
+    const evil = await getWithHost(`${k.url}api/system/info`, `evil.example:${port}`);
+    expect(evil.status).toBe(421);
+    expect(JSON.parse(evil.body).detail.code).toBe('invalid_host');
+    expect(evil.body).not.toContain(fixtures.base);
+    k.child.kill('SIGINT');
+    expect(await k.exit).toBe(0);
+  });
+
+  it('an unexpected error is answered 500 without internals and logged on stderr with its cause', async () => {
+    const data = join(tmp.dir, 'damaged');
+    writeTsRun(data, { project: 'p', runId: 'run1', metrics: { loss: { steps: [0, 1], values: [1, 2] } } });
+    writeFileSync(join(data, 'p', 'run1', 'data', 'metrics', 'loss.db'), Buffer.alloc(8192, 7));
+    const k = await startKobo([data, '--port', '0', '--workers', '1']);
+    // The first scan (in the worker thread) lists the run shortly after the server answers.
+    const listed = Date.now() + 20_000;
+    while ((await getJson(`${k.url}api/projects/p/runs`)).runs?.length !== 1 && Date.now() < listed)
+      await new Promise((r) => setTimeout(r, 50));
+    const res = await fetch(`${k.url}api/projects/p/runs/run1/scalars/loss`);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ detail: { error: 'Internal server error', code: 'internal_error' } });
+    const deadline = Date.now() + 10_000;
+    while (!/not a database/.test(k.out()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const line = k
+      .out()
+      .split('\n')
+      .find((l) => l.includes('/api/projects/p/runs/run1/scalars/loss'));
+    expect(line, k.out()).toBeDefined();
+    const entry = JSON.parse(line!);
+    expect(entry.level).toBe(50);
+    expect(entry.err.message).toMatch(/loss\.db.*not a database/);
+    k.child.kill('SIGINT');
+    expect(await k.exit).toBe(0);
   });
 });

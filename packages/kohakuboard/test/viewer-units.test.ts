@@ -16,11 +16,11 @@ import { ApiError } from '../src/viewer/api-error.js';
 import { EventHub, matchesFilter } from '../src/viewer/events/event-hub.js';
 import { existingFileInside } from '../src/viewer/path-safety.js';
 import { parseRange } from '../src/viewer/read-api/handlers/media-blob.js';
+import { namesOf } from '../src/viewer/read-api/route-context.js';
 import { readLogChunk } from '../src/viewer/run-data/logs.js';
 import { formatDuration } from '../src/viewer/run-data/summary.js';
 import { nest, parseSlice, sliceIndices } from '../src/viewer/run-data/tensor-slice.js';
 import type { RunRef } from '../src/viewer/run-ref.js';
-import { matchRunRoute } from '../src/viewer/run-routes.js';
 import { matchesConfig, parseConfigFilter, sortRecords } from '../src/viewer/runs/run-query.js';
 import { kbcFrame } from '../src/viewer/scalars/kbc-frame.js';
 import {
@@ -42,54 +42,42 @@ const code = (fn: () => unknown): string | null => {
   }
 };
 
-describe('raw-path routing (§0.2, §0.8)', () => {
-  const m = (path: string, method = 'GET') => matchRunRoute(path.split('/'), method);
+describe('names from the raw path', () => {
+  const RUN = '/api/projects/:project/runs/:run_id';
+  const n = (declared: string, raw: string) => namesOf(`${RUN}${declared}`, `/api/projects/${raw}`);
 
-  it('names with unencoded slashes, %2F inside a segment, fixed sub-routes first', () => {
-    expect(m('p/runs/r/scalars/train/loss')?.route).toEqual({
-      kind: 'scalar',
+  it('names with unencoded slashes, %2F inside a segment, every segment decoded', () => {
+    expect(n('/scalars/*', 'p/runs/r/scalars/train/loss')).toEqual({
       project: 'p',
-      runId: 'r',
+      run_id: 'r',
       name: 'train/loss',
     });
-    expect(m('p/runs/r/histograms/a%2Fsurface')?.route).toMatchObject({
-      kind: 'histogram',
-      name: 'a/surface',
-    });
-    expect(m('p/runs/r/histograms/a/surface')?.route).toMatchObject({ kind: 'surface', name: 'a' });
-    expect(m('p/runs/r/media/files/x.png')?.route).toMatchObject({ kind: 'media_file', filename: 'x.png' });
-    expect(m('p/runs/r/media/files%2Fx.png')?.route).toMatchObject({ kind: 'media', name: 'files/x.png' });
-    expect(m('p/runs/r/media/by-id/7')?.route).toMatchObject({ kind: 'media_by_id', mediaId: '7' });
-    expect(m('p/runs/r/media/files/a/b')?.route).toMatchObject({ kind: 'media', name: 'files/a/b' });
-    expect(m('p/runs/batch/summary', 'POST')?.route).toEqual({
-      kind: 'batch',
-      project: 'p',
-      what: 'summary',
-    });
-    expect(m('p/runs/batch/summary')?.route).toEqual({ kind: 'summary', project: 'p', runId: 'batch' });
-    expect(m('p/runs/r')?.allow).toEqual(['GET', 'HEAD', 'PATCH']);
-    expect(m('p%20x/runs/r%2Bq/scalars/%C3%A9')?.route).toMatchObject({
+    expect(n('/histograms/*', 'p/runs/r/histograms/a%2Fsurface')).toMatchObject({ name: 'a/surface' });
+    expect(n('/histograms/:name/surface', 'p/runs/r/histograms/a/surface')).toMatchObject({ name: 'a' });
+    expect(n('/media/files/:filename', 'p/runs/r/media/files/x.png')).toMatchObject({ filename: 'x.png' });
+    expect(n('/media/*', 'p/runs/r/media/files%2Fx.png')).toMatchObject({ name: 'files/x.png' });
+    expect(n('/media/by-id/:media_id', 'p/runs/r/media/by-id/7')).toMatchObject({ media_id: '7' });
+    expect(n('/media/*', 'p/runs/r/media/files/a/b')).toMatchObject({ name: 'files/a/b' });
+    expect(n('/scalars/*', 'p%20x/runs/r%2Bq/scalars/%C3%A9')).toEqual({
       project: 'p x',
-      runId: 'r+q',
+      run_id: 'r+q',
       name: 'é',
     });
-    expect(m('p/runs/r/nope')).toBeNull();
-    expect(m('p/other')).toBeNull();
   });
 
   it('refuses names that could climb, are empty, or hold NUL or a backslash', () => {
-    for (const bad of [
-      'p/runs/r/scalars/..',
-      'p/runs/r/scalars/a/../b',
-      'p/runs/r/scalars/a%00b',
-      'p/runs/r/scalars/a%5Cb',
-      '%2e%2e/runs',
-      'a%2Fb/runs',
-      'p/runs/r/scalars//x',
-      'p/runs/%ZZ',
+    for (const [declared, bad] of [
+      ['/scalars/*', 'p/runs/r/scalars/..'],
+      ['/scalars/*', 'p/runs/r/scalars/a/../b'],
+      ['/scalars/*', 'p/runs/r/scalars/a%00b'],
+      ['/scalars/*', 'p/runs/r/scalars/a%5Cb'],
+      ['', '%2e%2e/runs/r'],
+      ['', 'a%2Fb/runs/r'],
+      ['/scalars/*', 'p/runs/r/scalars//x'],
+      ['', 'p/runs/%ZZ'],
     ]) {
       expect(
-        code(() => m(bad)),
+        code(() => n(declared, bad)),
         bad,
       ).toBe('invalid_name');
     }

@@ -1,7 +1,9 @@
 /**
- * The local viewer (`kobo open DIR`): a Fastify app built from plugins — the read API (given the file-system
- * run index and an allow-all access check), the event stream, the static UI with its SPA fallback, the
- * error shape and Server-Timing — plus the run index, the change tracker and the task pool it owns.
+ * The local viewer (`kobo open DIR`): a Fastify app built from plugins — the request guard (Host names and
+ * cross-site writes), CORS, compression, the OpenAPI document and its page, the read API (given the
+ * file-system run index and an allow-all access check), the event stream, the static UI with its SPA
+ * fallback, the one error handler and Server-Timing — plus the run index, the change tracker and the task
+ * pool it owns.
  *
  * Deviations from API.md, chosen on purpose:
  * - Names with a `.` or `..` segment or an empty segment (a leading, trailing or doubled `/`) are 400
@@ -18,23 +20,31 @@
  *   not a new id, so that a reconnect with it as Last-Event-ID replays nothing twice (§B.9).
  * - `/api/events` filters `project` through the access check's project key; with no stream hub it is absent.
  * - With `--workers 0` every task runs on the event loop (tests and debugging only).
+ * - Only requests naming a host the viewer serves are answered (421 invalid_host otherwise), and writes
+ *   need a JSON body and, when they carry an Origin, the viewer's own or an allowed one (415, 403).
+ * - A Range header that does not parse is ignored (the whole blob), as is one whose If-Range does not match.
+ * - Unknown query parameters are ignored on every route; a parameter given twice counts once (the first).
  */
 import { resolve } from 'node:path';
 import fastifyCompress from '@fastify/compress';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { RunActivityTracker } from '../reader/run-activity.js';
 import { type ProbeBatch, RunIndex } from '../reader/run-index.js';
 import type { RunProbe } from '../reader/run-probe.js';
 import type { RunLocation } from '../storage/index.js';
 import { VERSION } from '../version.js';
-import { type ApiError, errorBody, errorReply, routeNotFound } from './api-error.js';
+import { errorBody, routeNotFound } from './api-error.js';
 import { EventHub } from './events/event-hub.js';
 import { publishIndexChange, publishRunData } from './events/publish-changes.js';
-import { cors } from './http/cors.js';
+import { cors, DEV_UI_ORIGIN } from './http/cors.js';
+import { apiErrorHandler } from './http/error-handler.js';
+import { openApiDocs } from './http/openapi.js';
+import { requestGuard } from './http/request-guard.js';
 import { isApiPath, serverTiming } from './http/server-timing.js';
 import { defaultUiDir, spaFallback, staticUi } from './http/static-ui.js';
 import { ALLOW_ALL } from './read-api/options.js';
-import { readApiPlugin } from './read-api/plugin.js';
+import { apiSerializer, readApiPlugin } from './read-api/plugin.js';
+import { Health, jsonResponses } from './read-api/schemas.js';
 import { BROTLI_PARAMS, COMPRESSIBLE_TYPE } from './worker-pool/compress-body.js';
 import { createExecutor, type Executor } from './worker-pool/executor.js';
 import { JSON_TYPE } from './worker-pool/task-result.js';
@@ -59,6 +69,11 @@ export interface ViewerOptions {
   uiDir?: string | null;
   readOnly?: boolean;
   corsOrigins?: string[];
+  /**
+   * Host names answered besides localhost and IP literals (`--host` and `--allowed-host` of kobo open);
+   * requests naming another host are 421 invalid_host (DNS rebinding).
+   */
+  allowedHosts?: string[];
   /** `--stale-after`, seconds (default 300). */
   staleAfterS?: number;
   /** `--event-interval`, seconds (default 1). */
@@ -72,7 +87,8 @@ export interface ViewerOptions {
   sweepIntervalMs?: number;
   /** Use file-system notifications (default true). */
   watch?: boolean;
-  logger?: boolean;
+  /** Fastify's logger (pino): false (default) for none; kobo open logs warnings and errors to stderr. */
+  logger?: FastifyServerOptions['logger'];
 }
 
 export interface Viewer {
@@ -153,7 +169,9 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
     },
   });
   serverTiming(app);
-  cors(app, options.corsOrigins ?? []);
+  const corsOrigins = options.corsOrigins ?? [];
+  requestGuard(app, { hosts: options.allowedHosts ?? [], origins: [DEV_UI_ORIGIN, ...corsOrigins] });
+  await cors(app, corsOrigins);
   await app.register(fastifyCompress, {
     encodings: ['br', 'gzip'],
     threshold: 1024,
@@ -162,20 +180,8 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
     brotliOptions: { params: BROTLI_PARAMS },
     customTypes: COMPRESSIBLE_TYPE,
   });
-
-  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
-    if (!isApiPath(req.url)) {
-      const status = (err as FastifyError).statusCode ?? 500;
-      return reply
-        .code(status)
-        .type('text/plain; charset=utf-8')
-        .send(status < 500 ? err.message : 'Internal Server Error');
-    }
-    const r = errorReply(err);
-    if (r.status >= 500) req.log.error(err);
-    if (r.headers) for (const [k, v] of Object.entries(r.headers)) reply.header(k, v);
-    return reply.code(r.status).type(JSON_TYPE).send(r.body);
-  });
+  app.setErrorHandler(apiErrorHandler);
+  app.setSerializerCompiler(apiSerializer);
   app.setNotFoundHandler((req, reply) => {
     if (isApiPath(req.url)) {
       const e = routeNotFound();
@@ -183,8 +189,12 @@ export async function createViewer(options: ViewerOptions): Promise<Viewer> {
     }
     return spaFallback(uiDir, req, reply);
   });
+  await openApiDocs(app, VERSION);
 
-  app.get('/health', async () => ({ status: 'healthy', mode: 'local' }));
+  app.get('/health', { schema: { response: jsonResponses(Health) } }, async () => ({
+    status: 'healthy',
+    mode: 'local',
+  }));
   const systemInfo = () => ({
     mode: 'local',
     require_auth: false,

@@ -1,10 +1,11 @@
 /**
  * `kobo open DIR`: the local viewer — the REST API of API.md and the built web UI on one port.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import open from 'open';
 import { setReadOnlyCopyListener } from '../../storage/index.js';
 import { createViewer } from '../../viewer/app.js';
 import { isUiDir } from '../../viewer/http/static-ui.js';
@@ -18,6 +19,7 @@ interface OpenOptions {
   readOnly?: boolean;
   tensorboard?: string;
   corsOrigin: string[];
+  allowedHost: string[];
   uiDir?: string;
   staleAfter: number;
   eventInterval: number;
@@ -44,38 +46,37 @@ function hasDisplay(): boolean {
 }
 
 /**
- * Opens a URL in the desktop's browser. Resolves false when no opener could be started or it failed
- * quickly (xdg-open exits non-zero when it finds no browser); an opener still running after a few seconds
- * is taken as success.
+ * Opens a URL in the desktop's browser (through `open`). Resolves false when no opener could be started or
+ * it failed quickly (xdg-open exits non-zero when it finds no browser); an opener still running after a
+ * few seconds is taken as success.
  */
-function openBrowser(url: string): Promise<boolean> {
-  if (!hasDisplay()) return Promise.resolve(false);
-  const [cmd, args] =
-    process.platform === 'darwin'
-      ? ['open', [url]]
-      : process.platform === 'win32'
-        ? ['cmd', ['/c', 'start', '', url]]
-        : ['xdg-open', [url]];
+async function openBrowser(url: string): Promise<boolean> {
+  if (!hasDisplay()) return false;
+  let child: ChildProcess;
+  try {
+    child = await open(url);
+  } catch {
+    return false;
+  }
   return new Promise((done) => {
-    try {
-      const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
-      const timer = setTimeout(() => {
-        child.unref();
-        done(true);
-      }, 5000);
-      timer.unref();
-      child.once('error', () => {
-        clearTimeout(timer);
-        done(false);
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        done(code === 0);
-      });
-    } catch {
-      done(false);
-    }
+    if (child.exitCode !== null) return done(child.exitCode === 0);
+    const timer = setTimeout(() => done(true), 5000);
+    timer.unref();
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      done(code === 0);
+    });
   });
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** The warning for an address other machines may reach: the viewer has no login. */
+export function exposureWarning(host: string, readOnly: boolean): string {
+  const what = readOnly
+    ? 'can read every run'
+    : 'can read every run, and rename runs and change their annotations (--read-only refuses changes)';
+  return `  warning: the viewer has no login; anyone who can reach ${host} on this port ${what}\n`;
 }
 
 function checkDataDir(dir: string, given: string): void {
@@ -112,6 +113,9 @@ async function runOpen(dirArg: string | undefined, opts: OpenOptions): Promise<v
     uiDir: opts.uiDir === undefined ? undefined : resolve(opts.uiDir),
     readOnly: opts.readOnly ?? false,
     corsOrigins: opts.corsOrigin,
+    allowedHosts: [opts.host, ...opts.allowedHost],
+    // Warnings and errors (every 5xx with its cause) as JSON lines on stderr.
+    logger: { level: 'warn', stream: process.stderr },
     staleAfterS: opts.staleAfter,
     eventIntervalS: opts.eventInterval,
     cacheMb: opts.cacheMb,
@@ -140,9 +144,10 @@ async function runOpen(dirArg: string | undefined, opts: OpenOptions): Promise<v
   const url = `http://${shownHost}:${port}/`;
   process.stdout.write(`KohakuBoard is serving ${dataDir}\n  ${url}\n`);
   if (!viewer.uiDir) process.stdout.write('  (no UI build found: only the REST API under /api is served)\n');
-  if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
+  if (!LOOPBACK.has(opts.host)) {
+    process.stdout.write(exposureWarning(opts.host, opts.readOnly ?? false));
     process.stdout.write(
-      '  warning: the viewer has no login; anyone who can reach this address can read every run\n',
+      '  (it answers to localhost, IP addresses and --host; add --allowed-host NAME for each other name)\n',
     );
   }
   process.stdout.write('Press Ctrl+C to stop.\n');
@@ -202,6 +207,13 @@ export function registerOpen(program: Command): void {
     .option(
       '--cors-origin <origin>',
       'allow API calls from this browser origin (repeatable; http://localhost:5175 is always allowed)',
+      collect,
+      [],
+    )
+    .option(
+      '--allowed-host <name>',
+      'also answer requests that name this host (repeatable; localhost, IP addresses and --host always work); ' +
+        'other names are refused, so that no web page can reach the viewer through DNS rebinding',
       collect,
       [],
     )

@@ -23,8 +23,6 @@ export interface EventFilter {
 
 type Listener = (e: HubEvent) => void;
 
-export const RUN_EVENTS = new Set(['run_added', 'run_removed', 'run_updated']);
-
 export function matchesFilter(e: HubEvent, f: EventFilter): boolean {
   if (f.types && !f.types.has(e.event)) return false;
   if (f.project !== null && e.project !== null && e.project !== f.project) return false;

@@ -1,108 +1,154 @@
 /**
- * The read API as one Fastify plugin (SERVER.md §5.6): every route of API.md under /api except the catch-all
- * 404, given the options of options.ts — a run index, an access check, the system info and the services it
- * reads with. Every route goes through the access check: a `{project}` segment becomes a project key, and
- * whatever the caller may not read answers exactly like what does not exist. Run routes are matched on the
- * raw path (§0.2) by one wildcard route and dispatched. The plugin brings its own body parser and error
- * handler (encapsulated), so that a server mounting it answers with the API's error shape (§0.5).
+ * The read API as one Fastify plugin: every route of the route table (routes.ts) under /api except the
+ * catch-all 404, given the options of options.ts — a run index, an access check, the system info and the
+ * services it reads with. A server mounts it with its own index and access check (`kohakuboard/read-api`).
+ *
+ * Each route is declared with TypeBox schemas for its path, query, body and responses: Fastify validates
+ * with them (TypeBox's compiler, so the mounting server's Ajv settings do not matter), the OpenAPI document
+ * is built from them, and the handlers' types come from them (through the TypeBox type provider). Every route goes through one hook
+ * (route-context.ts) that takes names from the raw path and applies the access check. The plugin brings its
+ * own body parser, error handler and serializer (encapsulated), so that a server mounting it answers with
+ * the API's error shape and JSON encoding.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ApiError, errorReply, methodNotAllowed, routeNotFound } from '../api-error.js';
-import { streamEvents } from '../events/sse-route.js';
-import { rawQuery, rawSegments, segmentName } from '../path-safety.js';
-import { parseQuery, type Query } from '../query-params.js';
-import { matchRunRoute } from '../run-routes.js';
-import { JSON_TYPE } from '../worker-pool/task-result.js';
-import { dispatchRunRoute } from './dispatch.js';
-import { projectsBody } from './handlers/listing.js';
-import { sendBoardMedia } from './handlers/media-blob.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { methodNotAllowed } from '../api-error.js';
+import { apiErrorHandler } from '../http/error-handler.js';
+import { apiJson } from '../json-encode.js';
 import type { ReadApiOptions } from './options.js';
-import { sendJson } from './send.js';
+import { buildRouteContext, contextOf, type QueryType, type RouteSettings } from './route-context.js';
+import { type RouteDeclaration, routeTable } from './routes.js';
 
-/** The request body as text; batch and PATCH handlers parse it themselves (400 invalid_body). */
-function rawBodyParsers(app: FastifyInstance): void {
+/** The request body as text: the route context parses JSON after the access check (400 invalid_body). */
+function rawBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 }
 
-/** Every error of these routes in the one shape of API.md §0.5 (the plugin brings its own: a server mounts it). */
-function apiErrors(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
-    const r = errorReply(err);
-    if (r.status >= 500) req.log.error(err);
-    if (r.headers) for (const [k, v] of Object.entries(r.headers)) reply.header(k, v);
-    return reply.code(r.status).type(JSON_TYPE).send(r.body);
+/**
+ * Objects a handler returns are written as the API writes JSON (non-finite numbers as strings,
+ * docs/api.md#conventions). Most bodies are encoded before (in the task pool) and pass through untouched.
+ */
+export const apiSerializer = () => apiJson;
+
+/**
+ * TypeBox's compiled check of a route's schema, built when the route is first asked rather than when it is
+ * registered (a server starts without compiling some 70 schemas). Query values arrive already converted
+ * from text to their declared types (route-context.ts), so nothing is converted here. Path parameters are
+ * not checked again: the route context has taken every name from the raw path and checked it (decoding,
+ * NUL, backslash, climbing), and their schemas are strings that document them.
+ */
+const validatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
+  if (route.httpPart === 'params') return () => true;
+  let check: ReturnType<typeof Compile> | null = null;
+  return (value) => {
+    check ??= Compile(route.schema);
+    return check.Check(value) ? { value } : { error: [...check.Errors(value)] };
+  };
+};
+
+/** The declared JSON type of each query parameter of a route. */
+function queryTypes(schema: TSchema | undefined): Record<string, QueryType> | undefined {
+  const props = (schema as { properties?: Record<string, { type?: string }> } | undefined)?.properties;
+  if (!props) return undefined;
+  const types: Record<string, QueryType> = {};
+  for (const [key, p] of Object.entries(props)) {
+    const t = p.type;
+    types[key] = t === 'integer' || t === 'number' || t === 'boolean' || t === 'array' ? t : 'string';
+  }
+  return types;
+}
+
+/** What the route context, the error handler and the OpenAPI document need to know about a route. */
+export interface ReadApiRouteConfig extends RouteSettings {
+  parameterFields?: readonly string[];
+  /** For the OpenAPI document: the name of `{name:path}` and the query to show. */
+  docs: { wildcard?: string; querystring?: TSchema };
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on the read API's routes. */
+    readApi?: ReadApiRouteConfig;
+  }
+}
+
+function settingsOf(r: RouteDeclaration): ReadApiRouteConfig {
+  return {
+    scope: r.scope,
+    url: r.url,
+    write: r.settings?.write,
+    readableProject: r.settings?.readableProject,
+    jsonBody: r.body !== undefined,
+    query: queryTypes(r.querystring),
+    parameterFields: r.parameterFields,
+    docs: { wildcard: r.wildcard, querystring: r.docsQuerystring },
+  };
+}
+
+function register(app: FastifyInstance, h: ReadApiOptions, r: RouteDeclaration): void {
+  app.route({
+    method: r.method,
+    url: r.url,
+    schema: {
+      summary: r.summary,
+      tags: r.tags,
+      ...(r.params ? { params: r.params } : {}),
+      ...(r.querystring ? { querystring: r.querystring } : {}),
+      ...(r.body ? { body: r.body } : {}),
+      response: r.response,
+    },
+    config: { readApi: settingsOf(r) },
+    preValidation: (req: FastifyRequest, reply: FastifyReply) => buildRouteContext(h, req, reply),
+    handler: async (req) => r.handle(contextOf(req), req.query, req.body),
   });
 }
 
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** Whether every path of `url` also matches `pattern` (a parameter or wildcard covers any segment). */
+function covers(pattern: string, url: string): boolean {
+  const p = pattern.split('/');
+  const u = url.split('/');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '*') return u.length > i;
+    if (i >= u.length) return false;
+    if (p[i].startsWith(':')) continue;
+    if (p[i] !== u[i]) return false;
+  }
+  return p.length === u.length;
+}
+
 /**
- * Every method a route is registered for, so that a known path asked with a method it does not answer gets
- * 405 with an Allow header (§0.5) rather than 404. HEAD is added by Fastify wherever GET is; OPTIONS
- * preflights of allowed origins are answered earlier, by the CORS hook.
+ * A known path asked with a method it does not answer gets 405 with an Allow header (docs/api.md#errors) rather than
+ * 404. A method that another route answers for every path of this one (GET of `runs/batch/summary`, which
+ * is the run named "batch") is left to that route. HEAD goes wherever GET goes; OPTIONS preflights of
+ * allowed origins are answered before routing, by the CORS hook.
  */
-const ANY_METHOD = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'];
-
-export async function readApiPlugin(app: FastifyInstance, h: ReadApiOptions): Promise<void> {
-  rawBodyParsers(app);
-  apiErrors(app);
-
-  /** A fixed GET route that answers other methods with 405 and an Allow header (§0.5). */
-  const getOnly = (url: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+function methodNotAllowedRoutes(app: FastifyInstance, routes: readonly RouteDeclaration[]): void {
+  for (const url of new Set(routes.map((r) => r.url))) {
+    const served = METHODS.filter((m) => routes.some((r) => r.method === m && covers(r.url, url)));
+    const allow = served.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+    const others = METHODS.filter((m) => !served.includes(m));
+    if (others.length === 0) continue;
     app.route({
-      method: ANY_METHOD,
+      method: [...others],
       url,
-      handler: async (req, reply) => {
-        if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(['GET', 'HEAD']);
-        return handler(req, reply);
+      schema: { hide: true },
+      handler: async () => {
+        throw methodNotAllowed(allow);
       },
     });
-
-  getOnly('/api/system/info', async (req, reply) => sendJson(reply, h.systemInfo(req), 'no-store'));
-
-  getOnly('/api/projects', async (req, reply) => {
-    const principal = await h.access.principal(req);
-    return sendJson(reply, projectsBody(h, principal));
-  });
-
-  const runRoutes = async (req: FastifyRequest, reply: FastifyReply) => {
-    const url = req.raw.url ?? req.url;
-    const match = matchRunRoute(rawSegments(url).slice(2), req.method);
-    if (!match) throw routeNotFound();
-    const method = req.method === 'HEAD' ? 'GET' : req.method;
-    if (!match.allow.includes(method)) throw methodNotAllowed(match.allow);
-    const principal = await h.access.principal(req);
-    const q: Query = parseQuery(rawQuery(url));
-    const route = { ...match.route, project: h.access.projectKey(req, match.route.project) };
-    return dispatchRunRoute(h, principal, route, req, reply, q);
-  };
-  app.route({
-    method: ANY_METHOD,
-    url: '/api/projects/*',
-    handler: runRoutes,
-  });
-
-  app.route({
-    method: ANY_METHOD,
-    url: '/api/boards/*',
-    handler: async (req, reply) => {
-      const url = req.raw.url ?? req.url;
-      const segs = rawSegments(url).slice(2);
-      if (segs.length !== 4 || segs[1] !== 'media' || segs[2] !== 'by-id') throw routeNotFound();
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(['GET', 'HEAD']);
-      const principal = await h.access.principal(req);
-      return sendBoardMedia(
-        h,
-        principal,
-        segmentName(segs[0], 'board'),
-        segmentName(segs[3], 'media id'),
-        req,
-        reply,
-      );
-    },
-  });
-
-  if (h.events) {
-    const events = h.events;
-    getOnly('/api/events', async (req, reply) => streamEvents(events, h, req, reply));
   }
+}
+
+export async function readApiPlugin(app: FastifyInstance, h: ReadApiOptions): Promise<void> {
+  rawBodyParser(app);
+  app.setErrorHandler(apiErrorHandler);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(apiSerializer);
+  const routes = routeTable(h);
+  for (const r of routes) register(app, h, r);
+  methodNotAllowedRoutes(app, routes);
 }

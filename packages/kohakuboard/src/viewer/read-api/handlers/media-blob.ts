@@ -1,8 +1,10 @@
 /**
- * Media blobs (API.md §A.13, §A.21, §B.11 by-id): content type from the extension, immutable caching,
- * single byte ranges with 206/416, and the blob read once from SQLite (a range reads only its bytes).
+ * Media blobs (docs/api.md#media-files), by file name, by media id and by run folder: content type from the
+ * extension, immutable caching, single byte ranges with 206/416 (If-Range honoured; unparsable ranges
+ * ignored), and the blob read once from SQLite (a range reads only its bytes).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import rangeParser from 'range-parser';
 import { mediaBlobSize, readMediaBlob } from '../../../reader/media-blob-source.js';
 import { mediaRowOfId } from '../../../reader/metadata-rows.js';
 import type { RunRecord } from '../../../reader/run-record.js';
@@ -37,32 +39,24 @@ export function mediaContentType(filename: string): string {
 
 export type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
 
-/** A single `bytes=a-b`, `a-` or `-n` range; null for none, several or an unparsable header (full 200). */
+/**
+ * A single `bytes=a-b`, `a-` or `-n` range (parsed by range-parser); null for none, for several ranges (the
+ * full 200 answers them), for another unit and for a header that does not parse, which is ignored.
+ */
 export function parseRange(header: string | undefined, size: number): ByteRange {
-  if (!header) return null;
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
-  if (!m)
-    return header.includes(',')
-      ? null
-      : header.trim().toLowerCase().startsWith('bytes=')
-        ? 'unsatisfiable'
-        : null;
-  const [, a, b] = m;
-  if (a === '' && b === '') return 'unsatisfiable';
-  let start: number;
-  let end: number;
-  if (a === '') {
-    const n = Number(b);
-    if (n === 0) return 'unsatisfiable';
-    start = Math.max(0, size - n);
-    end = size - 1;
-  } else {
-    start = Number(a);
-    end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
-    if (b !== '' && Number(b) < start) return 'unsatisfiable';
-  }
-  if (start >= size || size === 0) return 'unsatisfiable';
-  return { start, end };
+  if (!header || !/^\s*bytes\s*=/i.test(header) || header.includes(',')) return null;
+  const ranges = rangeParser(size, header);
+  if (ranges === -2) return null;
+  if (ranges === -1) return 'unsatisfiable';
+  return ranges.length === 1 ? { start: ranges[0].start, end: ranges[0].end } : null;
+}
+
+/**
+ * Whether a Range header may be honoured given If-Range: only when If-Range is absent or names this
+ * representation's ETag exactly (a date, a weak or another tag: the full body, RFC 9110 §13.1.5).
+ */
+export function ifRangeMatches(ifRange: string | undefined, etag: string): boolean {
+  return ifRange === undefined || ifRange.trim() === etag;
 }
 
 const mediaNotFound = () => notFound('media_not_found', 'Media file not found');
@@ -114,7 +108,8 @@ export async function sendBlob(
     .header('etag', etag)
     .header('accept-ranges', 'bytes');
   if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-  const range = parseRange(req.headers.range, size);
+  const ifRange = typeof req.headers['if-range'] === 'string' ? req.headers['if-range'] : undefined;
+  const range = ifRangeMatches(ifRange, etag) ? parseRange(req.headers.range, size) : null;
   if (range === 'unsatisfiable') {
     throw new ApiError(416, 'range_not_satisfiable', 'Range not satisfiable', undefined, {
       'content-range': `bytes */${size}`,
