@@ -211,7 +211,7 @@ describe('kobo open', () => {
     expect(await k.exit).toBe(0);
   });
 
-  it('an unexpected error is answered 500 without internals and logged on stderr with its cause', async () => {
+  it('a damaged file is answered 500 naming it inside the data dir, and logged on stderr with its cause', async () => {
     const data = join(tmp.dir, 'damaged');
     writeTsRun(data, { project: 'p', runId: 'run1', metrics: { loss: { steps: [0, 1], values: [1, 2] } } });
     writeFileSync(join(data, 'p', 'run1', 'data', 'metrics', 'loss.db'), Buffer.alloc(8192, 7));
@@ -222,7 +222,12 @@ describe('kobo open', () => {
       await new Promise((r) => setTimeout(r, 50));
     const res = await fetch(`${k.url}api/projects/p/runs/run1/scalars/loss`);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ detail: { error: 'Internal server error', code: 'internal_error' } });
+    expect(await res.json()).toEqual({
+      detail: {
+        error: 'p/run1/data/metrics/loss.db: file is not a database (SQLITE_NOTADB)',
+        code: 'storage_error',
+      },
+    });
     const deadline = Date.now() + 10_000;
     while (!/not a database/.test(k.out()) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));

@@ -254,10 +254,16 @@ describe('byte ranges', () => {
 });
 
 describe('unexpected errors', () => {
-  it('a 500 is logged with its cause; the client gets the error shape without internals', async () => {
+  it('a 500 is logged with its cause; the client gets the error shape, naming the file inside the data dir only', async () => {
     const r = await request('GET', '/api/projects/p/runs/broken1/scalars/loss');
     expect(r.status).toBe(500);
-    expect(r.json).toEqual({ detail: { error: 'Internal server error', code: 'internal_error' } });
+    // A damaged file is the documented storage_error, named relative to the data directory (no machine path).
+    expect(r.json).toEqual({
+      detail: {
+        error: 'p/broken1/data/metrics/loss.db: file is not a database (SQLITE_NOTADB)',
+        code: 'storage_error',
+      },
+    });
     const entries = log.map((l) => JSON.parse(l));
     const entry = entries.find((e) => e.level >= 50 && String(e.msg).includes('/broken1/scalars/loss'));
     expect(entry, log.join('\n')).toBeDefined();

@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { apiJson } from '../json-encode.js';
-import { JSON_TYPE, type TaskResult } from '../worker-pool/task-result.js';
+import { errorDetailOf, JSON_TYPE, type TaskResult } from '../worker-pool/task-result.js';
 
 /** Bodies larger than this are handed on in slices, so that compressing them never blocks for long. */
 const SLICE = 1024 * 1024;
@@ -13,7 +13,19 @@ function* slices(body: Buffer): Generator<Buffer> {
   for (let at = 0; at < body.length; at += SLICE) yield body.subarray(at, at + SLICE);
 }
 
+/** Every 5xx a task answers is logged with its cause, as the error handler logs thrown ones. */
+function logFailure(reply: FastifyReply, result: TaskResult): void {
+  const { method, url } = reply.request;
+  const detail = errorDetailOf(result);
+  const cause = result.cause
+    ? Object.assign(new Error(result.cause.message), { stack: result.cause.stack })
+    : undefined;
+  const err = new Error(`${detail.code}: ${detail.error}`, { cause });
+  reply.log.error({ err }, `${method} ${url} failed: ${detail.error}`);
+}
+
 export function sendResult(reply: FastifyReply, result: TaskResult): FastifyReply {
+  if (result.status >= 500) logFailure(reply, result);
   reply.code(result.status);
   if (result.headers) for (const [k, v] of Object.entries(result.headers)) reply.header(k, v);
   reply.type(result.type);

@@ -14,6 +14,8 @@ export interface TaskResult {
   type: string;
   body: string | Uint8Array;
   headers?: Record<string, string>;
+  /** For a 5xx: what went wrong, so the HTTP layer can log it (a plain object: it crosses threads). */
+  cause?: { message: string; stack?: string };
 }
 
 export function jsonResult(value: unknown, headers?: Record<string, string>): TaskResult {
@@ -34,7 +36,9 @@ export function errorResult(
  */
 export function resultOfError(err: unknown): TaskResult {
   if (err instanceof ApiError) return errorResult(err.status, err.detail, err.headers);
-  if (isStorageError(err)) return resultOfError(storageFailure(err));
+  if (isStorageError(err)) {
+    return { ...resultOfError(storageFailure(err)), cause: { message: err.message, stack: err.stack } };
+  }
   throw err;
 }
 
