@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const FIXTURES_DIR = resolve(REPO_ROOT, '../shared/fixtures/python-boards');
+export const FIXTURES_DIR = resolve(REPO_ROOT, 'test/fixtures/python-boards');
 export const KOBO_BIN = resolve(REPO_ROOT, 'packages/kohakuboard/bin/kobo.js');
 export const UI_DIST = resolve(REPO_ROOT, 'packages/kohakuboard/ui-dist');
 export const STORAGE_MODULE = resolve(REPO_ROOT, 'packages/kohakuboard/dist/storage/index.js');
