@@ -193,9 +193,23 @@ function yAxisOptions(o: LineChartOptions, k: number, axisFont: string): uPlot.A
       if (!values) return 48 * k;
       let longest = 0;
       for (const v of values) if (v && v.length > longest) longest = v.length;
-      return Math.max(40, Math.ceil(longest * 6.6) + 14) * k;
+      return Math.max(40, Math.ceil(longest * CHAR_PX) + 14) * k;
     },
   };
+}
+
+/** Approximate width of a tick label in CSS px at the 11 px axis font (as the y axis sizes itself). */
+const CHAR_PX = 6.6;
+
+/**
+ * The right padding: room for half the last x tick label, which is centred on its tick and may sit on
+ * the plot's right edge ("5,000" at the end of a 5,000-step run), and never less than 14 px.
+ */
+function rightPadding(u: uPlot, k: number): number {
+  const values = (u.axes[0] as { _values?: Array<string | number | null> | null })._values;
+  const last = values?.[values.length - 1];
+  const half = last === null || last === undefined ? 0 : Math.ceil((String(last).length * CHAR_PX) / 2) + 2;
+  return Math.max(14, half) * k;
 }
 
 function xDistrOf(o: LineChartOptions): number {
@@ -233,7 +247,7 @@ export function buildLineChartOptions(
     width: o.width,
     height: o.height,
     legend: { show: false },
-    padding: [10 * k, 14 * k, 0, 4 * k],
+    padding: [10 * k, (u) => rightPadding(u, k), 0, 4 * k],
     scales: {
       x: {
         time: o.xKind === 'time',
