@@ -3,7 +3,12 @@
  * the tab's charts are drawn against when it is a step axis, otherwise global step when the run has
  * one (the default x axis, UI.md §4.1). The internal step travels alongside, for tooltips and requests.
  */
+import { formatInt } from '../charts/format';
+
 export type StepAxis = 'step' | 'global_step';
+
+/** A step as charts write it on their x axis and tooltip ("5,000"). */
+export const formatStep = formatInt;
 
 export function stepAxisFor(xAxis: string | undefined, hasGlobalStep: boolean): StepAxis {
   if (xAxis === 'step') return 'step';
@@ -22,6 +27,6 @@ export function shownStep(e: { step: number; global_step?: number | null }, axis
 
 /** The tooltip of a shown step: both steps, so the internal one can still be found. */
 export function stepTitle(e: { step: number; global_step?: number | null }, axis: StepAxis): string {
-  if (axis === 'step' || typeof e.global_step !== 'number') return `Step ${e.step}`;
-  return `Global step ${e.global_step} (step ${e.step})`;
+  if (axis === 'step' || typeof e.global_step !== 'number') return `Step ${formatStep(e.step)}`;
+  return `Global step ${formatStep(e.global_step)} (step ${formatStep(e.step)})`;
 }

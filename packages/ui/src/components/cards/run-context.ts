@@ -4,7 +4,7 @@
  */
 import type { InjectionKey } from 'vue';
 import type { AvailableData } from '../../api/types';
-import { type StepAxis, shownStep, stepAxisLabel, stepTitle } from '../../data/step-axis';
+import { formatStep, type StepAxis, shownStep, stepAxisLabel, stepTitle } from '../../data/step-axis';
 
 export interface RunCardContext {
   project: string;
@@ -18,6 +18,8 @@ export interface RunCardContext {
 export function stepDisplay(run: RunCardContext) {
   return {
     shown: (e: { step: number; global_step?: number | null }) => shownStep(e, run.stepAxis),
+    /** The shown step as text, written as the charts write it. */
+    text: (e: { step: number; global_step?: number | null }) => formatStep(shownStep(e, run.stepAxis)),
     label: () => stepAxisLabel(run.stepAxis),
     title: (e: { step: number; global_step?: number | null }) => stepTitle(e, run.stepAxis),
   };
