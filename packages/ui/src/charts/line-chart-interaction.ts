@@ -1,5 +1,5 @@
 /**
- * Zoom and pan of a line chart (UI.md §6.2, §16.1): drag selects an x range, Shift-drag an x-and-y
+ * Zoom and pan of a line chart (docs/ui.md#chart-interaction, docs/ui.md#keyboard): drag selects an x range, Shift-drag an x-and-y
  * box, Alt-drag pans, Ctrl/⌘+wheel zooms around the cursor, and a focused chart takes ←/→ (cursor by
  * one point), Shift+←/→ (pan), +/− (zoom) and 0 (reset). Every change redraws from held data.
  */

@@ -1,6 +1,6 @@
 /**
  * What the line chart draws over its lines in a uPlot draw hook, without touching the y range: the
- * non-finite markers (UI.md §6.4: ○ NaN at the top, ▲ +Inf at the top, ▼ −Inf at the bottom) and
+ * non-finite markers (docs/ui.md#non-finite-markers: ○ NaN at the top, ▲ +Inf at the top, ▼ −Inf at the bottom) and
  * point markers, which sparse series get even when markers are off.
  */
 import uPlot from 'uplot';

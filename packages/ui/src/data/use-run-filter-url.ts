@@ -1,5 +1,5 @@
 /**
- * The project page's run filter (UI.md §5.3) mirrored in the URL (§2.1: `q`, `status`, `config`,
+ * The project page's run filter (docs/ui.md#run-filter) mirrored in the URL (docs/ui.md#routes: `q`, `status`, `config`,
  * `sort`, replaced rather than pushed). The URL wins on load; without one, the saved filter.
  */
 import { type Ref, ref, watch } from 'vue';

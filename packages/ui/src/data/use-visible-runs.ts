@@ -1,5 +1,5 @@
 /**
- * Which runs the project page draws (UI.md §5.2): from `runs=` in the URL, else the saved layout
+ * Which runs the project page draws (docs/ui.md#visible-runs): from `runs=` in the URL, else the saved layout
  * (v3 `visibleRunIds`, or a v2 layout's hidden runs turned around and capped at 200), else the 20
  * most recently updated. Toggling, "Show all matching" and "Hide all" change it.
  */

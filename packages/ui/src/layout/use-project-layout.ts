@@ -1,5 +1,5 @@
 /**
- * The project page's layout state (UI.md §5.4, §15.2): tabs of line cards per metric namespace, their
+ * The project page's layout state (docs/ui.md#project-layout): tabs of line cards per metric namespace, their
  * settings, charts per page, run colours, the sidebar and the filter. Every user edit goes through
  * `changed()`, which stores the visible runs and saves (debounced 250 ms); default cards added for
  * new metrics are not user edits.
@@ -86,11 +86,14 @@ export function useProjectLayout(project: string, o: ProjectLayoutOptions) {
     resize: (id, size, all, rowIds) => changedIf(resizeCard(layout.tabs, id, size, all, rowIds)),
   };
 
-  function addCard(config: CardConfig): void {
-    activeTab.value.cards.push({ id: `card-${layout.nextCardId++}`, config });
+  /** Adds a card to the active tab; returns its id. */
+  function addCard(config: CardConfig): string {
+    const id = `card-${layout.nextCardId++}`;
+    activeTab.value.cards.push({ id, config });
     if (config.type === 'line')
       layout.removedMetrics = layout.removedMetrics.filter((m) => !config.yMetrics.includes(m));
     changed();
+    return id;
   }
 
   function setTabSettings(s: TabSettings, applyAll: boolean): void {

@@ -1,6 +1,6 @@
 /**
  * A popover opened by a button: toggling moves the focus into it, and a click outside or Esc closes
- * it. Esc gives the focus back to the button when it was inside (UI.md §16.1). The component marks
+ * it. Esc gives the focus back to the button when it was inside (docs/ui.md#keyboard). The component marks
  * the popover's root element `ref="popover-root"` and its button `ref="popover-button"`.
  */
 import { nextTick, onBeforeUnmount, ref, useTemplateRef } from 'vue';

@@ -1,5 +1,5 @@
 /**
- * Live updates of the project page (UI.md §14): one event stream for the visible runs (reopened 1 s
+ * Live updates of the project page (docs/ui.md#live-updates): one event stream for the visible runs (reopened 1 s
  * after the visible set changes; all runs past 200), the run list reloaded in place at most every
  * 2 s, new runs made visible while "Show new runs" allows, and changed runs' summaries refetched.
  */
@@ -66,7 +66,7 @@ export function useProjectLive(o: ProjectLiveOptions) {
         o.onRunAdded();
         listReload.run();
         const visible = o.visibleIds.value;
-        // "Show new runs" adds them while fewer than 200 are visible (UI.md §5.2).
+        // "Show new runs" adds them while fewer than 200 are visible (docs/ui.md#visible-runs).
         if (o.showNewRuns() && visible.length < MANY_RUNS && !visible.includes(e.run_id))
           o.setVisible([e.run_id, ...visible], false);
       },
