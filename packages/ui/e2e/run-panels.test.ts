@@ -88,7 +88,7 @@ describe('run panels', () => {
 
       // The annotation: the saved value is the server's sanitized one.
       const annotation = w.page.locator('[data-testid="run-header-annotation"]');
-      expect(await annotation.textContent()).toBe('No annotation(done01)');
+      expect((await annotation.textContent())?.trim()).toBe('done01');
       await annotation.dblclick();
       const ann = w.page.locator('.run-header input[aria-label="Annotation"]');
       await ann.fill('My Note!');

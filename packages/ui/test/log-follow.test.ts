@@ -1,6 +1,6 @@
 /** The log follower's overlap rule (UI.md §13, API §B.5), on chunks as the server sends them. */
 import { describe, expect, it } from 'vitest';
-import { applyChunk, displayText } from '../src/data/log-follow';
+import { applyChunk, displayText, stripAnsi } from '../src/data/log-follow';
 
 const texts = (lines: Array<{ text: string }>) => lines.map((l) => l.text);
 
@@ -25,5 +25,14 @@ describe('log follow', () => {
 
   it('shows the last carriage-return segment without ANSI codes', () => {
     expect(displayText('\u001b[32m 10%\r 20%\r\u001b[0m')).toBe(' 20%');
+  });
+
+  it('strips every CSI sequence, whatever its parameter bytes, and leaves other escapes alone', () => {
+    // Colon-separated colours, private modes, cursor moves and erases are all CSI sequences.
+    expect(stripAnsi('\u001b[38:5:196mred\u001b[0m')).toBe('red');
+    expect(stripAnsi('\u001b[?25l\u001b[2K\u001b[1Aline\u001b[>4;2m')).toBe('line');
+    expect(stripAnsi('a\u001b[1;31;4mb\u001b[mc')).toBe('abc');
+    // Not CSI: kept as they are, as the server's strip_ansi keeps them.
+    expect(stripAnsi('\u001b(Bx\u001b=')).toBe('\u001b(Bx\u001b=');
   });
 });

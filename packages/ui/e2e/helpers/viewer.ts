@@ -3,7 +3,16 @@
  * on 127.0.0.1 with a free port, and stops it again.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,17 +37,26 @@ function freePort(): Promise<number> {
   });
 }
 
-function makeWritable(path: string): void {
+/**
+ * When the fixture runs were written (their last logged data is from 2025-11-21). A copy made now would
+ * otherwise look freshly active, and the viewer would report the crashed run as running until its
+ * `--stale-after` (300 s) had passed since the copy.
+ */
+const FIXTURES_WRITTEN_AT = new Date('2025-11-21T12:00:30Z');
+
+/** Writable (SQLite touches -shm files even when reading), with the files' times of the original runs. */
+function prepareCopy(path: string): void {
   const st = statSync(path);
   chmodSync(path, st.isDirectory() ? 0o755 : 0o644);
-  if (st.isDirectory()) for (const e of readdirSync(path)) makeWritable(join(path, e));
+  if (st.isDirectory()) for (const e of readdirSync(path)) prepareCopy(join(path, e));
+  utimesSync(path, FIXTURES_WRITTEN_AT, FIXTURES_WRITTEN_AT);
 }
 
-/** A writable temporary copy of the fixture runs (SQLite touches -shm files even when reading). */
+/** A writable temporary copy of the fixture runs, as old as the runs are. */
 export function copyFixtures(): { dir: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'kobo-ui-fixtures-'));
   cpSync(join(FIXTURES_DIR, 'base'), join(root, 'base'), { recursive: true });
-  makeWritable(root);
+  prepareCopy(root);
   return { dir: join(root, 'base'), cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 

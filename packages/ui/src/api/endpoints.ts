@@ -23,7 +23,6 @@ import type {
   ProjectInfo,
   RunConfigResponse,
   RunList,
-  RunRecord,
   RunStatusInfo,
   RunSummary,
   ScalarSeriesJson,
@@ -69,9 +68,6 @@ export function getRuns(project: string, query: RunQuery = {}, o?: RequestOption
 
 export const getConfigKeys = (project: string, o?: RequestOptions) =>
   apiJson<ConfigKeysResponse>(`/api/projects/${seg(project)}/config_keys`, o);
-
-export const getRunRecord = (project: string, runId: string, o?: RequestOptions) =>
-  apiJson<RunRecord>(runBase(project, runId), o);
 
 export const getSummary = (project: string, runId: string, o?: RequestOptions) =>
   apiJson<RunSummary>(`${runBase(project, runId)}/summary`, o);

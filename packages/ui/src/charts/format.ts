@@ -55,6 +55,23 @@ export function formatX(v: number, kind: XKind, spanSeconds: number): string {
   }
 }
 
+/**
+ * Round tick values (1, 2 or 5 × 10^k apart) inside [min, max], about `count` of them, for axes drawn
+ * by hand (uPlot's axes make their own).
+ */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  const span = max - min;
+  if (!(span > 0) || !Number.isFinite(span)) return Number.isFinite(min) ? [min] : [];
+  const rough = span / Math.max(1, count);
+  const pow = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= rough) ?? 10 * pow;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  const out: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step)
+    out.push(Number(v.toFixed(decimals)));
+  return out;
+}
+
 /** Increments for step-like axes: integers only (1, 2, 5 × 10^k). */
 export const INTEGER_INCRS: number[] = (() => {
   const out: number[] = [];

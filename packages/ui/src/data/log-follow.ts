@@ -45,11 +45,15 @@ export function prependChunk(held: LogLine[], chunk: Pick<LogChunk, 'offset' | '
   return earlier.filter((l) => l.offset < first).concat(held);
 }
 
-// ANSI CSI sequences and the lone escapes that progress bars use (cursor moves, erase).
-const ANSI_RE = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[()][A-Za-z0-9]|\u001b[=>78]/g;
+/**
+ * ANSI CSI sequences (ESC [, parameter bytes 0x30–0x3F, intermediate bytes 0x20–0x2F, a final byte
+ * 0x40–0x7E): colours, cursor moves, erases. The same set the server strips with `strip_ansi=true`,
+ * so a line reads the same whichever side strips it.
+ */
+const ANSI_CSI = /\u001b\[[0-?]*[ -/]*[@-~]/g;
 
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI_RE, '');
+  return text.replace(ANSI_CSI, '');
 }
 
 /** What a line shows: the last carriage-return segment (in-place updates), without ANSI codes. */

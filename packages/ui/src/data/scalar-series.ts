@@ -3,7 +3,7 @@
  * Built from JSON (API §A.10 with time_unit=ms) or from a kbc frame (API §B.4), and grown by tails (§B.2).
  */
 import type { KbcFrame } from '../api/kbc';
-import { KIND_FINITE, KIND_MISSING, kindOf, kindOfNumber, toNumber } from '../api/nonfinite';
+import { KIND_MISSING, kindOf, kindOfNumber, toNumber } from '../api/nonfinite';
 import type { DownsamplingInfo, JsonFloat, ScalarSeriesJson } from '../api/types';
 
 export type BucketAxis = 'step' | 'global_step' | 'timestamp';
@@ -27,24 +27,6 @@ export interface ScalarSeries {
   bucketAxis: BucketAxis | null;
   /** Where a tail answer starts (API §B.2), null otherwise. */
   fromBucketX: number | null;
-}
-
-export function emptySeries(): ScalarSeries {
-  return {
-    length: 0,
-    steps: new Float64Array(0),
-    globalSteps: new Float64Array(0),
-    timestampsMs: new Float64Array(0),
-    values: new Float64Array(0),
-    kinds: new Uint8Array(0),
-    smoothed: null,
-    xs: null,
-    totalPoints: 0,
-    lastStep: null,
-    bucketWidth: null,
-    bucketAxis: null,
-    fromBucketX: null,
-  };
 }
 
 function bucketInfo(
@@ -179,11 +161,4 @@ export function spliceTail(held: ScalarSeries, tail: ScalarSeries): ScalarSeries
 /** True when the series holds every point of the run's series, so smoothing can run on the client. */
 export function holdsWholeSeries(s: ScalarSeries): boolean {
   return s.totalPoints <= s.length;
-}
-
-/** Count of finite points. */
-export function finiteCount(s: ScalarSeries): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) if (s.kinds[i] === KIND_FINITE) n++;
-  return n;
 }

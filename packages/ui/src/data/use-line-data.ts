@@ -8,6 +8,7 @@ import { errorMessage, isAbortError } from '../api/errors';
 import { KIND_FINITE } from '../api/nonfinite';
 import type { ChartSeries } from '../charts/line-chart';
 import type { LineCardConfig } from '../layout/types';
+import { keepLineData, takeLineData } from './line-data-cache';
 import type { LineRequest, LineSource } from './line-sources';
 import { type ScalarSeries, spliceTail } from './scalar-series';
 import { isSmoothingOn, smoothedFor } from './smoothing';
@@ -34,6 +35,8 @@ export interface LineDataOptions {
   maxSeries?: number;
   /** Live tails added this many points to the run's series (for screen-reader announcements). */
   onNewPoints?: (count: number) => void;
+  /** Where the card's data waits while the card is off screen (unique per page and card). */
+  cacheKey?: string;
 }
 
 type SeriesMap = Map<string, ScalarSeries>;
@@ -86,6 +89,20 @@ export function useLineData(o: LineDataOptions) {
   /** The plot width requests are sized to; it follows the real width only on changes > 25 %. */
   const requestWidth = ref(0);
   let smoothKeyHeld = '';
+  /** When the data restored from the cache was put there (performance.now()), or null. */
+  let restoredFrom: number | null = null;
+
+  // A card coming back on screen redraws from what it held when it left.
+  const kept = o.cacheKey ? takeLineData(o.cacheKey) : undefined;
+  if (kept) {
+    full.value = kept.series;
+    fullKey = kept.requestKey;
+    smoothKeyHeld = kept.smoothKey;
+    totalPointsMax.value = kept.totalPointsMax;
+    fullStartedAt = kept.startedAt;
+    loadedOnce.value = true;
+    restoredFrom = kept.savedAt;
+  }
 
   const smoothingKey = () => {
     const c = o.config();
@@ -365,6 +382,16 @@ export function useLineData(o: LineDataOptions) {
   );
 
   onBeforeUnmount(() => {
+    if (o.cacheKey && loadedOnce.value && fullController === null && full.value.size > 0) {
+      keepLineData(o.cacheKey, {
+        series: full.value,
+        requestKey: fullKey,
+        smoothKey: smoothKeyHeld,
+        totalPointsMax: totalPointsMax.value,
+        startedAt: fullStartedAt,
+        savedAt: performance.now(),
+      });
+    }
     fullController?.abort();
     windowController?.abort();
     if (windowTimer) clearTimeout(windowTimer);
@@ -384,6 +411,8 @@ export function useLineData(o: LineDataOptions) {
     fetchTails,
     needsCatchUp,
     onWindow,
+    /** When the data restored on mount was kept (performance.now()), or null when none was. */
+    restoredFrom: () => restoredFrom,
     hasData: computed(() => full.value.size > 0 && [...full.value.values()].some((s) => s.length > 0)),
   };
 }

@@ -16,7 +16,10 @@ export interface StepEntriesOptions<T> {
   name: () => string;
   /** Entries with step > afterStep (all when null), in step order. */
   load: (afterStep: number | null, signal: AbortSignal) => Promise<T[]>;
+  /** The entry's internal step: the order, `after_step` and the stored `currentStep` use it. */
   stepOf: (entry: T) => number;
+  /** The entry's step as the user reads it (the tab's step axis); the internal step when absent. */
+  shownStepOf?: (entry: T) => number;
   config: () => { currentStep: number | null; autoAdvanceToLatest?: boolean };
   update: (patch: { currentStep: number | null; autoAdvanceToLatest: boolean }) => void;
   active: Ref<boolean>;
@@ -28,6 +31,7 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
   const loaded = ref(false);
   const request = useLatestRequest();
   const steps = computed(() => entries.value.map(o.stepOf));
+  const shownSteps = computed(() => (o.shownStepOf ? entries.value.map(o.shownStepOf) : steps.value));
   const current = computed<T | null>(() => entries.value[index.value] ?? null);
 
   const autoAdvance = () => o.config().autoAdvanceToLatest !== false;
@@ -106,6 +110,7 @@ export function useStepEntries<T>(o: StepEntriesOptions<T>) {
     entries,
     index,
     steps,
+    shownSteps,
     current,
     loading: request.loading,
     loaded,

@@ -5,6 +5,20 @@
  */
 import type { Card, CardConfig, Tab, TabSettings } from './types';
 
+/** The layout edits a card grid makes; the page saves the layout after each. */
+export interface CardGridOps {
+  update: (id: string, patch: Partial<CardConfig>) => void;
+  remove: (id: string) => void;
+  move: (id: string, delta: number) => void;
+  drop: (draggedId: string, targetId: string) => void;
+  resize: (
+    id: string,
+    size: { widthPercent?: number; height?: number },
+    all: boolean,
+    rowIds: string[],
+  ) => void;
+}
+
 export interface FoundCard {
   card: Card;
   tab: Tab;

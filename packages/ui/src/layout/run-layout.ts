@@ -50,6 +50,12 @@ export function removedKeyOf(card: CardConfig): { key: RemovedKey; names: string
   }
 }
 
+/** Whether a card's title or one of its names contains `q` (lower case): the chart finder's match. */
+export function cardMatches(card: CardConfig, q: string): boolean {
+  if (card.title.toLowerCase().includes(q)) return true;
+  return removedKeyOf(card).names.some((n) => n.toLowerCase().includes(q));
+}
+
 export function emptyRunLayout(hasGlobalStep: boolean): RunLayout {
   return {
     schemaVersion: 3,

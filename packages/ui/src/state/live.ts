@@ -79,7 +79,12 @@ export function onCatchUp(fn: CatchUpListener): () => void {
   return () => catchUpListeners.delete(fn);
 }
 
+/** When data of a run last changed, and when a catch-up was last asked (performance.now()). */
+const lastRunDataAt = new Map<string, number>();
+let lastCatchUpAt = Number.NEGATIVE_INFINITY;
+
 export function dispatchRunData(e: RunDataEvent): void {
+  lastRunDataAt.set(e.run_id, performance.now());
   const set = runDataListeners.get(e.run_id);
   if (set) for (const fn of set) fn(e);
 }
@@ -89,7 +94,17 @@ export function dispatchRunData(e: RunDataEvent): void {
  * current, so items loaded after that moment skip the fetch.
  */
 export function dispatchCatchUp(since = performance.now()): void {
+  lastCatchUpAt = Math.max(lastCatchUpAt, since);
   for (const fn of catchUpListeners) fn(since);
+}
+
+/**
+ * Whether data of these runs may have changed after `since` (performance.now()): an item that was
+ * not displayed then (a card scrolled away) heard of no event, and fetches its tail when it returns.
+ */
+export function liveChangesSince(runIds: readonly string[], since: number): boolean {
+  if (lastCatchUpAt > since) return true;
+  return runIds.some((id) => (lastRunDataAt.get(id) ?? Number.NEGATIVE_INFINITY) > since);
 }
 
 /**

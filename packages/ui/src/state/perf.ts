@@ -5,7 +5,6 @@
 let firstChartMarked = false;
 const pendingVisible = new Set<string>();
 let visibleReadyMarked = false;
-let trackingSince = 0;
 
 function mark(name: string): void {
   try {
@@ -30,7 +29,6 @@ export function chartDrew(cardId: string): void {
 /** A line chart intersecting the viewport is waiting for its data (registered before the first draw). */
 export function chartPending(cardId: string): void {
   if (visibleReadyMarked) return;
-  if (trackingSince === 0) trackingSince = performance.now();
   pendingVisible.add(cardId);
 }
 
@@ -44,12 +42,4 @@ export function chartGone(cardId: string): void {
 
 export function liveApplied(): void {
   mark('kobo:live-applied');
-}
-
-/** Page navigation resets the marks so each page is measured from its own start. */
-export function resetPageMarks(): void {
-  firstChartMarked = false;
-  visibleReadyMarked = false;
-  pendingVisible.clear();
-  trackingSince = 0;
 }

@@ -1,8 +1,9 @@
 /**
  * A popover opened by a button: toggling moves the focus into it, and a click outside or Esc closes
- * it. Esc gives the focus back to the button when it was inside (UI.md §16.1).
+ * it. Esc gives the focus back to the button when it was inside (docs/ui.md#keyboard). The component marks
+ * the popover's root element `ref="popover-root"` and its button `ref="popover-button"`.
  */
-import { nextTick, onBeforeUnmount, ref } from 'vue';
+import { nextTick, onBeforeUnmount, ref, useTemplateRef } from 'vue';
 
 export interface PopoverOptions {
   /** The control that gets the focus on opening. */
@@ -13,8 +14,8 @@ export interface PopoverOptions {
 
 export function usePopover(o: PopoverOptions) {
   const open = ref(false);
-  const root = ref<HTMLElement | null>(null);
-  const button = ref<HTMLButtonElement | null>(null);
+  const root = useTemplateRef<HTMLElement>('popover-root');
+  const button = useTemplateRef<HTMLButtonElement>('popover-button');
 
   async function toggle(): Promise<void> {
     open.value = !open.value;
@@ -44,5 +45,5 @@ export function usePopover(o: PopoverOptions) {
     document.removeEventListener('keydown', onDocKey);
   });
 
-  return { open, root, button, toggle, close };
+  return { open, toggle, close };
 }

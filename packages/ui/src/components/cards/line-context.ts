@@ -16,6 +16,8 @@ export interface LineCardContext {
   pointsFor?: (plotWidth: number, seriesCount: number) => number;
   maxSeries: number;
   onEmphasize?: (group: string | null) => void;
+  /** Names the page in the cache of off-screen cards' data (with the card id). */
+  cacheScope: string;
 }
 
 export const LINE_CONTEXT: InjectionKey<LineCardContext> = Symbol('line-card-context');
