@@ -22,6 +22,7 @@ import { BoardLogger } from './board-logger.js';
 import { type BoardOptions, resolveBoardOptions } from './board-options.js';
 import { describeValue, errorText } from './errors.js';
 import { captureHistogram, Histogram, type HistogramOptions } from './histogram.js';
+import { internalHooksOf } from './internal-hooks.js';
 import { captureKde, type KdeData, type KdeOptions, KernelDensity } from './kernel-density.js';
 import { captureMedia, type ImageInput, Media } from './media.js';
 import type { NumericInput } from './numeric-input.js';
@@ -32,7 +33,6 @@ import { claimRunFolder, createRunSubfolders } from './run-folder.js';
 import { type ScalarLike, toScalar } from './scalar-value.js';
 import { captureTable, Table, type TableCell } from './table.js';
 import { captureTensor, type TensorDType, type TensorInput, TensorLog } from './tensor.js';
-import { testHooks } from './test-hooks.js';
 import { DEFAULT_STALL_MS, WriterLink } from './writer-link.js';
 
 export type LogValue =
@@ -124,7 +124,7 @@ export class Board implements HookedBoard {
     this.logger = logger;
 
     // 4. The writer thread.
-    const hooks = testHooks();
+    const hooks = internalHooksOf(options);
     this.link = new WriterLink(
       {
         runDir,
@@ -137,6 +137,7 @@ export class Board implements HookedBoard {
         startedAtMs: this.createdAt.getTime(),
         stallTimeoutMs: hooks.stallTimeoutMs ?? DEFAULT_STALL_MS,
         crashAfterMessages: hooks.writerCrashAfterMessages,
+        diskFullWhileFileExists: hooks.diskFullWhileFileExists,
       },
       logger,
     );
@@ -459,12 +460,7 @@ export class Board implements HookedBoard {
     video: string | Uint8Array,
     options?: { caption?: string; format?: string },
   ): number {
-    return this.logBuilt(name, () =>
-      captureMedia(
-        new Media(video, { caption: options?.caption ?? '', format: options?.format, mediaType: 'video' }),
-        name,
-      ),
-    );
+    return this.logMediaFile(name, video, 'video', options);
   }
 
   logAudio(
@@ -472,9 +468,19 @@ export class Board implements HookedBoard {
     audio: string | Uint8Array,
     options?: { caption?: string; format?: string },
   ): number {
+    return this.logMediaFile(name, audio, 'audio', options);
+  }
+
+  /** logVideo and logAudio: a file path or encoded bytes of that media type. */
+  private logMediaFile(
+    name: string,
+    data: string | Uint8Array,
+    mediaType: 'video' | 'audio',
+    options: { caption?: string; format?: string } | undefined,
+  ): number {
     return this.logBuilt(name, () =>
       captureMedia(
-        new Media(audio, { caption: options?.caption ?? '', format: options?.format, mediaType: 'audio' }),
+        new Media(data, { caption: options?.caption ?? '', format: options?.format, mediaType }),
         name,
       ),
     );

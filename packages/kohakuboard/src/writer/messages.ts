@@ -19,8 +19,10 @@ export interface WriterInit {
   metadata: RunMetadata;
   /** Date.now() when the board was created; PROGRESS_S counts seconds from it. */
   startedAtMs: number;
-  /** Test hook (client/test-hooks.ts): the loop throws once this many logging messages are taken. */
+  /** Internal hook (client/internal-hooks.ts): the loop throws once this many logging messages are taken. */
   crashAfterMessages?: number;
+  /** Internal hook: every transaction fails as on a full disk while this file exists. */
+  diskFullWhileFileExists?: string;
 }
 
 /** A pixel array as captured from a RawImage: interleaved HWC after any CHW transpose. */

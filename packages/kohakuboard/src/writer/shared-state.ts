@@ -65,11 +65,6 @@ export function seqAtLeast(a: number, b: number): boolean {
   return ((a - b) | 0) >= 0;
 }
 
-/** The number of sequence numbers from `from` (exclusive) to `to` (inclusive). */
-export function seqDistance(from: number, to: number): number {
-  return (to - from) | 0;
-}
-
 /** Wakes a sleeping writer. */
 export function wakeWriter(ctl: Int32Array): void {
   Atomics.add(ctl, Ctl.WAKE, 1);
