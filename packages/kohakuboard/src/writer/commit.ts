@@ -5,7 +5,12 @@
  * retried after 1 s, then 2 s; after the third failed attempt they are dropped (with the metadata rows that
  * reference dropped blobs).
  */
-import { inImmediateTransaction, type MetadataDbWriter, type SqliteDatabase } from '../storage/index.js';
+import {
+  inImmediateTransaction,
+  type MetadataDbWriter,
+  type SqliteDatabase,
+  shownName,
+} from '../storage/index.js';
 import type { LogFile } from './log-file.js';
 import type { OpenFiles } from './open-files.js';
 import {
@@ -184,7 +189,9 @@ export class Committer {
     }
     for (const op of p.ops) {
       if (op.op === 'media' && op.id !== undefined) {
-        this.logs.writer.debug(`Logged media '${op.row.name}' at step ${op.row.step} (ID: ${op.id})`);
+        this.logs.writer.debug(
+          `Logged media '${shownName(op.row.name)}' at step ${op.row.step} (ID: ${op.id})`,
+        );
       }
     }
     p.steps.clear();
