@@ -1,5 +1,5 @@
 /**
- * Scalar conversion of log() values (CLIENT.md §6.2): numbers as they are (NaN and ±Infinity kept; -0 as 0),
+ * Scalar conversion of log() values (CLIENT.md §6.2): numbers as they are (NaN, ±Infinity and -0 kept),
  * booleans as 1/0, bigints as Number (flagged when not safe), numpy-style `item()` wrappers, tfjs-style
  * one-element tensors and one-element arrays. A conversion that changes what was given carries a note, which
  * the board reports once per name.
@@ -15,8 +15,8 @@ export type ScalarResult = { value: number; unsafeBigint: boolean; note: ScalarN
 
 function primitive(v: unknown): ScalarResult {
   if (typeof v === 'number') {
-    // -0 becomes 0: the JSON every reader serves cannot tell them apart.
-    if (v === 0 && 1 / v < 0) return { value: 0, unsafeBigint: false, note: 'negative-zero' };
+    // -0 is stored as it is, but JSON (the viewer's API, `kobo dump`) cannot tell it from 0.
+    if (v === 0 && 1 / v < 0) return { value: v, unsafeBigint: false, note: 'negative-zero' };
     return { value: v, unsafeBigint: false, note: null };
   }
   if (typeof v === 'boolean') return { value: v ? 1 : 0, unsafeBigint: false, note: 'boolean' };
@@ -38,7 +38,7 @@ export function scalarNoteText(note: ScalarNote, value: number): string {
     case 'unsafe-bigint':
       return `the bigint is not a safe integer; it is stored as the nearest float64 (${value})`;
     case 'negative-zero':
-      return '-0 is stored as 0';
+      return '-0 is stored as -0, but JSON (the viewer, kobo dump) shows it as 0';
   }
 }
 
