@@ -245,7 +245,7 @@ export class Board implements HookedBoard {
     try {
       for (const key in values) {
         const v = values[key];
-        // -0 takes the general path, which stores it as 0 and says so once.
+        // -0 takes the general path, which says once per name how it reads back.
         if (typeof v !== 'number' || n === ids.length || (v === 0 && 1 / v < 0)) {
           general = true;
           break;

@@ -3,6 +3,7 @@
  * hook's drain (blocking the thread with Atomics.wait on the shared counters, which needs no event loop).
  */
 import { Ctl, seqAtLeast, WriterState, wakeWriter } from '../writer/shared-state.js';
+import type { WriteFailures } from './write-failures.js';
 import type { WriterThread } from './writer-thread.js';
 
 const WAIT_SLICE_MS = 100;
@@ -16,6 +17,8 @@ interface FlushWaiter {
 
 export class DurabilityWaits {
   private readonly waiters: FlushWaiter[] = [];
+  /** Rows the writer had dropped when a flush last settled: a flush rejects if more were dropped since. */
+  private droppedSettled = 0;
 
   constructor(
     private readonly ctl: Int32Array,
@@ -24,7 +27,20 @@ export class DurabilityWaits {
     private readonly lastSeq: () => number,
     /** True while the writer must keep the process alive for other reasons (finish posted). */
     private readonly finishing: () => boolean,
+    private readonly failures: WriteFailures,
   ) {}
+
+  /**
+   * Settles the losses since the last settled flush: null when no rows were dropped, else the error the
+   * flush rejects with. Every loss is reported by one flush.
+   */
+  private takeLosses(): Error | null {
+    this.failures.check();
+    const dropped = this.failures.droppedRows();
+    const lost = dropped - this.droppedSettled;
+    this.droppedSettled = dropped;
+    return lost > 0 ? this.failures.lossError(lost) : null;
+  }
 
   /** Messages handed over but not yet committed. */
   notDurable(): number {
@@ -59,7 +75,8 @@ export class DurabilityWaits {
     const seq = this.requestFlush();
     if (this.isDurable(seq)) {
       if (this.waiters.length === 0) Atomics.store(this.ctl, Ctl.ASYNC_FLUSH_WAITING, 0);
-      return Promise.resolve();
+      const lost = this.takeLosses();
+      return lost ? Promise.reject(lost) : Promise.resolve();
     }
     this.thread.hold(true);
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
@@ -69,13 +86,15 @@ export class DurabilityWaits {
   settle(): void {
     const durable = Atomics.load(this.ctl, Ctl.DURABLE);
     const closed = this.thread.isClosed();
-    for (let i = 0; i < this.waiters.length; ) {
-      const w = this.waiters[i];
-      if (closed || seqAtLeast(durable, w.seq)) {
-        this.waiters.splice(i, 1);
-        w.resolve();
-      } else i++;
-    }
+    const done = this.waiters.filter((w) => closed || seqAtLeast(durable, w.seq));
+    if (done.length > 0) {
+      const lost = this.takeLosses();
+      for (const w of done) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        if (lost) w.reject(lost);
+        else w.resolve();
+      }
+    } else this.failures.check();
     if (this.waiters.length === 0) {
       Atomics.store(this.ctl, Ctl.ASYNC_FLUSH_WAITING, 0);
       if (!this.finishing()) this.thread.hold(false);
@@ -99,7 +118,11 @@ export class DurabilityWaits {
     try {
       for (;;) {
         const durable = Atomics.load(this.ctl, Ctl.DURABLE);
-        if (seqAtLeast(durable, seq) || this.thread.isClosed()) return;
+        if (seqAtLeast(durable, seq) || this.thread.isClosed()) {
+          const lost = this.takeLosses();
+          if (lost) throw lost;
+          return;
+        }
         if (this.thread.isDead()) {
           throw new Error(
             `The writer is not running (${this.thread.deadReason}); ${(seq - durable) | 0} logged messages were not written`,

@@ -20,6 +20,7 @@ import { Ctl, createControlBlock, WriterState, wakeWriter } from '../writer/shar
 import type { BoardLogger } from './board-logger.js';
 import { DurabilityWaits } from './durability-waits.js';
 import { formatSeconds, QueueBound } from './queue-bound.js';
+import { WriteFailures } from './write-failures.js';
 import { WriterThread } from './writer-thread.js';
 
 export { formatSeconds };
@@ -49,6 +50,7 @@ export class WriterLink {
   private readonly thread: WriterThread;
   private readonly bound: QueueBound;
   private readonly waits: DurabilityWaits;
+  readonly failures: WriteFailures;
   private readonly ring: RingWriter;
   private readonly maxRecord: number;
   private readonly port: MessagePort;
@@ -89,7 +91,9 @@ export class WriterLink {
       onDead: (reason) => this.waits?.rejectAll(reason),
       handed: () => this.handed,
       notDurable: () => this.notDurable(),
+      onTrouble: () => this.failures?.check(),
     });
+    this.failures = new WriteFailures(control, this.ctl, logger);
     this.bound = new QueueBound(
       this.ctl,
       {
@@ -106,6 +110,7 @@ export class WriterLink {
       this.thread,
       () => this.seq,
       () => this.finishPosted,
+      this.failures,
     );
   }
 
@@ -126,11 +131,14 @@ export class WriterLink {
 
   /**
    * Called once per logging call: false when the writer is dead, and the call's data is then counted as
-   * dropped. One atomic load while the writer lives.
+   * dropped. Two atomic loads while the writer lives (its state, and whether its commits began or stopped
+   * failing, which is then reported).
    */
   acceptsData(): boolean {
-    if (this.thread.deadReason === null && Atomics.load(this.ctl, Ctl.STATE) !== WriterState.CRASHED)
+    if (this.thread.deadReason === null && Atomics.load(this.ctl, Ctl.STATE) !== WriterState.CRASHED) {
+      if (Atomics.load(this.ctl, Ctl.TROUBLE) !== this.failures.seen) this.failures.check();
       return true;
+    }
     this.thread.isDead();
     return this.bound.drop();
   }

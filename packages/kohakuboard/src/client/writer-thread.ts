@@ -22,6 +22,8 @@ export interface WriterThreadEvents {
   handed(): number;
   /** Messages handed over but not yet committed. */
   notDurable(): number;
+  /** The writer's commits began or stopped failing. */
+  onTrouble(): void;
 }
 
 export class WriterThread {
@@ -206,6 +208,9 @@ export class WriterThread {
         break;
       case 'failed':
         this.onFailed(m.phase, m.error);
+        break;
+      case 'trouble':
+        this.events.onTrouble();
         break;
     }
   }

@@ -39,6 +39,10 @@ export class Committer {
   private readonly scratch = new ScratchColumns();
   /** Rows and blobs dropped after repeated failures (for the finish summary). */
   droppedRows = 0;
+  /** Failed transactions during the last commit() call. */
+  roundFailures = 0;
+  /** The last failed transaction: its file (run-relative) and the error. */
+  lastFailure: { file: string; error: unknown } | null = null;
 
   constructor(
     private readonly files: OpenFiles,
@@ -59,6 +63,7 @@ export class Committer {
    * a file failed and is waiting for a retry. `now` decides whether a waiting file may be retried.
    */
   commit(p: PendingData, now: number): boolean {
+    this.roundFailures = 0;
     if (!this.stageBlobs(p, now)) return false;
     if (!this.stageSeries(p, now)) return false;
     return this.stageMetadata(p, now);
@@ -79,6 +84,8 @@ export class Committer {
       this.failures.delete(key);
       return 'ok';
     } catch (err) {
+      this.roundFailures++;
+      this.lastFailure = { file: key, error: err };
       const failures = (state?.failures ?? 0) + 1;
       const message = err instanceof Error ? err.message : String(err);
       if (failures >= MAX_ATTEMPTS) {

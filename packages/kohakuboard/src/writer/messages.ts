@@ -143,6 +143,8 @@ export interface WriterSummary {
   messages: number;
   /** Rows and blobs dropped after repeated transaction failures. */
   droppedRows: number;
+  /** Why the last transaction failed, when rows were dropped (for the board's final report). */
+  dropCause?: string;
   /** Items that could not be processed (bad image bytes, KDE without samples, …). */
   failedItems: number;
 }
@@ -160,4 +162,6 @@ export type FromWriter =
   | { t: 'durable'; seq: number }
   | { t: 'closed'; summary: WriterSummary }
   /** The writer could not start (creating its files failed) or its loop threw; its thread then exits. */
-  | { t: 'failed'; phase: 'start' | 'run'; error: WriterErrorInfo };
+  | { t: 'failed'; phase: 'start' | 'run'; error: WriterErrorInfo }
+  /** Commit trouble began or ended (the details are in the shared state: Ctl.TROUBLE and its text). */
+  | { t: 'trouble' };

@@ -3,6 +3,7 @@
  * LRU is full, the least recently used file is closed (SQLite checkpoints it as it closes) and reopened on
  * demand. In memory mode every file is an in-memory database and none is ever closed before the end.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkpointAndCloseAll,
@@ -119,7 +120,15 @@ export class OpenFiles {
     kind: 'columnvault' | 'kvault',
     create: (db: SqliteDatabase) => FileWriter,
   ): OpenFile {
-    const { db, created } = openForWriting(this.memoryMode ? ':memory:' : path, kind);
+    const existed = this.memoryMode || existsSync(path);
+    let opened: { db: SqliteDatabase; created: boolean };
+    try {
+      opened = openForWriting(this.memoryMode ? ':memory:' : path, kind);
+    } catch (err) {
+      if (!existed) removeDatabaseFiles(path);
+      throw err;
+    }
+    const { db, created } = opened;
     try {
       // A run may have thousands of metric files open: keep each page cache small (a flush touches only the
       // last chunk of each column).
@@ -138,6 +147,9 @@ export class OpenFiles {
       return { db, writer };
     } catch (err) {
       db.close();
+      // A file created just now and left without its schema (a full disk, say) would be a damaged file in
+      // the run: readers must find a whole file or none.
+      if (created && !this.memoryMode) removeDatabaseFiles(path);
       throw err;
     }
   }
@@ -155,6 +167,17 @@ export class OpenFiles {
       f.db.close();
     } catch (err) {
       this.storageLog.error(`Closing ${path} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Removes a database file with its -wal and -shm companions (best effort). */
+function removeDatabaseFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      rmSync(path + suffix, { force: true });
+    } catch {
+      /* the commit that failed reports the error */
     }
   }
 }

@@ -16,6 +16,7 @@ import {
   withFile,
 } from '../storage/index.js';
 import { Committer } from './commit.js';
+import { CommitTroubleState } from './commit-trouble.js';
 import { processItem } from './items.js';
 import { LogFile } from './log-file.js';
 import type {
@@ -85,6 +86,7 @@ export class Writer {
   private metadataDb!: SqliteDatabase;
   private output: OutputLog | null = null;
   private readonly meta: RunMetadataFile;
+  private trouble!: CommitTroubleState;
 
   constructor(
     private readonly init: WriterInit,
@@ -117,6 +119,9 @@ export class Writer {
     this.logs.storage.debug(`Created ${this.paths.metadataDb}`);
     this.files = new OpenFiles(this.init.runDir, this.init.memoryMode, this.logs.storage);
     this.committer = new Committer(this.files, db, new MetadataDbWriter(db), this.logs);
+    this.trouble = new CommitTroubleState(this.init.control, this.ctl, this.logs.writer, () =>
+      this.report({ t: 'trouble' }),
+    );
     if (this.init.captureOutput)
       this.output = new OutputLog(this.init.memoryMode ? null : this.paths.outputLog);
     Atomics.store(this.ctl, Ctl.STATE, WriterState.RUNNING);
@@ -361,7 +366,10 @@ export class Writer {
     const seq = this.lastTaken;
     const messages = this.pending.messages;
     const started = performance.now();
-    if (!this.committer.commit(this.pending, now)) return false;
+    const done = this.committer.commit(this.pending, now);
+    const c = this.committer;
+    this.trouble.update(c.roundFailures > 0, done, c.droppedRows, c.lastFailure);
+    if (!done) return false;
     this.pending.resetCounters();
     this.lastCommitEnd = Date.now();
     this.logs.writer.debug(
@@ -417,18 +425,31 @@ export class Writer {
     }
     this.checkStop();
     this.useOutput((o) => o.finish());
-    this.meta.finalize(request.status, Date.now(), request.config);
+    // A run that lost data is recorded as crashed, whatever ended it.
+    const dropped = this.committer.droppedRows;
+    const status = dropped > 0 ? 'crashed' : request.status;
+    if (dropped > 0) {
+      this.logs.writer.error(
+        `${dropped} rows could not be written (${this.trouble.lastCause ?? 'failed transactions'}); the run is recorded as crashed.`,
+      );
+    }
+    this.meta.finalize(status, Date.now(), request.config);
     const closing = performance.now();
     const closed = await this.files.closeAll([{ db: this.metadataDb, path: this.paths.metadataDb }]);
     this.logs.storage.debug(
       `Checkpointed and closed ${closed} files in ${(performance.now() - closing).toFixed(0)} ms`,
     );
-    this.meta.write();
+    try {
+      this.meta.write();
+    } catch (err) {
+      this.logs.writer.error(`The final metadata.json could not be written: ${errorText(err)}`);
+    }
     this.useOutput((o) => o.close());
     const summary: WriterSummary = {
       messages: this.taken,
-      droppedRows: this.committer.droppedRows,
+      droppedRows: dropped,
       failedItems: this.failedItems,
+      ...(dropped > 0 && this.trouble.lastCause ? { dropCause: this.trouble.lastCause } : {}),
     };
     this.logs.writer.info(
       `Writer finished: ${summary.messages} messages, ${summary.failedItems} failed items, ${summary.droppedRows} dropped rows`,
