@@ -114,7 +114,7 @@ describe('a full disk (injected SQLITE_FULL)', () => {
     // What was committed before the disk filled is all there; so is what was logged after it recovered.
     const a: number[] = d.metrics.a.value;
     expect(a.slice(0, 1000)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
-    expect(a.slice(-100)).toEqual(Array.from({ length: 100 }, (_, i) => 100_000 + i));
+    expect(a.slice(-100)).toEqual(Array.from({ length: 100 }, (_, i) => 10_000_000 + i));
     expect(a.every((v, i) => i === 0 || v > a[i - 1])).toBe(true);
     expect(d.metrics.b.value).toEqual(a.map((v) => -v));
     // Every logged row is either stored or counted as lost: a, b and the steps row of each call, and c.
@@ -164,7 +164,9 @@ describe.runIf('dir' in tmpfs)('a full disk (a real tmpfs of 8 MiB)', () => {
       expect(typeof d.metadata.finished_at).toBe('string');
       expect(d.metrics.loss.value.slice(0, 1000)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
       if (ending === 'recover') {
-        expect(d.metrics.loss.value.slice(-100)).toEqual(Array.from({ length: 100 }, (_, i) => 100_000 + i));
+        expect(d.metrics.loss.value.slice(-100)).toEqual(
+          Array.from({ length: 100 }, (_, i) => 10_000_000 + i),
+        );
       }
       rmSync(join(dir, 'tmpfs'), { recursive: true, force: true });
       rmSync(ballast, { force: true });

@@ -63,11 +63,12 @@ export function serializeMetadataJson(metadata: object): string {
 }
 
 /**
- * Writes a file atomically through a unique temporary name in the same folder and a rename (§3.4).
+ * Writes a file atomically through a unique temporary name in the same folder and a rename (§3.4), so that a
+ * reader finds the whole file or none.
  * Several threads and processes may rewrite metadata.json, so the temporary name carries the pid,
  * the thread id and random bytes.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.${threadId}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     writeFileSync(tmp, text);

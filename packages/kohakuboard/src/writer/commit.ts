@@ -64,6 +64,7 @@ export class Committer {
    */
   commit(p: PendingData, now: number): boolean {
     this.roundFailures = 0;
+    this.files.beginRound();
     if (!this.stageBlobs(p, now)) return false;
     if (!this.stageSeries(p, now)) return false;
     return this.stageMetadata(p, now);

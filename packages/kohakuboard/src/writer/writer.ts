@@ -67,8 +67,6 @@ export class Writer {
   private readonly pending = new PendingData();
   private readonly metricsById: MetricRows[] = [];
   private readonly metricsByStem = new Map<string, MetricRows>();
-  /** Metric files not opened yet (see openAhead). */
-  private readonly notYetOpened: MetricRows[] = [];
   private readonly posted: LogMessage[] = [];
   private postedHead = 0;
   private nextSeq = 1;
@@ -227,37 +225,8 @@ export class Writer {
     if (!rows) {
       rows = new MetricRows(stem);
       this.metricsByStem.set(stem, rows);
-      this.notYetOpened.push(rows);
     }
     return rows;
-  }
-
-  /**
-   * Opens (creating) the files of new metrics that have rows waiting for the next commit, while the writer
-   * has nothing else to do: with many metrics, creating their files is a large part of the work, and
-   * otherwise all of it falls on that commit. Stops as soon as work arrives or at `until`. Returns whether
-   * it opened any.
-   */
-  private openAhead(until: number, wake: number): boolean {
-    const queue = this.notYetOpened;
-    const later: MetricRows[] = [];
-    let opened = false;
-    while (queue.length > 0 && this.files.hasRoom()) {
-      if (Date.now() >= until || Atomics.load(this.ctl, Ctl.WAKE) !== wake || this.ring.next() >= 0) break;
-      const rows = queue.pop() as MetricRows;
-      if (rows.n === 0) {
-        later.push(rows); // no data yet: a file is created only for data
-        continue;
-      }
-      try {
-        this.files.metric(rows.name);
-      } catch {
-        // Opened again by the commit, which reports the error and retries.
-      }
-      opened = true;
-    }
-    for (const rows of later) queue.push(rows);
-    return opened;
   }
 
   private takeRecord(words: Float64Array, idx: number, len: number): void {
@@ -403,7 +372,6 @@ export class Writer {
     const timeout = Math.max(0, until - now);
     if (timeout === 0) return;
     const wake = Atomics.load(this.ctl, Ctl.WAKE);
-    if (!this.init.memoryMode && this.openAhead(until, wake)) return;
     Atomics.store(this.ctl, Ctl.WRITER_IDLE, 1);
     // Look once more after announcing the sleep, so that a message posted just now is not left waiting.
     if (this.ring.next() < 0 && this.postedHead === this.posted.length && this.pullPort() === 0) {

@@ -53,7 +53,7 @@ if (ending === 'recover') {
   }
   say('RECOVERY-SEEN');
   await flush('SETTLE');
-  i = 100_000;
+  i = 10_000_000; // above every value logged before
   logSome(100, false);
   await flush('AFTER');
 }

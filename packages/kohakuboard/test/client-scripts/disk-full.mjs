@@ -67,7 +67,7 @@ if (ending === 'full') {
   }
   say('RECOVERY-SEEN');
   await flush('SETTLE'); // may still report what was dropped before the recovery
-  i = 100_000;
+  i = 10_000_000; // above every value logged before
   logSome(100);
   await flush('AFTER');
   try {
