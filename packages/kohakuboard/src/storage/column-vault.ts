@@ -84,12 +84,11 @@ export function readColumnMetas(db: SqliteDatabase, file: string): Map<string, C
 
 /** The col_meta rows by name (the tables are known to exist). */
 function readMetaRows(db: SqliteDatabase): Map<string, ColumnMeta> {
-  const rows = db
-    .prepare(
-      'SELECT col_id AS colId, name, dtype, elem_size AS elemSize, length, chunk_bytes AS chunkBytes, ' +
-        'min_chunk_bytes AS minChunkBytes, max_chunk_bytes AS maxChunkBytes FROM col_meta ORDER BY col_id',
-    )
-    .all() as ColumnMeta[];
+  const rows = statementOf(
+    db,
+    'SELECT col_id AS colId, name, dtype, elem_size AS elemSize, length, chunk_bytes AS chunkBytes, ' +
+      'min_chunk_bytes AS minChunkBytes, max_chunk_bytes AS maxChunkBytes FROM col_meta ORDER BY col_id',
+  ).all() as ColumnMeta[];
   const out = new Map<string, ColumnMeta>();
   for (const r of rows) out.set(r.name, r);
   return out;
@@ -308,23 +307,39 @@ const UPDATE_LENGTH = 'UPDATE col_meta SET length = ? WHERE col_id = ?';
 
 /** True when the file has the three ColumnVault tables (one query). */
 function hasColumnVaultSchema(db: SqliteDatabase): boolean {
-  const n = db
-    .prepare(
-      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('kohakuvault_meta', 'col_meta', 'col_chunks')",
-    )
-    .pluck()
-    .get();
-  return n === 3;
+  // (Not `name IN (…)`: SQLite builds a temporary table for that list, which costs a temporary file.)
+  const tables = statementOf(db, "SELECT name FROM sqlite_master WHERE type = 'table'", true).all();
+  return ['kohakuvault_meta', 'col_meta', 'col_chunks'].every((t) => tables.includes(t));
 }
 
 /**
  * Appends to a ColumnVault file on a read-write connection. Keeps each column's length and last chunk in
  * memory (one writer per file, STORAGE.md §13.3) and restores them when a transaction rolls back.
  */
+/**
+ * The writers' statements per connection, prepared on first use: a connection opened for one append needs
+ * only some of them, and a connection that outlives its writers (an in-memory one reused for many new
+ * files) prepares each once.
+ */
+const statementsByDb = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
+
+function statementOf(db: SqliteDatabase, sql: string, pluck = false): SqliteStatement {
+  let statements = statementsByDb.get(db);
+  if (!statements) {
+    statements = new Map();
+    statementsByDb.set(db, statements);
+  }
+  let stmt = statements.get(sql);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    if (pluck) stmt.pluck();
+    statements.set(sql, stmt);
+  }
+  return stmt;
+}
+
 export class ColumnVaultWriter {
   private readonly cols = new Map<string, WritableColumn>();
-  /** Statements, prepared on first use (a connection that is opened for one append needs only some). */
-  private readonly statements = new Map<string, SqliteStatement>();
 
   /**
    * Opens the file's columns. A file that already holds the schema and every column is only read; otherwise
@@ -363,7 +378,8 @@ export class ColumnVaultWriter {
       });
       metas = readMetaRows(db);
     }
-    const lastChunk = db.prepare(
+    const lastChunk = statementOf(
+      db,
       'SELECT chunk_idx AS idx, actual_size AS size, bytes_used AS used FROM col_chunks ' +
         'WHERE col_id = ? ORDER BY chunk_idx DESC LIMIT 1',
     );
@@ -385,13 +401,7 @@ export class ColumnVaultWriter {
   }
 
   private statement(sql: string, pluck = false): SqliteStatement {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      if (pluck) stmt.pluck();
-      this.statements.set(sql, stmt);
-    }
-    return stmt;
+    return statementOf(this.db, sql, pluck);
   }
 
   /** Current length of a physical column. */

@@ -111,36 +111,44 @@ export interface MetricRowsInput {
 }
 
 /**
- * New metric files, built whole in memory (docs/format.md#new-metric-files): an empty metric file is made
- * once (schema, `schema_version`, the four columns), and each new file is a copy of it with its first rows
- * appended by the same append algorithm, serialised as a file in WAL mode. Writing those bytes and renaming
+ * New metric files, built whole in memory (docs/format.md#new-metric-files): an empty metric file (schema,
+ * `schema_version`, the four columns) lives in one in-memory database; each new file is that database with
+ * its first rows appended by the same append algorithm, serialised as a file in WAL mode, after which the
+ * rows are deleted again (secure_delete: no file carries bytes of another). Writing those bytes and renaming
  * them into place creates the file with its first commit in it, with no journal, no WAL and no fsync of its
  * own: a run that starts ten thousand metrics pays one small file write for each.
  */
+const MAX_FREE_PAGES = 16;
+
 export class NewMetricFiles {
-  private template: Buffer | null = null;
+  private work: SqliteDatabase | null = null;
 
   /** The bytes of a complete metric file holding `rows`. */
   build(file: string, rows: MetricRowsInput): Buffer {
-    this.template ??= emptyMetricImage();
-    const db = new Database(this.template);
+    const db = this.work ?? emptyMetricDatabase();
+    this.work = db;
     try {
       new MetricFileWriter(db, file).append(rows);
       return serializeAsWalFile(db);
     } finally {
-      db.close();
+      db.exec('DELETE FROM col_chunks; UPDATE col_meta SET length = 0');
+      // The pages a large first commit needed stay in the database as free pages, and would be part of
+      // every later file: start again from an empty database then.
+      if ((db.pragma('freelist_count', { simple: true }) as number) > MAX_FREE_PAGES) this.close();
     }
+  }
+
+  close(): void {
+    this.work?.close();
+    this.work = null;
   }
 }
 
-function emptyMetricImage(): Buffer {
+function emptyMetricDatabase(): SqliteDatabase {
   const db = new Database(':memory:');
-  try {
-    new MetricFileWriter(db, ':memory:');
-    return db.serialize();
-  } finally {
-    db.close();
-  }
+  db.pragma('secure_delete = ON');
+  new MetricFileWriter(db, ':memory:');
+  return db;
 }
 
 /** Appends rows to a metric file; the caller wraps calls of one flush in `writer.transaction`. */

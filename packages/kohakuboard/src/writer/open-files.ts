@@ -118,6 +118,7 @@ export class OpenFiles {
   async closeAll(extra: ReadonlyArray<{ db: SqliteDatabase; path: string }> = []): Promise<number> {
     const files = [...[...this.open].map(([path, f]) => ({ db: f.db, path })), ...extra];
     this.open.clear();
+    this.newMetrics.close();
     if (this.memoryMode) {
       for (const f of files) f.db.close();
     } else {
