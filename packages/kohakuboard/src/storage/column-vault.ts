@@ -363,7 +363,9 @@ export class ColumnVaultWriter {
     if (!metas || physical.some((c) => !metas?.has(c.name))) {
       inImmediateTransaction(db, () => {
         db.exec(COLUMNVAULT_SCHEMA);
-        db.prepare("INSERT OR IGNORE INTO kohakuvault_meta (key, value) VALUES ('schema_version', '2')").run();
+        db.prepare(
+          "INSERT OR IGNORE INTO kohakuvault_meta (key, value) VALUES ('schema_version', '2')",
+        ).run();
         const existing = readColumnMetas(db, file);
         const insert = db.prepare(
           'INSERT INTO col_meta (name, dtype, elem_size, length, chunk_bytes, min_chunk_bytes, max_chunk_bytes) ' +
