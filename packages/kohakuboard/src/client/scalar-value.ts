@@ -1,5 +1,5 @@
 /**
- * Scalar conversion of log() values (CLIENT.md §6.2): numbers as they are (NaN, ±Infinity and -0 kept),
+ * Scalar conversion of log() values (docs/client.md#scalar-values): numbers as they are (NaN, ±Infinity and -0 kept),
  * booleans as 1/0, bigints as Number (flagged when not safe), numpy-style `item()` wrappers, tfjs-style
  * one-element tensors and one-element arrays. A conversion that changes what was given carries a note, which
  * the board reports once per name.

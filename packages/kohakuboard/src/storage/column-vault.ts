@@ -344,7 +344,7 @@ export class ColumnVaultWriter {
   /**
    * Opens the file's columns. A file that already holds the schema and every column is only read; otherwise
    * the schema, `schema_version` and the missing columns (in the order given) are created in one
-   * transaction. Existing columns keep their own chunk sizes (§5.8).
+   * transaction. Existing columns keep their own chunk sizes (docs/format.md#chunk-sizes).
    */
   constructor(
     readonly db: SqliteDatabase,

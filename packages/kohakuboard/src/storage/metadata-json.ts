@@ -63,7 +63,7 @@ export function serializeMetadataJson(metadata: object): string {
 }
 
 /**
- * Writes a file atomically through a unique temporary name in the same folder and a rename (§3.4), so that a
+ * Writes a file atomically through a unique temporary name in the same folder and a rename, so that a
  * reader finds the whole file or none.
  * Several threads and processes may rewrite metadata.json, so the temporary name carries the pid,
  * the thread id and random bytes.
@@ -96,7 +96,7 @@ function renameWithRetry(from: string, to: string): void {
 }
 
 /**
- * Writes metadata.json atomically (§3.4). On a full disk, where not even the small temporary file can be
+ * Writes metadata.json atomically (docs/format.md#metadata-json). On a full disk, where not even the small temporary file can be
  * created, it overwrites the existing file in place as a last resort: the run's status must still change
  * (to `crashed`, say), and the few bytes it needs fit in the block the file already holds.
  */

@@ -162,10 +162,10 @@ export function serializeAsWalFile(db: SqliteDatabase): Buffer {
 }
 
 /**
- * Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back on error (STORAGE.md §5.7). Plain statements rather
- * than better-sqlite3's `transaction()`, which prepares some twenty statements the first time it is used on
- * a connection: a writer that opens thousands of short-lived connections would pay that on each. Inside an
- * open transaction, fn runs in a savepoint as `transaction()` would run it.
+ * Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back on error (docs/format.md#transactions). Plain
+ * statements rather than better-sqlite3's `transaction()`, which prepares some twenty statements the first
+ * time it is used on a connection: a writer that opens thousands of short-lived connections would pay that on
+ * each. Inside an open transaction, fn runs in a savepoint as `transaction()` would run it.
  */
 export function inImmediateTransaction<T>(db: SqliteDatabase, fn: () => T): T {
   if (db.inTransaction) return db.transaction(fn)();
