@@ -3,9 +3,16 @@
 //
 //   log_median_us, log_p99_us            one 2-scalar board.log() after board.step(), timed call by call
 //                                        while the writer runs (a little simulated training work between calls)
+//   log_tight_loop_us                    the same call in a loop with nothing else in it: 2,000,000 calls,
+//                                        total time / calls (the loop outruns the writer, so this includes
+//                                        the waits of backpressure)
 //   ingest_10x1m_values_per_s            10 metrics × 1,000,000 steps, from the first log() to finish() resolved
 //   ingest_1000x10k_values_per_s         1,000 metrics × 10,000 steps, likewise
 //   ingest_*_vs_raw                      each divided by the raw-write limit measured in this run
+//   wide_10k_first_step_ms               10,000 metrics logged in one call, then flush(): until durable (the
+//                                        10,000 metric files are created by this step)
+//   wide_10k_step_ms, wide_10k_step_max_ms  each of the next 5 steps (10,000 metrics each), log() to flush()
+//                                        resolved: median and maximum
 //   histogram_1m_client_ms               the log() call of a 1,000,000-value histogram (Float32Array)
 //   histogram_1m_durable_ms              from that call until flush() resolved: binned and committed
 //   writer_rss_mb                        peak RSS of a process that queues 50,000 2-scalar messages at once
@@ -13,6 +20,7 @@
 //   load_average_start, load_average_end the 1-minute load average around the run: these figures move with
 //                                        what else the machine does, so each set is read with it
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Board } from '../dist/index.js';
@@ -47,6 +55,51 @@ const parts = {
       const us = Array.from(times, (t) => t * 1000);
       return { median: median(us), p99: percentile(us, 99), work };
     });
+  },
+
+  async tight() {
+    const { dir, cleanup } = tempDir('kobo-bench-tight-');
+    const board = new Board({ baseDir: dir, captureOutput: false });
+    const N = 2_000_000;
+    for (let i = 0; i < 100_000; i++) {
+      board.step();
+      board.log({ loss: i, lr: 0.1 });
+    }
+    const t0 = nowMs();
+    for (let i = 0; i < N; i++) {
+      board.step();
+      board.log({ loss: i, lr: 0.001 });
+    }
+    const loopMs = nowMs() - t0;
+    await board.finish();
+    cleanup();
+    return { perCallUs: (loopMs * 1000) / N };
+  },
+
+  async wide(metrics, steps) {
+    const { dir, cleanup } = tempDir('kobo-bench-wide-');
+    const board = await Board.create({ baseDir: dir, captureOutput: false });
+    const names = Array.from({ length: metrics }, (_, k) => `layer_${k % 100}/metric_${k}`);
+    const values = {};
+    const durable = [];
+    for (let s = 0; s < steps; s++) {
+      for (let k = 0; k < metrics; k++) values[names[k]] = s * 0.001 + k;
+      const t0 = nowMs();
+      board.step();
+      board.log(values);
+      await board.flush();
+      durable.push(nowMs() - t0);
+    }
+    const openFiles = readdirSync('/proc/self/fd').length;
+    await board.finish();
+    cleanup();
+    const later = durable.slice(1);
+    return {
+      firstMs: durable[0],
+      laterMedianMs: median(later),
+      laterMaxMs: Math.max(...later),
+      openFds: openFiles,
+    };
   },
 
   async ingest(metrics, steps) {
@@ -141,6 +194,13 @@ export async function runClientBenchmarks() {
   bench('ingest_1000x10k_values_per_s', wide.valuesPerS, 'values/s');
   bench('ingest_1000x10k_vs_raw', wide.valuesPerS / raw, 'ratio');
   bench('ingest_raw_limit_values_per_s', raw, 'values/s');
+  const tight = inChild('tight');
+  bench('log_tight_loop_us', tight.perCallUs, 'us');
+  const wide10k = inChild('wide', 10_000, 6);
+  bench('wide_10k_first_step_ms', wide10k.firstMs, 'ms');
+  bench('wide_10k_step_ms', wide10k.laterMedianMs, 'ms');
+  bench('wide_10k_step_max_ms', wide10k.laterMaxMs, 'ms');
+  console.log(`# wide_10k: ${wide10k.openFds} file descriptors open before finish()`);
   const h = inChild('histogram');
   bench('histogram_1m_client_ms', h.clientMs, 'ms');
   bench('histogram_1m_durable_ms', h.durableMs, 'ms');

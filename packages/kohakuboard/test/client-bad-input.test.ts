@@ -58,7 +58,7 @@ it('log() and the log* methods never throw; bad entries are skipped once per key
   once(/log\(\) takes an object of name → value/);
   once(/Skipped "\/abs": the name starts with '\/'/);
   once(/Skipped "back\\slash": the name contains a backslash/);
-  once(/Skipped "nul\u0000": the name contains a NUL character/);
+  once(/Skipped "nul\\u0000": the name contains a NUL character/);
   once(/the file name would be longer than 255 bytes/);
   once(/"big": the bigint is not a safe integer/);
   once(/Skipped "badimg": cannot read \/definitely\/missing\.png: ENOENT/);

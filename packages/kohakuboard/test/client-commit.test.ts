@@ -4,7 +4,7 @@
  * stages, is retried and finally dropped together with the rows that reference it; evicted files reopen and
  * continue where they were.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -334,5 +334,65 @@ describe('open files', () => {
       expect(columnVaultViolations(file, { tsCreated: true })).toEqual([]);
     }
     expect(logs.storage.memory.join('').match(/Opened /g)?.length).toBeGreaterThan(0);
+  });
+
+  it('creates a new metric file whole, with its first rows, and no WAL of its own', async () => {
+    const { runDir, p, logs } = newRun();
+    const files = new OpenFiles(runDir, false, logs.storage, 4);
+    const steps = new StepRows();
+    const rows = new MetricRows('fresh');
+    for (let i = 0; i < 700; i++) rows.push(steps.add(i, i, 1_700_000_000_000 + i), i * 0.5);
+    files.beginRound();
+    files.metric('fresh').append(rows.columns(steps, new ScratchColumns()));
+    const file = join(p.metricsDir, 'fresh.db');
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    expect(files.size).toBe(0); // written and done: it holds no connection
+    expect(readdirSync(p.metricsDir)).toEqual(['fresh.db']); // no temporary file left behind
+    expect(columnVaultViolations(file, { tsCreated: true })).toEqual([]);
+    const h = openReadOnly(file);
+    const s = readMetricSeries(h.db, file);
+    expect(h.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    h.close();
+    expect(Array.from(s.step)).toEqual(Array.from({ length: 700 }, (_, i) => i));
+    expect(Array.from(s.value)).toEqual(Array.from({ length: 700 }, (_, i) => i * 0.5));
+    // It continues like any other file.
+    files.beginRound();
+    const more = new MetricRows('fresh');
+    more.push(steps.add(700, 700, 0), 350);
+    files.metric('fresh').append(more.columns(steps, new ScratchColumns()));
+    await files.closeAll();
+    expect(count(file)).toBe(701);
+    expect(columnVaultViolations(file, { tsCreated: true })).toEqual([]);
+  });
+
+  it('writing more files per round than fit keeps the first ones open from round to round', async () => {
+    const { runDir, p, logs } = newRun();
+    const capacity = 4;
+    const names = Array.from({ length: 10 }, (_, i) => `m${i}`);
+    const files = new OpenFiles(runDir, false, logs.storage, capacity);
+    const scratch = new ScratchColumns();
+    const opened = () => logs.storage.memory.join('').match(/Opened /g)?.length ?? 0;
+    const opensPerRound: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      const before = opened();
+      files.beginRound();
+      for (const name of names) {
+        const steps = new StepRows();
+        const rows = new MetricRows(name);
+        rows.push(steps.add(round, round, 0), round);
+        files.metric(name).append(rows.columns(steps, scratch));
+      }
+      opensPerRound.push(opened() - before);
+    }
+    // Round 0 creates the files without opening them; later rounds reopen only what did not stay open.
+    expect(opensPerRound).toEqual([0, 10, names.length - capacity + 1, names.length - capacity + 1]);
+    await files.closeAll();
+    for (const name of names) {
+      const file = join(p.metricsDir, `${name}.db`);
+      const h = openReadOnly(file);
+      expect(Array.from(readMetricSeries(h.db, file).value)).toEqual([0, 1, 2, 3]);
+      h.close();
+      expect(columnVaultViolations(file, { tsCreated: true })).toEqual([]);
+    }
   });
 });

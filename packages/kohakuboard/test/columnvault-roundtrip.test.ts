@@ -2,7 +2,7 @@
  * Round trip: what the storage writers write is read back bit-exact, and every file keeps the invariants of
  * STORAGE.md §5.7 (checked by reading the SQLite tables directly).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,6 +14,7 @@ import {
   HistogramFileWriter,
   histogramFileInfo,
   MetricFileWriter,
+  NewMetricFiles,
   openForWriting,
   openReadOnly,
   readColumnMetas,
@@ -392,5 +393,61 @@ describe('closing many files with batched fsyncs', () => {
       }
       expect(columnVaultViolations(path, { tsCreated: true })).toEqual([]);
     }
+  });
+});
+
+describe('new metric files built in memory', () => {
+  const rowsOf = (values: number[]) => ({
+    step: values.map((_, i) => i),
+    globalStep: values.map((_, i) => i + 1),
+    timestamp: values.map((_, i) => 1_700_000_000_000 + i),
+    value: values,
+  });
+
+  it('are whole WAL-mode files that read back and continue like files created on disk', () => {
+    const builder = new NewMetricFiles();
+    for (const n of [1, 511, 512, 3000, 9000, 2]) {
+      const values = Array.from({ length: n }, (_, i) => n * 10 + i + 0.5);
+      const file = newFile(`built-${n}`);
+      writeFileSync(file, builder.build(file, rowsOf(values)));
+      expect(columnVaultViolations(file, { tsCreated: true })).toEqual([]);
+      const h = openReadOnly(file);
+      expect(h.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(Array.from(readMetricSeries(h.db, file).value)).toEqual(values);
+      h.close();
+      // The same layout as appending the same rows to a file created on disk.
+      const twin = newFile(`twin-${n}`);
+      const { db } = openForWriting(twin, 'columnvault');
+      new MetricFileWriter(db, twin).append(rowsOf(values));
+      const layout = (d: Database.Database) =>
+        d.prepare('SELECT col_id, chunk_idx, data, actual_size FROM col_chunks ORDER BY 1, 2').all();
+      const built = new Database(file, { readonly: true });
+      expect(layout(built)).toEqual(layout(db));
+      built.close();
+      db.close();
+      // And it continues where it was.
+      const { db: again } = openForWriting(file, 'columnvault');
+      new MetricFileWriter(again, file).append(rowsOf([7]));
+      again.close();
+      const h2 = openReadOnly(file);
+      expect(Array.from(readMetricSeries(h2.db, file).value)).toEqual([...values, 7]);
+      h2.close();
+      expect(columnVaultViolations(file, { tsCreated: true })).toEqual([]);
+    }
+    builder.close();
+  });
+
+  it('carry no bytes of another file and no free pages a larger one left', () => {
+    const builder = new NewMetricFiles();
+    const small = builder.build('a', rowsOf([1.5])).length;
+    const marker = 123456.789;
+    const big = builder.build('b', rowsOf(Array.from({ length: 5000 }, () => marker)));
+    expect(big.length).toBeGreaterThan(small);
+    const after = builder.build('c', rowsOf([2.5]));
+    expect(after.length).toBe(small);
+    const markerBytes = Buffer.alloc(8);
+    markerBytes.writeDoubleLE(marker);
+    expect(after.includes(markerBytes)).toBe(false);
+    builder.close();
   });
 });

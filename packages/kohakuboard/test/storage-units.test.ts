@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OBJECTS, PREDICATES } from '../src/storage/friendly-words.js';
 import {
+  checkItemName,
   checkLogName,
   decodeNpy,
   decodeNpz,
@@ -30,6 +31,7 @@ import {
   sanitizeAnnotation,
   sanitizeProject,
   serializeMetadataJson,
+  shownName,
   splitRunFolderName,
   stringifyDialectJson,
   tensorLocation,
@@ -104,6 +106,29 @@ describe('names (STORAGE.md §1)', () => {
     expect(checkLogName('x'.repeat(252))).toBeNull();
     expect(checkLogName('a:b', 'win32')).toMatch(/Windows/);
     expect(checkLogName('a:b', 'linux')).toBeNull();
+  });
+
+  it('refuses the names the viewer refuses, for files and for media and table rows alike', () => {
+    for (const check of [checkLogName, checkItemName]) {
+      expect(check('a//b')).toMatch(/empty part/);
+      expect(check('a/')).toMatch(/empty part/);
+      expect(check('a/./b')).toMatch(/'\.' part/);
+      expect(check('a/..')).toMatch(/'\.\.' part/);
+      expect(check('tab\tname')).toMatch(/control character/);
+      expect(check('del\u007f')).toMatch(/control character/);
+      expect(check('train/loss.v2')).toBeNull();
+    }
+    expect(checkItemName('/abs')).toMatch(/empty part/);
+    expect(checkItemName('x'.repeat(1024))).toBeNull();
+    expect(checkItemName('x'.repeat(1025))).toMatch(/longer than 1024/);
+  });
+
+  it('shows names in messages escaped and cut short', () => {
+    expect(shownName('train/loss')).toBe('train/loss');
+    expect(shownName('a\u0000b\tc\nd')).toBe('a\\u0000b\\tc\\nd');
+    expect(shownName('back\\slash "q"')).toBe('back\\slash "q"');
+    const long = shownName('n'.repeat(1 << 20));
+    expect(long).toBe(`${'n'.repeat(64)}… (1048576 characters)`);
   });
 
   it('names and parses histogram files, with K from the column and legacy names', () => {

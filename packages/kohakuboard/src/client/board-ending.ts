@@ -5,6 +5,7 @@
  * "crashed". Idempotent: a board ends once.
  */
 import { formatPythonIso, type RunMetadata, writeMetadataJson } from '../storage/index.js';
+import type { WriterSummary } from '../writer/messages.js';
 import type { BoardLogger } from './board-logger.js';
 import { configSnapshot } from './config-snapshot.js';
 import { errorText } from './errors.js';
@@ -114,14 +115,17 @@ export class BoardEnding {
       Math.min(PROGRESS_MS, stallMs),
     );
     watchdog.unref();
+    let summary: WriterSummary;
     try {
-      await link.whenClosed();
+      summary = await link.whenClosed();
     } catch {
       return this.endWithDeadWriter();
     } finally {
       clearInterval(watchdog);
     }
     this.end();
+    // Data was lost: the writer recorded the run as crashed; finish() says so too.
+    if (summary.droppedRows > 0) throw link.failures.lossError(summary.droppedRows);
   }
 
   /**
@@ -156,13 +160,18 @@ export class BoardEnding {
     if (this.ended) return;
     this.ended = true;
     const { link: l, logger } = this.c;
+    l.failures.check();
     logger.info(
       `Logged ${l.handed} messages; dropped ${l.dropped}; blocked ${l.blockedTimes} times for ${l.blockedMs} ms.`,
     );
-    if (l.summary && (l.summary.droppedRows > 0 || l.summary.failedItems > 0)) {
-      logger.warning(
-        `The writer dropped ${l.summary.droppedRows} rows after failed transactions and could not store ${l.summary.failedItems} items (see logs/writer.log).`,
+    const summary = l.summary;
+    if (summary && summary.droppedRows > 0) {
+      logger.error(
+        `The run is recorded as crashed: ${summary.droppedRows} logged rows could not be written (${summary.dropCause ?? l.failures.lastCause()}).`,
       );
+    }
+    if (summary && summary.failedItems > 0) {
+      logger.warning(`The writer could not store ${summary.failedItems} items (see logs/writer.log).`);
     }
     logger.info(`Board finished: ${this.c.name}`);
     logger.close();

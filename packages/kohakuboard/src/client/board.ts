@@ -7,12 +7,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  checkItemName,
   checkLogName,
   formatPythonIso,
   friendlyRunName,
   logNameWarning,
   type RunMetadata,
   runFolderName,
+  shownName,
   writeMetadataJson,
 } from '../storage/index.js';
 import { VERSION } from '../version.js';
@@ -21,7 +23,8 @@ import { BoardEnding } from './board-ending.js';
 import { BoardLogger } from './board-logger.js';
 import { type BoardOptions, resolveBoardOptions } from './board-options.js';
 import { describeValue, errorText } from './errors.js';
-import { captureHistogram, Histogram, type HistogramOptions } from './histogram.js';
+import { captureHistogram, Histogram, type HistogramOptions, histogramHasData } from './histogram.js';
+import { internalHooksOf } from './internal-hooks.js';
 import { captureKde, type KdeData, type KdeOptions, KernelDensity } from './kernel-density.js';
 import { captureMedia, type ImageInput, Media } from './media.js';
 import type { NumericInput } from './numeric-input.js';
@@ -29,10 +32,9 @@ import { addOutputSink, type OutputSink, removeOutputSink } from './output-captu
 import { transferListOf } from './payloads.js';
 import { type EndStatus, type HookedBoard, registerBoard, unregisterBoard } from './process-hooks.js';
 import { claimRunFolder, createRunSubfolders } from './run-folder.js';
-import { type ScalarLike, toScalar } from './scalar-value.js';
+import { type ScalarLike, scalarNoteText, toScalar } from './scalar-value.js';
 import { captureTable, Table, type TableCell } from './table.js';
 import { captureTensor, type TensorDType, type TensorInput, TensorLog } from './tensor.js';
-import { testHooks } from './test-hooks.js';
 import { DEFAULT_STALL_MS, WriterLink } from './writer-link.js';
 
 export type LogValue =
@@ -79,7 +81,6 @@ export class Board implements HookedBoard {
   private outputSink: OutputSink | null = null;
   private readonly ending: BoardEnding;
   private warnedAfterFinish = false;
-  private readonly warnedBigint = new Set<string>();
 
   constructor(options?: BoardOptions) {
     // 1. Everything is validated before anything touches the disk.
@@ -124,7 +125,7 @@ export class Board implements HookedBoard {
     this.logger = logger;
 
     // 4. The writer thread.
-    const hooks = testHooks();
+    const hooks = internalHooksOf(options);
     this.link = new WriterLink(
       {
         runDir,
@@ -137,6 +138,7 @@ export class Board implements HookedBoard {
         startedAtMs: this.createdAt.getTime(),
         stallTimeoutMs: hooks.stallTimeoutMs ?? DEFAULT_STALL_MS,
         crashAfterMessages: hooks.writerCrashAfterMessages,
+        diskFullWhileFileExists: hooks.diskFullWhileFileExists,
       },
       logger,
     );
@@ -243,7 +245,8 @@ export class Board implements HookedBoard {
     try {
       for (const key in values) {
         const v = values[key];
-        if (typeof v !== 'number' || n === ids.length) {
+        // -0 takes the general path, which says once per name how it reads back.
+        if (typeof v !== 'number' || n === ids.length || (v === 0 && 1 / v < 0)) {
           general = true;
           break;
         }
@@ -281,7 +284,7 @@ export class Board implements HookedBoard {
       try {
         v = values[key];
       } catch (err) {
-        this.logger.warnOnce(key, `Skipped "${key}": reading it threw ${errorText(err)}`);
+        this.logger.warnOnce(key, `Skipped "${shownName(key)}": reading it threw ${errorText(err)}`);
         continue;
       }
       if (v instanceof TensorLog || v instanceof KernelDensity || v instanceof Histogram) {
@@ -291,7 +294,7 @@ export class Board implements HookedBoard {
             ? captureTensor(v, key)
             : v instanceof KernelDensity
               ? captureKde(v, key)
-              : captureHistogram(v, key),
+              : this.captureHistogramItem(v, key),
         );
       } else if (v instanceof Table) {
         if (!this.itemNameOk(key)) continue;
@@ -304,16 +307,13 @@ export class Board implements HookedBoard {
         if (s === null) {
           this.logger.warnOnce(
             key,
-            `Cannot convert value of "${key}" to a number (${describeValue(v)}); skipped`,
+            `Cannot convert value of "${shownName(key)}" to a number (${describeValue(v)}); skipped`,
           );
           continue;
         }
         if (this.metricId(key) === INVALID) continue;
-        if (s.unsafeBigint && !this.warnedBigint.has(key)) {
-          this.warnedBigint.add(key);
-          this.logger.warning(
-            `"${key}": the bigint is not a safe integer; it is stored as the nearest float64`,
-          );
+        if (s.note !== null) {
+          this.logger.warnOnce(`note:${key}`, `"${shownName(key)}": ${scalarNoteText(s.note, s.value)}`);
         }
         names.push(key);
         numbers.push(s.value);
@@ -392,20 +392,34 @@ export class Board implements HookedBoard {
   private fileNameOk(key: string): boolean {
     const problem = checkLogName(key);
     if (problem) {
-      this.logger.warnOnce(key, `Skipped "${key}": ${problem}`);
+      this.logger.warnOnce(key, `Skipped "${shownName(key)}": ${problem}`);
       return false;
     }
     const note = logNameWarning(key);
-    if (note) this.logger.warnOnce(`name:${key}`, `Logging "${key}": ${note}`);
+    if (note) this.logger.warnOnce(`name:${key}`, `Logging "${shownName(key)}": ${note}`);
     return true;
   }
 
+  /** The names of media and tables: rows of metadata.db, which the viewer must be able to show. */
   private itemNameOk(key: string): boolean {
-    if (key === '') {
-      this.logger.warnOnce(key, 'Skipped an entry with an empty name');
+    const problem = checkItemName(key);
+    if (problem) {
+      this.logger.warnOnce(key, `Skipped "${shownName(key)}": ${problem}`);
       return false;
     }
     return true;
+  }
+
+  /** Captures a histogram; one with nothing to bin is sent all the same (its step counts) but said once. */
+  private captureHistogramItem(h: Histogram, key: string): LogItem {
+    const item = captureHistogram(h, key);
+    if (!histogramHasData(item)) {
+      this.logger.warnOnce(
+        `empty:${key}`,
+        `Histogram "${shownName(key)}" has no finite values at step ${this._step}; nothing is stored for it (said once per name)`,
+      );
+    }
+    return item;
   }
 
   /** Runs a capture; a failure is reported once per key and skips the item. */
@@ -414,7 +428,7 @@ export class Board implements HookedBoard {
       const r = fn();
       return Array.isArray(r) ? r : [r];
     } catch (err) {
-      this.logger.warnOnce(key, `Skipped "${key}": ${errorText(err)}`);
+      this.logger.warnOnce(key, `Skipped "${shownName(key)}": ${errorText(err)}`);
       return null;
     }
   }
@@ -426,7 +440,10 @@ export class Board implements HookedBoard {
 
   private captureTableItem(table: Table, key: string): LogItem {
     return captureTable(table, key, (cell, problem) =>
-      this.logger.warnOnce(cell, `Table "${key}": media cell ${cell} skipped: ${problem}`),
+      this.logger.warnOnce(
+        cell,
+        `Table "${shownName(key)}": media cell "${shownName(cell)}" skipped: ${problem}`,
+      ),
     );
   }
 
@@ -459,12 +476,7 @@ export class Board implements HookedBoard {
     video: string | Uint8Array,
     options?: { caption?: string; format?: string },
   ): number {
-    return this.logBuilt(name, () =>
-      captureMedia(
-        new Media(video, { caption: options?.caption ?? '', format: options?.format, mediaType: 'video' }),
-        name,
-      ),
-    );
+    return this.logMediaFile(name, video, 'video', options);
   }
 
   logAudio(
@@ -472,9 +484,19 @@ export class Board implements HookedBoard {
     audio: string | Uint8Array,
     options?: { caption?: string; format?: string },
   ): number {
+    return this.logMediaFile(name, audio, 'audio', options);
+  }
+
+  /** logVideo and logAudio: a file path or encoded bytes of that media type. */
+  private logMediaFile(
+    name: string,
+    data: string | Uint8Array,
+    mediaType: 'video' | 'audio',
+    options: { caption?: string; format?: string } | undefined,
+  ): number {
     return this.logBuilt(name, () =>
       captureMedia(
-        new Media(audio, { caption: options?.caption ?? '', format: options?.format, mediaType: 'audio' }),
+        new Media(data, { caption: options?.caption ?? '', format: options?.format, mediaType }),
         name,
       ),
     );
@@ -487,7 +509,7 @@ export class Board implements HookedBoard {
   }
 
   logHistogram(name: string, values: NumericInput, options?: HistogramOptions): number {
-    return this.logBuilt(name, () => captureHistogram(new Histogram(values, options), name), true);
+    return this.logBuilt(name, () => this.captureHistogramItem(new Histogram(values, options), name), true);
   }
 
   logTensor(
@@ -516,7 +538,7 @@ export class Board implements HookedBoard {
     try {
       if (items) this.handOver(step, timestamp, [], [], items);
     } catch (err) {
-      this.logger.warnOnce(name, `Skipped "${name}": ${errorText(err)}`);
+      this.logger.warnOnce(name, `Skipped "${shownName(name)}": ${errorText(err)}`);
     }
     return step;
   }

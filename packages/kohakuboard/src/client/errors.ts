@@ -1,7 +1,9 @@
 /**
- * Errors the client raises itself: a TypeError for misuse (it names the option or the argument), and the
- * error for a run id that is already taken.
+ * Errors the client raises itself: a TypeError for misuse (it names the option or the argument), the error
+ * for a run id that is already taken, and the error for a run folder that cannot be made.
  */
+import { dirname } from 'node:path';
+
 export function optionError(option: string, problem: string): TypeError {
   return new TypeError(`Board option "${option}" ${problem}`);
 }
@@ -36,5 +38,42 @@ export function errorText(err: unknown): string {
     return String(err);
   } catch {
     return 'an unprintable error';
+  }
+}
+
+/** Why a folder could not be made, in words (the code is kept on the error). */
+function folderProblem(code: string | undefined, parent: string, message: string): string {
+  switch (code) {
+    case 'EROFS':
+      return 'the file system is read-only (EROFS)';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `the disk is full (${code})`;
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder (ENOTDIR)';
+    case 'ENOENT':
+      return `${parent} does not accept new folders (ENOENT)`;
+    default:
+      return message;
+  }
+}
+
+/** The run folder (or a folder above it) could not be created: `code` is the system's error code. */
+export class RunFolderError extends Error {
+  readonly code: string;
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    const err = cause as NodeJS.ErrnoException;
+    super(
+      `Cannot create the folder ${path} for the run: ${folderProblem(err?.code, dirname(path), errorText(cause))}`,
+      { cause },
+    );
+    this.name = 'RunFolderError';
+    this.code = err?.code ?? 'ERUNFOLDER';
   }
 }

@@ -6,7 +6,8 @@
  */
 import { binValuesInPlace, edgesAreNonUniform, type HistogramRange } from '../writer/histogram-bins.js';
 import type { HistogramItem } from '../writer/messages.js';
-import { describeValue } from './errors.js';
+import { refuseProblem, takeData } from './data-problem.js';
+import { describeValue, errorText } from './errors.js';
 import { looksNumeric, type NumericInput, toFloat64Array } from './numeric-input.js';
 
 export interface HistogramOptions {
@@ -35,6 +36,11 @@ export class Histogram {
   private _counts?: Float64Array;
   private computed = false;
   private values: NumericInput | null;
+  /**
+   * @internal Null, or why log() skips this histogram: its values are not numbers. Recorded instead of
+   * thrown, so that a mistake never ends a training loop.
+   */
+  problem: string | null = null;
 
   constructor(values: NumericInput, options: HistogramOptions = {}) {
     if (options === null || typeof options !== 'object')
@@ -48,15 +54,14 @@ export class Histogram {
     if (range !== 'percentile' && range !== 'full') {
       throw new TypeError(`Histogram range must be "percentile" or "full", got ${describeValue(range)}`);
     }
-    if (!looksNumeric(values)) {
-      throw new TypeError(
-        `Histogram values must be an array of numbers or a typed array, got ${describeValue(values)}`,
-      );
-    }
     this.numBins = numBins;
     this.precision = checkPrecision(precision);
     this.range = range;
     this.values = values;
+    if (!looksNumeric(values)) {
+      this.values = null;
+      this.problem = `Histogram values must be an array of numbers or a typed array, got ${describeValue(values)}`;
+    }
   }
 
   /** A histogram from K+1 edges and K counts; only the outer edges are stored (uniform bins). */
@@ -65,36 +70,33 @@ export class Histogram {
     counts: ArrayLike<number>,
     options: { precision?: 'exact' | 'compact' } = {},
   ): Histogram {
-    const edges = toFloat64Array(bins, 'Histogram bins');
-    const c = toFloat64Array(counts, 'Histogram counts');
-    if (c.length < 1 || edges.length !== c.length + 1) {
-      throw new TypeError(
-        `Histogram.fromBins needs K+1 edges for K ≥ 1 counts, got ${edges.length} edges and ${c.length} counts`,
-      );
-    }
-    if (c.length > MAX_BINS) throw new TypeError(`Histogram.fromBins takes at most ${MAX_BINS} bins`);
-    for (let i = 0; i < edges.length; i++) {
-      if (!Number.isFinite(edges[i]) || (i > 0 && !(edges[i] > edges[i - 1]))) {
-        throw new TypeError('Histogram.fromBins needs finite, ascending edges');
-      }
-    }
-    for (let i = 0; i < c.length; i++) {
-      if (!Number.isFinite(c[i]) || c[i] < 0)
-        throw new TypeError('Histogram.fromBins needs finite, non-negative counts');
-      c[i] = Math.round(c[i]);
-    }
-    const h = new Histogram([], { numBins: c.length, precision: options?.precision ?? 'exact' });
-    h._bins = edges;
-    h._counts = c;
+    const precision = checkPrecision(options?.precision ?? 'exact');
+    const { value, problem } = takeData(
+      () => checkedBins(bins, counts),
+      () => null,
+    );
+    const h = new Histogram([], { numBins: value ? value.counts.length : 1, precision });
     h.computed = true;
     h.values = null;
+    h.problem = problem;
+    if (value) {
+      h._bins = value.edges;
+      h._counts = value.counts;
+    }
     return h;
   }
 
   /** Computes edges and counts now, on this thread, with the writer's rules. */
   computeBins(): this {
-    if (this.computed) return this;
-    const copy = toFloat64Array(this.values, 'Histogram values');
+    if (this.computed || this.problem !== null) return this;
+    let copy: Float64Array;
+    try {
+      copy = toFloat64Array(this.values, 'Histogram values');
+    } catch (err) {
+      this.problem = errorText(err); // reported by log(), like a problem found at construction
+      this.values = null;
+      return this;
+    }
     const result = binValuesInPlace(copy, this.numBins, this.range);
     this.computed = true;
     this.values = null;
@@ -130,6 +132,7 @@ export class Histogram {
 
 /** The transferable form of a histogram, copied now. */
 export function captureHistogram(h: Histogram, name: string): HistogramItem {
+  refuseProblem(h.problem);
   const base = {
     kind: 'histogram' as const,
     name,
@@ -157,4 +160,36 @@ export function captureHistogram(h: Histogram, name: string): HistogramItem {
     ...base,
     values: raw instanceof Float32Array ? raw.slice() : toFloat64Array(raw, 'Histogram values'),
   };
+}
+
+/** K+1 finite ascending edges and K finite non-negative counts (rounded), or a TypeError saying what is wrong. */
+function checkedBins(bins: unknown, counts: unknown): { edges: Float64Array; counts: Float64Array } {
+  const edges = toFloat64Array(bins, 'Histogram bins');
+  const c = toFloat64Array(counts, 'Histogram counts');
+  if (c.length < 1 || edges.length !== c.length + 1) {
+    throw new TypeError(
+      `Histogram.fromBins needs K+1 edges for K ≥ 1 counts, got ${edges.length} edges and ${c.length} counts`,
+    );
+  }
+  if (c.length > MAX_BINS) throw new TypeError(`Histogram.fromBins takes at most ${MAX_BINS} bins`);
+  for (let i = 0; i < edges.length; i++) {
+    if (!Number.isFinite(edges[i]) || (i > 0 && !(edges[i] > edges[i - 1]))) {
+      throw new TypeError('Histogram.fromBins needs finite, ascending edges');
+    }
+  }
+  for (let i = 0; i < c.length; i++) {
+    if (!Number.isFinite(c[i]) || c[i] < 0)
+      throw new TypeError('Histogram.fromBins needs finite, non-negative counts');
+    c[i] = Math.round(c[i]);
+  }
+  return { edges, counts: c };
+}
+
+/** False for a histogram item with nothing to bin: no values, or none of them finite. */
+export function histogramHasData(item: HistogramItem): boolean {
+  if (item.computed !== undefined) return item.computed !== 'empty';
+  const v = item.values;
+  if (!v) return false;
+  for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) return true;
+  return false;
 }

@@ -4,6 +4,7 @@
  */
 import { stringifyDialectJson } from '../storage/index.js';
 import type { KdeItem } from '../writer/messages.js';
+import { refuseProblem, takeData } from './data-problem.js';
 import { describeValue } from './errors.js';
 import { looksNumeric, type NumericInput, toFloat32Array, toFloat64Array } from './numeric-input.js';
 
@@ -35,34 +36,15 @@ export class KernelDensity {
   };
   readonly metadataJson: string;
   private readonly data: KdeData;
+  /**
+   * @internal Null, or why log() skips this density (values and a grid together, lengths that differ, …).
+   * Recorded instead of thrown, so that a mistake never ends a training loop.
+   */
+  readonly problem: string | null;
 
   constructor(data: KdeData, options: KdeOptions = {}) {
-    if (data === null || typeof data !== 'object') {
-      throw new TypeError('KernelDensity takes { values } or { grid, density }');
-    }
     if (options === null || typeof options !== 'object')
       throw new TypeError('KernelDensity options must be an object');
-    const hasValues = 'values' in data && data.values !== undefined;
-    const hasGrid =
-      ('grid' in data && data.grid !== undefined) || ('density' in data && data.density !== undefined);
-    if (hasValues === hasGrid) {
-      throw new TypeError(
-        'KernelDensity takes either { values } or { grid, density }, not both and not neither',
-      );
-    }
-    if (hasValues) {
-      if (!looksNumeric((data as { values: unknown }).values))
-        throw new TypeError('KernelDensity values must be an array of numbers');
-    } else {
-      const { grid, density } = data as { grid: unknown; density: unknown };
-      if (!looksNumeric(grid) || !looksNumeric(density)) {
-        throw new TypeError('KernelDensity grid and density must both be arrays of numbers');
-      }
-      const g = toFloat64Array(grid, 'KernelDensity grid').length;
-      const d = toFloat64Array(density, 'KernelDensity density').length;
-      if (g < 1 || g !== d)
-        throw new TypeError(`KernelDensity grid and density need equal lengths ≥ 1, got ${g} and ${d}`);
-    }
     const {
       kernel = 'gaussian',
       bandwidth = 'auto',
@@ -124,6 +106,11 @@ export class KernelDensity {
     } catch (err) {
       throw new TypeError(`KernelDensity metadata cannot be serialised: ${(err as Error).message}`);
     }
+    // Options wrong in themselves threw above; what is wrong with the data is recorded for log() to report.
+    this.problem = takeData(
+      () => checkKdeData(data),
+      () => undefined,
+    ).problem;
     this.data = data;
     this.options = {
       kernel,
@@ -144,7 +131,36 @@ export class KernelDensity {
   }
 }
 
+/** Throws a TypeError saying why the data of a KernelDensity cannot be stored. */
+function checkKdeData(data: unknown): void {
+  if (data === null || typeof data !== 'object') {
+    throw new TypeError('KernelDensity takes { values } or { grid, density }');
+  }
+  const hasValues = 'values' in data && (data as { values?: unknown }).values !== undefined;
+  const hasGrid =
+    ('grid' in data && data.grid !== undefined) || ('density' in data && data.density !== undefined);
+  if (hasValues === hasGrid) {
+    throw new TypeError(
+      'KernelDensity takes either { values } or { grid, density }, not both and not neither',
+    );
+  }
+  if (hasValues) {
+    if (!looksNumeric((data as { values: unknown }).values))
+      throw new TypeError('KernelDensity values must be an array of numbers');
+  } else {
+    const { grid, density } = data as { grid: unknown; density: unknown };
+    if (!looksNumeric(grid) || !looksNumeric(density)) {
+      throw new TypeError('KernelDensity grid and density must both be arrays of numbers');
+    }
+    const g = toFloat64Array(grid, 'KernelDensity grid').length;
+    const d = toFloat64Array(density, 'KernelDensity density').length;
+    if (g < 1 || g !== d)
+      throw new TypeError(`KernelDensity grid and density need equal lengths ≥ 1, got ${g} and ${d}`);
+  }
+}
+
 export function captureKde(k: KernelDensity, name: string): KdeItem {
+  refuseProblem(k.problem);
   const o = k.options;
   const item: KdeItem = {
     kind: 'kde',

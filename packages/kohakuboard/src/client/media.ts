@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import { startsWithKvHeaderMagic } from '../storage/index.js';
 import { detectImageFormat } from '../writer/image-header.js';
 import type { MediaItem, RawPixels } from '../writer/messages.js';
+import { refuseProblem, takeData } from './data-problem.js';
 import { describeValue } from './errors.js';
 
 export type RawImage =
@@ -56,9 +57,14 @@ export class Media {
   readonly data: ImageInput | string | Uint8Array;
   readonly caption: string;
   readonly mediaType: MediaType;
-  /** What `data` turned out to be, and its stored type. */
-  private readonly source: Source;
+  /** What `data` turned out to be, and its stored type (null when the data is unusable). */
+  private readonly source: (Source & { type: 'image' | 'video' | 'audio' }) | null;
   private readonly storedType: 'image' | 'video' | 'audio';
+  /**
+   * @internal Null, or why log() skips this media (bytes of no known format, pixels that do not fit their
+   * size, …). Recorded instead of thrown, so that a mistake never ends a training loop.
+   */
+  readonly problem: string | null;
 
   constructor(data: ImageInput | string | Uint8Array, options: MediaOptions = {}) {
     if (options === null || typeof options !== 'object')
@@ -80,47 +86,14 @@ export class Media {
     this.data = data;
     this.caption = caption;
     this.mediaType = mediaType;
-    if (typeof data === 'string') {
-      if (data === '') throw new TypeError('Media path is empty');
-      const ext = extname(data).toLowerCase();
-      const type = mediaType === 'auto' ? typeFromExtension(ext, data) : mediaType;
-      this.storedType = type;
-      this.source = {
-        kind: 'path',
-        path: data,
-        format: ext ? ext.slice(1) : (givenFormat ?? DEFAULT_FORMAT[type]),
-      };
-    } else if (data instanceof Uint8Array) {
-      const magic = detectImageFormat(data);
-      let type: 'image' | 'video' | 'audio';
-      if (mediaType === 'auto') {
-        if (!magic)
-          throw new TypeError(
-            'Media bytes are not a PNG, JPEG, GIF, WebP or BMP image; give mediaType and format',
-          );
-        type = 'image';
-      } else type = mediaType;
-      const fmt = type === 'image' ? (magic ?? givenFormat) : givenFormat;
-      if (!fmt) {
-        throw new TypeError(
-          type === 'image'
-            ? 'Media bytes are not a PNG, JPEG, GIF, WebP or BMP image; give their format (e.g. { format: "tiff" })'
-            : `Media ${type} bytes need a format (e.g. { format: "${DEFAULT_FORMAT[type]}" })`,
-        );
-      }
-      this.storedType = type;
-      this.source = { kind: 'bytes', bytes: data, format: fmt };
-    } else if (data !== null && typeof data === 'object' && 'data' in data) {
-      if (mediaType !== 'image' && mediaType !== 'auto') {
-        throw new TypeError(`Media: pixel arrays are images, not ${mediaType}`);
-      }
-      this.storedType = 'image';
-      this.source = { kind: 'raw', raw: data, layout: rawLayout(data) };
-    } else {
-      throw new TypeError(
-        `Media data must be a file path, a Uint8Array of an encoded file, or a pixel array { data, width, height } / { data, shape }, got ${describeValue(data)}`,
-      );
-    }
+    // Options wrong in themselves threw above; what is wrong with the data is recorded for log() to report.
+    const { value, problem } = takeData(
+      () => resolveSource(data, mediaType, givenFormat),
+      () => null,
+    );
+    this.source = value;
+    this.storedType = value?.type ?? (mediaType === 'auto' ? 'image' : mediaType);
+    this.problem = problem;
   }
 
   /** The type the media is stored as. */
@@ -128,10 +101,59 @@ export class Media {
     return this.storedType;
   }
 
-  /** @internal Used by captureMedia. */
-  get resolvedSource(): Source {
+  /** @internal Used by captureMedia (after it has refused a media with a problem). */
+  get resolvedSource(): Source | null {
     return this.source;
   }
+}
+
+/** What the data of a Media is, or a TypeError saying why it cannot be stored. */
+function resolveSource(
+  data: unknown,
+  mediaType: MediaType,
+  givenFormat: string | undefined,
+): Source & { type: 'image' | 'video' | 'audio' } {
+  if (typeof data === 'string') {
+    if (data === '') throw new TypeError('Media path is empty');
+    const ext = extname(data).toLowerCase();
+    const type = mediaType === 'auto' ? typeFromExtension(ext, data) : mediaType;
+    return {
+      kind: 'path',
+      path: data,
+      format: ext ? ext.slice(1) : (givenFormat ?? DEFAULT_FORMAT[type]),
+      type,
+    };
+  }
+  if (data instanceof Uint8Array) {
+    const magic = detectImageFormat(data);
+    let type: 'image' | 'video' | 'audio';
+    if (mediaType === 'auto') {
+      if (!magic)
+        throw new TypeError(
+          'Media bytes are not a PNG, JPEG, GIF, WebP or BMP image; give mediaType and format',
+        );
+      type = 'image';
+    } else type = mediaType;
+    const fmt = type === 'image' ? (magic ?? givenFormat) : givenFormat;
+    if (!fmt) {
+      throw new TypeError(
+        type === 'image'
+          ? 'Media bytes are not a PNG, JPEG, GIF, WebP or BMP image; give their format (e.g. { format: "tiff" })'
+          : `Media ${type} bytes need a format (e.g. { format: "${DEFAULT_FORMAT[type]}" })`,
+      );
+    }
+    return { kind: 'bytes', bytes: data, format: fmt, type };
+  }
+  if (data !== null && typeof data === 'object' && 'data' in data) {
+    if (mediaType !== 'image' && mediaType !== 'auto') {
+      throw new TypeError(`Media: pixel arrays are images, not ${mediaType}`);
+    }
+    const raw = data as RawImage;
+    return { kind: 'raw', raw, layout: rawLayout(raw), type: 'image' };
+  }
+  throw new TypeError(
+    `Media data must be a file path, a Uint8Array of an encoded file, or a pixel array { data, width, height } / { data, shape }, got ${describeValue(data)}`,
+  );
 }
 
 function typeFromExtension(ext: string, path: string): 'image' | 'video' | 'audio' {
@@ -217,7 +239,8 @@ function ownCopy(bytes: Uint8Array): Uint8Array {
  * unreadable file, bytes the format reserves); the caller reports it and skips the item.
  */
 export function captureMedia(media: Media, name: string): MediaItem {
-  const src = media.resolvedSource;
+  refuseProblem(media.problem);
+  const src = media.resolvedSource as Source;
   const base = { kind: 'media' as const, name, caption: media.caption, mediaType: media.type };
   if (src.kind === 'raw') return { ...base, pixels: capturePixels(src.raw, src.layout) };
   let bytes: Uint8Array;

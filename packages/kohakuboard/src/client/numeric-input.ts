@@ -64,9 +64,3 @@ export function toFloat32Array(input: unknown, what: string): Float32Array {
   if (input instanceof Float32Array) return new Float32Array(input);
   return Float32Array.from(toFloat64Array(input, what));
 }
-
-/** The number of elements once flattened, without copying typed arrays. */
-export function flatLength(input: unknown, what: string): number {
-  if (isTypedArray(input)) return (input as ArrayLike<unknown>).length;
-  return toFloat64Array(input, what).length;
-}

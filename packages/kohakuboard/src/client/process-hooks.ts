@@ -60,11 +60,6 @@ export function unregisterBoard(board: HookedBoard): void {
   if (![...boards].some((b) => b.handlesSignals) && !finishingBySignal) removeSignalListeners();
 }
 
-/** True once an uncaught exception was seen: boards finished by the exit hook are then "crashed". */
-export function crashWasSeen(): boolean {
-  return crashSeen;
-}
-
 function unfinished(): HookedBoard[] {
   return [...boards].filter((b) => !b.isFinished());
 }

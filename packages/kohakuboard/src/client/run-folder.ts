@@ -2,10 +2,10 @@
  * Creating a run folder (CLIENT.md §3.4 step 3, STORAGE.md §1.4): the run id is chosen against the project
  * directory (case-insensitively) and claimed with an exclusive mkdir; then the sub-folders.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { generateRunId, runFolderName, runPaths, splitRunFolderName } from '../storage/index.js';
-import { RunExistsError } from './errors.js';
+import { RunExistsError, RunFolderError } from './errors.js';
 
 const MAX_DRAWS = 1024;
 
@@ -35,7 +35,7 @@ export function claimRunFolder(
   annotation: string | null,
   createOnDisk: boolean,
 ): { runId: string; runDir: string } {
-  if (createOnDisk) mkdirSync(projectDir, { recursive: true });
+  if (createOnDisk) makeFolders(projectDir);
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
     const runId = supplied ?? generateRunId();
     const taken = takenIds(projectDir);
@@ -48,7 +48,7 @@ export function claimRunFolder(
         mkdirSync(runDir); // not recursive: EEXIST means another board took it first
         return { runId, runDir };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new RunFolderError(runDir, err);
       }
     }
     if (supplied !== null) throw new RunExistsError(runId, projectDir);
@@ -60,6 +60,39 @@ export function claimRunFolder(
 export function createRunSubfolders(runDir: string): void {
   const p = runPaths(runDir);
   for (const dir of [p.dataDir, p.metricsDir, p.histogramsDir, p.tensorsDir, p.mediaDir, p.logsDir]) {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
   }
+}
+
+/** mkdir of one folder; an existing one is fine, anything else is a RunFolderError naming it. */
+function makeFolder(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new RunFolderError(dir, err);
+  }
+}
+
+/**
+ * `mkdir -p`, one folder at a time from the deepest one that exists. Node's recursive mkdir reports a
+ * read-only file system as ENOENT of the folder asked for, and under /proc it never returns; here each step
+ * is one plain mkdir, and its error names the folder and the reason.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    try {
+      if (statSync(at).isDirectory()) break;
+      throw Object.assign(new Error(`${at} is a file`), { code: 'ENOTDIR' });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new RunFolderError(at, err);
+    }
+    missing.push(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const d of missing.reverse()) makeFolder(d);
 }

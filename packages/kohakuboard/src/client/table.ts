@@ -6,6 +6,7 @@
  */
 import { stringifyDialectJson } from '../storage/index.js';
 import type { MediaItem, TableItem } from '../writer/messages.js';
+import { refuseProblem, takeData } from './data-problem.js';
 import { describeValue } from './errors.js';
 import { captureMedia, Media } from './media.js';
 
@@ -26,6 +27,11 @@ export class Table {
   readonly columns: string[];
   readonly columnTypes: ColumnType[];
   readonly rows: TableCell[][];
+  /**
+   * @internal Null, or why log() skips this table (its rows do not fit together, or there are none to tell
+   * the columns). Recorded instead of thrown, so that a mistake never ends a training loop.
+   */
+  readonly problem: string | null;
 
   constructor(rows: Array<Record<string, TableCell>>);
   constructor(rows: TableCell[][], options?: TableOptions);
@@ -37,79 +43,106 @@ export class Table {
       | { columns: string[]; rows: TableCell[][]; columnTypes?: ColumnType[] },
     options: TableOptions = {},
   ) {
-    let columnTypes: ColumnType[] | undefined;
-    if (Array.isArray(input)) {
-      if (input.length === 0) {
-        throw new TypeError(
-          'Table needs at least one row to know its columns; use new Table({ columns, rows: [] })',
-        );
-      }
-      if (options === null || typeof options !== 'object')
-        throw new TypeError('Table options must be an object');
-      columnTypes = options.columnTypes;
-      if (Array.isArray(input[0])) {
-        const width = (input[0] as TableCell[]).length;
-        this.columns = checkColumns(options.columns ?? Array.from({ length: width }, (_, i) => `col_${i}`));
-        this.rows = (input as unknown[]).map((row, r) => {
-          if (!Array.isArray(row) || row.length !== this.columns.length) {
-            throw new TypeError(
-              `Table row ${r} must be an array of ${this.columns.length} cells, got ${Array.isArray(row) ? `${row.length} cells` : describeValue(row)}`,
-            );
-          }
-          return [...row];
-        });
-      } else {
-        const columns: string[] = [];
-        const seen = new Set<string>();
-        input.forEach((row, r) => {
-          if (!isRowObject(row))
-            throw new TypeError(`Table row ${r} must be an object, got ${describeValue(row)}`);
-          for (const key of Object.keys(row)) {
-            if (!seen.has(key)) {
-              seen.add(key);
-              columns.push(key);
-            }
-          }
-        });
-        this.columns = columns;
-        this.rows = (input as Array<Record<string, TableCell>>).map((row) =>
-          columns.map((c) => (Object.hasOwn(row, c) ? row[c] : null)),
-        );
-      }
-    } else if (
-      input !== null &&
-      typeof input === 'object' &&
-      Array.isArray(input.columns) &&
-      Array.isArray(input.rows)
-    ) {
-      this.columns = checkColumns(input.columns);
-      this.rows = input.rows.map((row, r) => {
-        if (!Array.isArray(row) || row.length !== this.columns.length) {
-          throw new TypeError(`Table row ${r} must be an array of ${this.columns.length} cells`);
+    // Options wrong in themselves throw at once; everything about the data is recorded.
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('Table options must be an object');
+    if (options.columns !== undefined) checkColumns(options.columns);
+    if (options.columnTypes !== undefined) checkColumnTypeNames(options.columnTypes);
+    const { value, problem } = takeData(
+      () => parseTable(input, options),
+      () => ({ columns: [], rows: [], columnTypes: [] }),
+    );
+    this.columns = value.columns;
+    this.rows = value.rows;
+    this.columnTypes = value.columnTypes;
+    this.problem = problem;
+  }
+}
+
+function parseTable(
+  input: unknown,
+  options: TableOptions,
+): { columns: string[]; rows: TableCell[][]; columnTypes: ColumnType[] } {
+  let columns: string[];
+  let rows: TableCell[][];
+  let columnTypes: ColumnType[] | undefined;
+  if (Array.isArray(input)) {
+    if (input.length === 0) {
+      throw new TypeError(
+        'Table needs at least one row to know its columns; use new Table({ columns, rows: [] })',
+      );
+    }
+    columnTypes = options.columnTypes;
+    if (Array.isArray(input[0])) {
+      const width = (input[0] as TableCell[]).length;
+      const cols = checkColumns(options.columns ?? Array.from({ length: width }, (_, i) => `col_${i}`));
+      columns = cols;
+      rows = (input as unknown[]).map((row, r) => {
+        if (!Array.isArray(row) || row.length !== cols.length) {
+          throw new TypeError(
+            `Table row ${r} must be an array of ${cols.length} cells, got ${Array.isArray(row) ? `${row.length} cells` : describeValue(row)}`,
+          );
         }
         return [...row];
       });
-      columnTypes = input.columnTypes;
     } else {
-      throw new TypeError(
-        `Table takes an array of row objects, an array of row arrays, or { columns, rows }, got ${describeValue(input)}`,
+      const cols: string[] = [];
+      const seen = new Set<string>();
+      input.forEach((row, r) => {
+        if (!isRowObject(row))
+          throw new TypeError(`Table row ${r} must be an object, got ${describeValue(row)}`);
+        for (const key of Object.keys(row)) {
+          if (!seen.has(key)) {
+            seen.add(key);
+            cols.push(key);
+          }
+        }
+      });
+      columns = cols;
+      rows = (input as Array<Record<string, TableCell>>).map((row) =>
+        cols.map((c) => (Object.hasOwn(row, c) ? row[c] : null)),
       );
     }
-    if (columnTypes !== undefined) {
-      if (!Array.isArray(columnTypes) || columnTypes.length !== this.columns.length) {
-        throw new TypeError(`Table columnTypes must list one type per column (${this.columns.length})`);
+  } else if (
+    input !== null &&
+    typeof input === 'object' &&
+    Array.isArray((input as { columns?: unknown }).columns) &&
+    Array.isArray((input as { rows?: unknown }).rows)
+  ) {
+    const spec = input as { columns: unknown; rows: unknown[]; columnTypes?: unknown };
+    const cols = checkColumns(spec.columns);
+    columns = cols;
+    rows = spec.rows.map((row, r) => {
+      if (!Array.isArray(row) || row.length !== cols.length) {
+        throw new TypeError(`Table row ${r} must be an array of ${cols.length} cells`);
       }
-      for (const t of columnTypes) {
-        if (!COLUMN_TYPES.includes(t))
-          throw new TypeError(
-            `Table column type must be one of ${COLUMN_TYPES.join(', ')}, got ${describeValue(t)}`,
-          );
-      }
-      this.columnTypes = [...columnTypes];
-    } else {
-      this.columnTypes = this.columns.map((_, c) => inferType(this.rows, c));
-    }
+      return [...row];
+    });
+    if (spec.columnTypes !== undefined) columnTypes = checkColumnTypeNames(spec.columnTypes);
+  } else {
+    throw new TypeError(
+      `Table takes an array of row objects, an array of row arrays, or { columns, rows }, got ${describeValue(input)}`,
+    );
   }
+  if (columnTypes !== undefined && columnTypes.length !== columns.length) {
+    throw new TypeError(`Table columnTypes must list one type per column (${columns.length})`);
+  }
+  return {
+    columns,
+    rows,
+    columnTypes: columnTypes ? [...columnTypes] : columns.map((_, c) => inferType(rows, c)),
+  };
+}
+
+function checkColumnTypeNames(columnTypes: unknown): ColumnType[] {
+  if (!Array.isArray(columnTypes)) throw new TypeError('Table columnTypes must be an array');
+  for (const t of columnTypes) {
+    if (!COLUMN_TYPES.includes(t))
+      throw new TypeError(
+        `Table column type must be one of ${COLUMN_TYPES.join(', ')}, got ${describeValue(t)}`,
+      );
+  }
+  return columnTypes;
 }
 
 function checkColumns(columns: unknown): string[] {
@@ -141,6 +174,7 @@ export function captureTable(
   name: string,
   onMediaError: (cell: string, problem: string) => void,
 ): TableItem {
+  refuseProblem(table.problem);
   const media: Array<MediaItem | null> = [];
   const fallbacks: string[] = [];
   const rows = table.rows.map((row, r) =>

@@ -7,6 +7,7 @@
 import { stringifyDialectJson } from '../storage/index.js';
 import type { TensorItem, TensorSourceData } from '../writer/messages.js';
 import { TENSOR_DTYPES, type TensorDtypeName } from '../writer/tensor-cast.js';
+import { refuseProblem, takeData } from './data-problem.js';
 import { describeValue } from './errors.js';
 import type { NestedNumberArray } from './numeric-input.js';
 
@@ -69,8 +70,13 @@ export class TensorLog {
   readonly sourceDtype: TensorDType;
   /** metadata as JSON text. */
   readonly metadataJson: string;
-  private readonly source: Source;
+  private readonly source: Source | null;
   private readonly size: number;
+  /**
+   * @internal Null, or why log() skips this tensor (a ragged array, a shape that does not match, …).
+   * Recorded instead of thrown, so that a mistake never ends a training loop.
+   */
+  readonly problem: string | null;
 
   constructor(values: TensorInput, options: TensorOptions = {}) {
     if (options === null || typeof options !== 'object')
@@ -97,68 +103,23 @@ export class TensorLog {
     } catch (err) {
       throw new TypeError(`TensorLog metadata cannot be serialised: ${(err as Error).message}`);
     }
-    let naturalShape: number[];
-    const v = values as unknown;
-    const dt = typedDtype(v);
-    if (dt) {
-      this.source = { kind: 'typed', array: v as ArrayBufferView & ArrayLike<number>, dtype: dt };
-      naturalShape = [(v as ArrayLike<number>).length];
-    } else if (Array.isArray(v)) {
-      const { shape: s, dtype: d, flat } = nestedShape(v);
-      this.source =
-        flat && d === 'float64'
-          ? { kind: 'numbers', array: v as number[] }
-          : { kind: 'nested', array: v, dtype: d };
-      naturalShape = s;
-    } else if (
-      v !== null &&
-      typeof v === 'object' &&
-      typeof (v as { dataSync?: unknown }).dataSync === 'function'
-    ) {
-      const t = v as { dataSync(): ArrayLike<number>; shape: unknown; dtype?: unknown };
-      if (!isShape(t.shape)) throw new TypeError('TensorLog: the tensor has no valid shape');
-      const tfDtype = t.dtype ?? 'float32';
-      if (tfDtype !== 'float32' && tfDtype !== 'int32' && tfDtype !== 'bool') {
-        throw new TypeError(`TensorLog: tensors of dtype ${describeValue(tfDtype)} cannot be stored`);
-      }
-      this.source = { kind: 'tfjs', tensor: t, dtype: tfDtype };
-      naturalShape = [...t.shape];
-    } else if (v !== null && typeof v === 'object' && 'data' in v && 'shape' in v) {
-      const { data, shape: s } = v as { data: unknown; shape: unknown };
-      if (!isShape(s))
-        throw new TypeError(
-          `TensorLog shape must be an array of non-negative integers, got ${describeValue(s)}`,
-        );
-      const d = typedDtype(data);
-      if (d) this.source = { kind: 'typed', array: data as ArrayBufferView & ArrayLike<number>, dtype: d };
-      else if (Array.isArray(data) && data.every((x) => typeof x === 'number'))
-        this.source = { kind: 'numbers', array: data };
-      else
-        throw new TypeError('TensorLog { data, shape }: data must be a typed array or an array of numbers');
-      naturalShape = [...s];
-      const n = (data as ArrayLike<number>).length;
-      if (product(naturalShape) !== n) {
-        throw new TypeError(`TensorLog shape [${naturalShape.join(', ')}] does not match ${n} elements`);
-      }
-    } else {
-      throw new TypeError(
-        `TensorLog takes a typed array, a (nested) array, { data, shape } or a tensor, got ${describeValue(v)}`,
-      );
-    }
-    const count = this.source.kind === 'tfjs' ? product(naturalShape) : countOf(this.source);
-    const finalShape = shape ? [...shape] : naturalShape;
-    if (product(finalShape) !== count) {
-      throw new TypeError(`TensorLog shape [${finalShape.join(', ')}] does not match ${count} elements`);
-    }
-    this.shape = finalShape;
-    this.size = count;
-    this.sourceDtype = this.source.kind === 'numbers' ? 'float64' : this.source.dtype;
+    // Options wrong in themselves threw above; what is wrong with the data is recorded for log() to report.
+    const { value, problem } = takeData(
+      () => parseTensor(values, shape),
+      () => null,
+    );
+    this.problem = problem;
+    this.source = value?.source ?? null;
+    this.shape = value?.shape ?? [];
+    this.size = value?.size ?? 0;
+    this.sourceDtype = !value || value.source.kind === 'numbers' ? 'float64' : value.source.dtype;
     this.dtype = dtype ?? this.sourceDtype;
   }
 
   /** @internal Copies the elements (at log time). */
   copyData(): TensorSourceData {
-    const s = this.source;
+    refuseProblem(this.problem);
+    const s = this.source as Source;
     switch (s.kind) {
       case 'numbers':
         return Float64Array.from(s.array);
@@ -179,6 +140,67 @@ export class TensorLog {
         return copyTyped(s.array, s.dtype);
     }
   }
+}
+
+/** The source, shape and size of a tensor's data, or a TypeError saying why it cannot be stored. */
+function parseTensor(
+  values: unknown,
+  shape: number[] | undefined,
+): { source: Source; shape: number[]; size: number } {
+  let naturalShape: number[];
+  let source: Source;
+  const v = values as unknown;
+  const dt = typedDtype(v);
+  if (dt) {
+    source = { kind: 'typed', array: v as ArrayBufferView & ArrayLike<number>, dtype: dt };
+    naturalShape = [(v as ArrayLike<number>).length];
+  } else if (Array.isArray(v)) {
+    const { shape: s, dtype: d, flat } = nestedShape(v);
+    source =
+      flat && d === 'float64'
+        ? { kind: 'numbers', array: v as number[] }
+        : { kind: 'nested', array: v, dtype: d };
+    naturalShape = s;
+  } else if (
+    v !== null &&
+    typeof v === 'object' &&
+    typeof (v as { dataSync?: unknown }).dataSync === 'function'
+  ) {
+    const t = v as { dataSync(): ArrayLike<number>; shape: unknown; dtype?: unknown };
+    if (!isShape(t.shape)) throw new TypeError('TensorLog: the tensor has no valid shape');
+    const tfDtype = t.dtype ?? 'float32';
+    if (tfDtype !== 'float32' && tfDtype !== 'int32' && tfDtype !== 'bool') {
+      throw new TypeError(`TensorLog: tensors of dtype ${describeValue(tfDtype)} cannot be stored`);
+    }
+    source = { kind: 'tfjs', tensor: t, dtype: tfDtype };
+    naturalShape = [...t.shape];
+  } else if (v !== null && typeof v === 'object' && 'data' in v && 'shape' in v) {
+    const { data, shape: s } = v as { data: unknown; shape: unknown };
+    if (!isShape(s))
+      throw new TypeError(
+        `TensorLog shape must be an array of non-negative integers, got ${describeValue(s)}`,
+      );
+    const d = typedDtype(data);
+    if (d) source = { kind: 'typed', array: data as ArrayBufferView & ArrayLike<number>, dtype: d };
+    else if (Array.isArray(data) && data.every((x) => typeof x === 'number'))
+      source = { kind: 'numbers', array: data };
+    else throw new TypeError('TensorLog { data, shape }: data must be a typed array or an array of numbers');
+    naturalShape = [...s];
+    const n = (data as ArrayLike<number>).length;
+    if (product(naturalShape) !== n) {
+      throw new TypeError(`TensorLog shape [${naturalShape.join(', ')}] does not match ${n} elements`);
+    }
+  } else {
+    throw new TypeError(
+      `TensorLog takes a typed array, a (nested) array, { data, shape } or a tensor, got ${describeValue(v)}`,
+    );
+  }
+  const count = source.kind === 'tfjs' ? product(naturalShape) : countOf(source);
+  const finalShape = shape ? [...shape] : naturalShape;
+  if (product(finalShape) !== count) {
+    throw new TypeError(`TensorLog shape [${finalShape.join(', ')}] does not match ${count} elements`);
+  }
+  return { source, shape: finalShape, size: count };
 }
 
 function copyTyped(

@@ -79,12 +79,16 @@ export function readColumnMetas(db: SqliteDatabase, file: string): Map<string, C
       'not a ColumnVault file: the col_meta or col_chunks table is missing',
     );
   }
-  const rows = db
-    .prepare(
-      'SELECT col_id AS colId, name, dtype, elem_size AS elemSize, length, chunk_bytes AS chunkBytes, ' +
-        'min_chunk_bytes AS minChunkBytes, max_chunk_bytes AS maxChunkBytes FROM col_meta ORDER BY col_id',
-    )
-    .all() as ColumnMeta[];
+  return readMetaRows(db);
+}
+
+/** The col_meta rows by name (the tables are known to exist). */
+function readMetaRows(db: SqliteDatabase): Map<string, ColumnMeta> {
+  const rows = statementOf(
+    db,
+    'SELECT col_id AS colId, name, dtype, elem_size AS elemSize, length, chunk_bytes AS chunkBytes, ' +
+      'min_chunk_bytes AS minChunkBytes, max_chunk_bytes AS maxChunkBytes FROM col_meta ORDER BY col_id',
+  ).all() as ColumnMeta[];
   const out = new Map<string, ColumnMeta>();
   for (const r of rows) out.set(r.name, r);
   return out;
@@ -293,82 +297,113 @@ interface PendingChunk {
   used: number;
 }
 
+const SELECT_CHUNK = 'SELECT data FROM col_chunks WHERE col_id = ? AND chunk_idx = ?';
+const INSERT_CHUNK =
+  'INSERT INTO col_chunks (col_id, chunk_idx, data, actual_size, bytes_used, has_deleted, start_elem_idx, end_elem_idx) ' +
+  'VALUES (?, ?, ?, ?, ?, 0, 0, 0)';
+const UPDATE_CHUNK =
+  'UPDATE col_chunks SET data = ?, actual_size = ?, bytes_used = ? WHERE col_id = ? AND chunk_idx = ?';
+const UPDATE_LENGTH = 'UPDATE col_meta SET length = ? WHERE col_id = ?';
+
+/** True when the file has the three ColumnVault tables (one query). */
+function hasColumnVaultSchema(db: SqliteDatabase): boolean {
+  // (Not `name IN (…)`: SQLite builds a temporary table for that list, which costs a temporary file.)
+  const tables = statementOf(db, "SELECT name FROM sqlite_master WHERE type = 'table'", true).all();
+  return ['kohakuvault_meta', 'col_meta', 'col_chunks'].every((t) => tables.includes(t));
+}
+
 /**
  * Appends to a ColumnVault file on a read-write connection. Keeps each column's length and last chunk in
  * memory (one writer per file, STORAGE.md §13.3) and restores them when a transaction rolls back.
  */
+/**
+ * The writers' statements per connection, prepared on first use: a connection opened for one append needs
+ * only some of them, and a connection that outlives its writers (an in-memory one reused for many new
+ * files) prepares each once.
+ */
+const statementsByDb = new WeakMap<SqliteDatabase, Map<string, SqliteStatement>>();
+
+function statementOf(db: SqliteDatabase, sql: string, pluck = false): SqliteStatement {
+  let statements = statementsByDb.get(db);
+  if (!statements) {
+    statements = new Map();
+    statementsByDb.set(db, statements);
+  }
+  let stmt = statements.get(sql);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    if (pluck) stmt.pluck();
+    statements.set(sql, stmt);
+  }
+  return stmt;
+}
+
 export class ColumnVaultWriter {
   private readonly cols = new Map<string, WritableColumn>();
-  private readonly stmt: {
-    selectChunk: SqliteStatement;
-    insertChunk: SqliteStatement;
-    updateChunk: SqliteStatement;
-    updateLength: SqliteStatement;
-  };
 
   /**
-   * Opens the file's columns, creating the schema, `schema_version` and any missing column (in the order
-   * given) in one transaction. Existing columns keep their own chunk sizes (§5.8).
+   * Opens the file's columns. A file that already holds the schema and every column is only read; otherwise
+   * the schema, `schema_version` and the missing columns (in the order given) are created in one
+   * transaction. Existing columns keep their own chunk sizes (docs/format.md#chunk-sizes).
    */
   constructor(
     readonly db: SqliteDatabase,
     readonly file: string,
     specs: ColumnSpec[],
   ) {
-    inImmediateTransaction(db, () => {
-      db.exec(COLUMNVAULT_SCHEMA);
-      db.prepare("INSERT OR IGNORE INTO kohakuvault_meta (key, value) VALUES ('schema_version', '2')").run();
-      const existing = readColumnMetas(db, file);
-      const insert = db.prepare(
-        'INSERT INTO col_meta (name, dtype, elem_size, length, chunk_bytes, min_chunk_bytes, max_chunk_bytes) ' +
-          'VALUES (?, ?, ?, 0, ?, ?, ?)',
-      );
-      const create = (name: string, dtype: string) => {
-        if (existing.has(name)) return;
-        const E = elemSizeOf(dtype);
-        const { min, max } = alignChunkSizes(E, TS_MIN_CHUNK_BYTES, tsMaxChunkBytes(E));
-        insert.run(name, dtype, E, min, min, max);
-      };
-      for (const spec of specs) {
-        if (spec.dtype === 'var') {
-          create(`${spec.name}_data`, 'bytes');
-          create(`${spec.name}_idx`, 'adaptive_idx');
-        } else {
-          create(spec.name, spec.dtype);
+    const physical = specs.flatMap((spec) =>
+      spec.dtype === 'var'
+        ? [
+            { name: `${spec.name}_data`, dtype: 'bytes' },
+            { name: `${spec.name}_idx`, dtype: 'adaptive_idx' },
+          ]
+        : [{ name: spec.name, dtype: spec.dtype as string }],
+    );
+    let metas = hasColumnVaultSchema(db) ? readMetaRows(db) : null;
+    if (!metas || physical.some((c) => !metas?.has(c.name))) {
+      inImmediateTransaction(db, () => {
+        db.exec(COLUMNVAULT_SCHEMA);
+        db.prepare(
+          "INSERT OR IGNORE INTO kohakuvault_meta (key, value) VALUES ('schema_version', '2')",
+        ).run();
+        const existing = readColumnMetas(db, file);
+        const insert = db.prepare(
+          'INSERT INTO col_meta (name, dtype, elem_size, length, chunk_bytes, min_chunk_bytes, max_chunk_bytes) ' +
+            'VALUES (?, ?, ?, 0, ?, ?, ?)',
+        );
+        for (const { name, dtype } of physical) {
+          if (existing.has(name)) continue;
+          const E = elemSizeOf(dtype);
+          const { min, max } = alignChunkSizes(E, TS_MIN_CHUNK_BYTES, tsMaxChunkBytes(E));
+          insert.run(name, dtype, E, min, min, max);
         }
+      });
+      metas = readMetaRows(db);
+    }
+    const lastChunk = statementOf(
+      db,
+      'SELECT chunk_idx AS idx, actual_size AS size, bytes_used AS used FROM col_chunks ' +
+        'WHERE col_id = ? ORDER BY chunk_idx DESC LIMIT 1',
+    );
+    for (const meta of metas.values()) {
+      this.cols.set(meta.name, {
+        meta,
+        last: (lastChunk.get(meta.colId) as LastChunk | undefined) ?? null,
+      });
+    }
+    for (const spec of specs) {
+      if (spec.dtype !== 'var' && this.column(spec.name).meta.dtype !== spec.dtype) {
+        throw new StorageError(
+          'ECORRUPT',
+          file,
+          `column "${spec.name}" has dtype ${this.column(spec.name).meta.dtype}, expected ${spec.dtype}`,
+        );
       }
-      const metas = readColumnMetas(db, file);
-      const lastChunk = db.prepare(
-        'SELECT chunk_idx AS idx, actual_size AS size, bytes_used AS used FROM col_chunks ' +
-          'WHERE col_id = ? ORDER BY chunk_idx DESC LIMIT 1',
-      );
-      for (const meta of metas.values()) {
-        this.cols.set(meta.name, {
-          meta,
-          last: (lastChunk.get(meta.colId) as LastChunk | undefined) ?? null,
-        });
-      }
-      for (const spec of specs) {
-        if (spec.dtype !== 'var' && this.column(spec.name).meta.dtype !== spec.dtype) {
-          throw new StorageError(
-            'ECORRUPT',
-            file,
-            `column "${spec.name}" has dtype ${this.column(spec.name).meta.dtype}, expected ${spec.dtype}`,
-          );
-        }
-      }
-    });
-    this.stmt = {
-      selectChunk: db.prepare('SELECT data FROM col_chunks WHERE col_id = ? AND chunk_idx = ?').pluck(),
-      insertChunk: db.prepare(
-        'INSERT INTO col_chunks (col_id, chunk_idx, data, actual_size, bytes_used, has_deleted, start_elem_idx, end_elem_idx) ' +
-          'VALUES (?, ?, ?, ?, ?, 0, 0, 0)',
-      ),
-      updateChunk: db.prepare(
-        'UPDATE col_chunks SET data = ?, actual_size = ?, bytes_used = ? WHERE col_id = ? AND chunk_idx = ?',
-      ),
-      updateLength: db.prepare('UPDATE col_meta SET length = ? WHERE col_id = ?'),
-    };
+    }
+  }
+
+  private statement(sql: string, pluck = false): SqliteStatement {
+    return statementOf(this.db, sql, pluck);
   }
 
   /** Current length of a physical column. */
@@ -411,7 +446,7 @@ export class ColumnVaultWriter {
   private loadChunk(col: WritableColumn, idx: number, pending: Map<number, PendingChunk>): PendingChunk {
     let chunk = pending.get(idx);
     if (chunk) return chunk;
-    const data = this.stmt.selectChunk.get(col.meta.colId, idx) as Buffer | undefined;
+    const data = this.statement(SELECT_CHUNK, true).get(col.meta.colId, idx) as Buffer | undefined;
     if (data !== undefined && !Buffer.isBuffer(data)) throw notBlob(col.meta.name, idx, this.file);
     if (!data) {
       throw new StorageError('ECORRUPT', this.file, `column "${col.meta.name}": chunk ${idx} is missing`);
@@ -431,9 +466,9 @@ export class ColumnVaultWriter {
   private writePending(col: WritableColumn, pending: Map<number, PendingChunk>): void {
     for (const [idx, chunk] of pending) {
       if (chunk.isNew) {
-        this.stmt.insertChunk.run(col.meta.colId, idx, chunk.data, chunk.data.length, chunk.used);
+        this.statement(INSERT_CHUNK).run(col.meta.colId, idx, chunk.data, chunk.data.length, chunk.used);
       } else {
-        this.stmt.updateChunk.run(chunk.data, chunk.data.length, chunk.used, col.meta.colId, idx);
+        this.statement(UPDATE_CHUNK).run(chunk.data, chunk.data.length, chunk.used, col.meta.colId, idx);
       }
     }
   }
@@ -497,7 +532,7 @@ export class ColumnVaultWriter {
     }
     this.writePending(col, pending);
     col.meta.length += B / E;
-    this.stmt.updateLength.run(col.meta.length, col.meta.colId);
+    this.statement(UPDATE_LENGTH).run(col.meta.length, col.meta.colId);
   }
 
   /** Appends elements to the var-size column `name` with the TS algorithm of STORAGE.md §5.6. */

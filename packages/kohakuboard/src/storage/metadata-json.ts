@@ -2,7 +2,17 @@
  * `metadata.json` (STORAGE.md §3): the run's name, config, times and status.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { StorageError } from './errors.js';
@@ -53,11 +63,12 @@ export function serializeMetadataJson(metadata: object): string {
 }
 
 /**
- * Writes a file atomically through a unique temporary name in the same folder and a rename (§3.4).
+ * Writes a file atomically through a unique temporary name in the same folder and a rename, so that a
+ * reader finds the whole file or none.
  * Several threads and processes may rewrite metadata.json, so the temporary name carries the pid,
  * the thread id and random bytes.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.${threadId}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     writeFileSync(tmp, text);
@@ -84,8 +95,33 @@ function renameWithRetry(from: string, to: string): void {
   }
 }
 
+/**
+ * Writes metadata.json atomically (docs/format.md#metadata-json). On a full disk, where not even the small temporary file can be
+ * created, it overwrites the existing file in place as a last resort: the run's status must still change
+ * (to `crashed`, say), and the few bytes it needs fit in the block the file already holds.
+ */
 export function writeMetadataJson(runDir: string, metadata: object): void {
-  writeFileAtomic(join(runDir, METADATA_FILE), serializeMetadataJson(metadata));
+  const path = join(runDir, METADATA_FILE);
+  const text = serializeMetadataJson(metadata);
+  try {
+    writeFileAtomic(path, text);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code !== 'ENOSPC' && code !== 'EDQUOT') || !existsSync(path)) throw err;
+    rewriteInPlace(path, text);
+  }
+}
+
+/** Overwrites a file's content without allocating a new file: write from offset 0, then cut the rest. */
+function rewriteInPlace(path: string, text: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const bytes = Buffer.from(text, 'utf8');
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Python-compatible state of expected.json: finished / unfinished / unknown (legacy, no finished_at key). */

@@ -74,10 +74,28 @@ export function namespaceOf(name: string): string {
 
 const MAX_FILE_NAME_BYTES = 255;
 const WINDOWS_FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
+/** The longest name the viewer accepts (docs/api.md#names), in UTF-16 code units. */
+export const MAX_NAME_LENGTH = 1024;
+// C0 control characters and DEL: the viewer refuses them in names.
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
- * The writer-side name rules of STORAGE.md §6 for metric, histogram, tensor and KDE names.
- * Returns a description of the problem, or null when the name is acceptable.
+ * What the viewer refuses in any name besides its length (docs/api.md#names): control characters, and an
+ * empty, `.` or `..` part between slashes (so a leading, trailing or doubled `/`). A name it refuses could be
+ * stored but never shown, so the client refuses it when it is logged.
+ */
+function viewerProblem(name: string): string | null {
+  if (CONTROL.test(name)) return 'the name contains a control character';
+  for (const part of name.split('/')) {
+    if (part === '') return "the name has an empty part (a leading, trailing or doubled '/')";
+    if (part === '.' || part === '..') return `the name has a '${part}' part`;
+  }
+  return null;
+}
+
+/**
+ * The writer-side name rules for metric, histogram, tensor and KDE names (docs/format.md#metric-names),
+ * plus the names the viewer refuses. Returns a description of the problem, or null when the name is acceptable.
  */
 export function checkLogName(name: unknown, platform: NodeJS.Platform = process.platform): string | null {
   if (typeof name !== 'string') return 'the name must be a string';
@@ -90,16 +108,50 @@ export function checkLogName(name: unknown, platform: NodeJS.Platform = process.
   if (Buffer.byteLength(fileName, 'utf8') > MAX_FILE_NAME_BYTES) {
     return `the file name would be longer than ${MAX_FILE_NAME_BYTES} bytes`;
   }
+  const problem = viewerProblem(name);
+  if (problem) return problem;
   if (platform === 'win32' && WINDOWS_FORBIDDEN.test(name)) {
     return 'the name contains a character Windows does not allow in file names';
   }
   return null;
 }
 
+/**
+ * The rules for names that are rows of metadata.db, not files (media and table names): those the viewer
+ * accepts. Returns a description of the problem, or null.
+ */
+export function checkItemName(name: unknown): string | null {
+  if (typeof name !== 'string') return 'the name must be a string';
+  if (name === '') return 'the name is empty';
+  if (name.includes('\u0000')) return 'the name contains a NUL character';
+  if (name.includes('\\')) return 'the name contains a backslash';
+  if (name.length > MAX_NAME_LENGTH) return `the name is longer than ${MAX_NAME_LENGTH} characters`;
+  return viewerProblem(name);
+}
+
+const SHOWN_NAME_LENGTH = 80;
+// C0 and C1 control characters and DEL: never written to a console or a log file as they are.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f]/g;
+const ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * A name as log messages show it: control characters escaped (`\t`, `\u0000`), and a long name cut to its
+ * first characters with its length. Every message that quotes a logged name uses it, so that a name of a
+ * megabyte or one with a NUL never reaches a console or log file as it is.
+ */
+export function shownName(name: string): string {
+  const cut = name.length > SHOWN_NAME_LENGTH;
+  const text = (cut ? name.slice(0, SHOWN_NAME_LENGTH - 16) : name).replace(
+    UNPRINTABLE,
+    (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return cut ? `${text}… (${name.length} characters)` : text;
+}
+
 /** Names that are accepted but deserve a one-time warning (STORAGE.md §6). */
 export function logNameWarning(name: string): string | null {
   if (name.includes('__')) {
-    return `the name "${name}" contains "__", which reads back as "/" (it shares a file with "${fileStemToLogName(name)}")`;
+    return `the name "${shownName(name)}" contains "__", which reads back as "/" (it shares a file with "${shownName(fileStemToLogName(name))}")`;
   }
   if (name === 'step' || name === 'global_step' || name === 'timestamp') {
     return `the name "${name}" is shadowed in the viewer by the run's own ${name} column`;

@@ -167,9 +167,36 @@ export function openForWriting(path: string, kind: FileKind): { db: SqliteDataba
   }
 }
 
-/** Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back on error (STORAGE.md §5.7). */
+/**
+ * The bytes of an in-memory database as a file in WAL mode. `serialize()` gives the image of a rollback-mode
+ * file; bytes 18 and 19 of the header (the file format's write and read versions) say 2 for WAL, which is
+ * exactly what `PRAGMA journal_mode = WAL` writes there. SQLite then opens the file in WAL mode.
+ */
+export function serializeAsWalFile(db: SqliteDatabase): Buffer {
+  const image = db.serialize();
+  image[18] = 2;
+  image[19] = 2;
+  return image;
+}
+
+/**
+ * Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back on error (docs/format.md#transactions). Plain
+ * statements rather than better-sqlite3's `transaction()`, which prepares some twenty statements the first
+ * time it is used on a connection: a writer that opens thousands of short-lived connections would pay that on
+ * each. Inside an open transaction, fn runs in a savepoint as `transaction()` would run it.
+ */
 export function inImmediateTransaction<T>(db: SqliteDatabase, fn: () => T): T {
-  return db.transaction(fn).immediate();
+  if (db.inTransaction) return db.transaction(fn)();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    // A failed COMMIT (busy, disk full) can leave the transaction open: end it.
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
 }
 
 /** fsyncs a file through libuv's thread pool, so that many run in parallel. A missing file is skipped. */

@@ -5,7 +5,12 @@
  * retried after 1 s, then 2 s; after the third failed attempt they are dropped (with the metadata rows that
  * reference dropped blobs).
  */
-import { inImmediateTransaction, type MetadataDbWriter, type SqliteDatabase } from '../storage/index.js';
+import {
+  inImmediateTransaction,
+  type MetadataDbWriter,
+  type SqliteDatabase,
+  shownName,
+} from '../storage/index.js';
 import type { LogFile } from './log-file.js';
 import type { OpenFiles } from './open-files.js';
 import {
@@ -34,6 +39,10 @@ export class Committer {
   private readonly scratch = new ScratchColumns();
   /** Rows and blobs dropped after repeated failures (for the finish summary). */
   droppedRows = 0;
+  /** Failed transactions during the last commit() call. */
+  roundFailures = 0;
+  /** The last failed transaction: its file (run-relative) and the error. */
+  lastFailure: { file: string; error: unknown } | null = null;
 
   constructor(
     private readonly files: OpenFiles,
@@ -54,6 +63,8 @@ export class Committer {
    * a file failed and is waiting for a retry. `now` decides whether a waiting file may be retried.
    */
   commit(p: PendingData, now: number): boolean {
+    this.roundFailures = 0;
+    this.files.beginRound();
     if (!this.stageBlobs(p, now)) return false;
     if (!this.stageSeries(p, now)) return false;
     return this.stageMetadata(p, now);
@@ -74,6 +85,8 @@ export class Committer {
       this.failures.delete(key);
       return 'ok';
     } catch (err) {
+      this.roundFailures++;
+      this.lastFailure = { file: key, error: err };
       const failures = (state?.failures ?? 0) + 1;
       const message = err instanceof Error ? err.message : String(err);
       if (failures >= MAX_ATTEMPTS) {
@@ -184,7 +197,9 @@ export class Committer {
     }
     for (const op of p.ops) {
       if (op.op === 'media' && op.id !== undefined) {
-        this.logs.writer.debug(`Logged media '${op.row.name}' at step ${op.row.step} (ID: ${op.id})`);
+        this.logs.writer.debug(
+          `Logged media '${shownName(op.row.name)}' at step ${op.row.step} (ID: ${op.id})`,
+        );
       }
     }
     p.steps.clear();

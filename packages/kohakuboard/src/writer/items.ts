@@ -13,6 +13,7 @@ import {
   namespaceOf,
   npyDescr,
   quantizeU8,
+  shownName,
   startsWithKvHeaderMagic,
   tensorLocation,
 } from '../storage/index.js';
@@ -53,7 +54,7 @@ export function processItem(item: LogItem, ctx: ItemContext): boolean {
     }
   } catch (err) {
     ctx.log.error(
-      `Error processing ${item.kind} '${item.name}' at step ${ctx.step}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      `Error processing ${item.kind} '${shownName(item.name)}' at step ${ctx.step}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
     );
     return false;
   }
@@ -110,14 +111,14 @@ function addTable(item: TableItem, ctx: ItemContext): void {
       return addMedia(m, ctx);
     } catch (err) {
       ctx.log.error(
-        `Error processing media cell '${m.name}' of table '${item.name}' at step ${ctx.step}: ${(err as Error).message}`,
+        `Error processing media cell '${shownName(m.name)}' of table '${shownName(item.name)}' at step ${ctx.step}: ${(err as Error).message}`,
       );
       return null;
     }
   });
   for (const f of item.fallbacks) {
     ctx.log.warning(
-      `Table '${item.name}' at step ${ctx.step}: cell ${f} is not JSON; stored as its string form`,
+      `Table '${shownName(item.name)}' at step ${ctx.step}: cell ${f} is not JSON; stored as its string form`,
     );
   }
   ctx.pending.ops.push({
@@ -130,7 +131,7 @@ function addTable(item: TableItem, ctx: ItemContext): void {
     rows: item.rows,
     media,
   });
-  ctx.log.debug(`Logged table '${item.name}' at step ${ctx.step}`);
+  ctx.log.debug(`Logged table '${shownName(item.name)}' at step ${ctx.step}`);
 }
 
 function addHistogram(item: HistogramItem, ctx: ItemContext): void {
@@ -142,12 +143,14 @@ function addHistogram(item: HistogramItem, ctx: ItemContext): void {
     bins = item.computed;
     if (item.computed.nonUniformEdges) {
       ctx.log.warning(
-        `Histogram '${item.name}' at step ${ctx.step}: its bin edges are not uniform; only the first and last edge are stored`,
+        `Histogram '${shownName(item.name)}' at step ${ctx.step}: its bin edges are not uniform; only the first and last edge are stored`,
       );
     }
   } else bins = null;
   if (bins === null) {
-    ctx.log.debug(`Histogram '${item.name}' at step ${ctx.step} has no finite values; nothing stored`);
+    ctx.log.debug(
+      `Histogram '${shownName(item.name)}' at step ${ctx.step} has no finite values; nothing stored`,
+    );
     return;
   }
   const precision = item.precision === 'compact' ? 'u8' : 'i32';
@@ -211,7 +214,7 @@ function addKde(item: KdeItem, ctx: ItemContext): boolean {
     const r = computeKde(item.values, item);
     if (r === null) {
       ctx.log.warning(
-        `Kernel density '${item.name}' at step ${ctx.step} has no finite samples; nothing stored`,
+        `Kernel density '${shownName(item.name)}' at step ${ctx.step} has no finite samples; nothing stored`,
       );
       return false;
     }

@@ -19,8 +19,10 @@ export interface WriterInit {
   metadata: RunMetadata;
   /** Date.now() when the board was created; PROGRESS_S counts seconds from it. */
   startedAtMs: number;
-  /** Test hook (client/test-hooks.ts): the loop throws once this many logging messages are taken. */
+  /** Internal hook (client/internal-hooks.ts): the loop throws once this many logging messages are taken. */
   crashAfterMessages?: number;
+  /** Internal hook: every transaction fails as on a full disk while this file exists. */
+  diskFullWhileFileExists?: string;
 }
 
 /** A pixel array as captured from a RawImage: interleaved HWC after any CHW transpose. */
@@ -141,6 +143,8 @@ export interface WriterSummary {
   messages: number;
   /** Rows and blobs dropped after repeated transaction failures. */
   droppedRows: number;
+  /** Why the last transaction failed, when rows were dropped (for the board's final report). */
+  dropCause?: string;
   /** Items that could not be processed (bad image bytes, KDE without samples, …). */
   failedItems: number;
 }
@@ -158,4 +162,6 @@ export type FromWriter =
   | { t: 'durable'; seq: number }
   | { t: 'closed'; summary: WriterSummary }
   /** The writer could not start (creating its files failed) or its loop threw; its thread then exits. */
-  | { t: 'failed'; phase: 'start' | 'run'; error: WriterErrorInfo };
+  | { t: 'failed'; phase: 'start' | 'run'; error: WriterErrorInfo }
+  /** Commit trouble began or ended (the details are in the shared state: Ctl.TROUBLE and its text). */
+  | { t: 'trouble' };

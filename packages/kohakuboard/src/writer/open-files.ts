@@ -1,17 +1,32 @@
 /**
- * The writer's open database files: opened lazily on first use and kept in an LRU (CLIENT.md §9.3). When the
- * LRU is full, the least recently used file is closed (SQLite checkpoints it as it closes) and reopened on
- * demand. In memory mode every file is an in-memory database and none is ever closed before the end.
+ * The writer's open database files (docs/client.md#open-files): opened lazily on first use and kept within a
+ * budget; when it is full one is closed (SQLite checkpoints it as it closes) and reopened on demand. In
+ * memory mode every file is an in-memory database and none is ever closed before the end.
+ *
+ * Three things keep a run with thousands of metrics fast:
+ * - A new metric file is built whole in memory with its first rows and written in one piece
+ *   (storage NewMetricFiles): no journal switch, no schema transaction, no fsync, and no open connection.
+ * - A commit round writes every file once. Which file to close follows the round (`beginRound`): first one
+ *   not used in this round (least recently used first), else the one used last. When more files are written
+ *   per round than fit, the files at the start of the round stay open from round to round and only the rest
+ *   are reopened, where plain LRU would close each file just before it is needed again.
+ * - The first transaction on a reopened metric file starts a new WAL: it runs without the two fsyncs SQLite
+ *   gives a new WAL's header and directory entry, which protect nothing under synchronous=NORMAL (commits are
+ *   not synced; the next checkpoint syncs the WAL as a whole).
  */
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkpointAndCloseAll,
   HistogramFileWriter,
   KVaultWriter,
   MetricFileWriter,
+  type MetricRowsInput,
+  NewMetricFiles,
   openForWriting,
   runPaths,
   type SqliteDatabase,
+  writeFileAtomic,
 } from '../storage/index.js';
 import type { LogFile } from './log-file.js';
 
@@ -20,6 +35,13 @@ type FileWriter = MetricFileWriter | HistogramFileWriter | KVaultWriter;
 interface OpenFile {
   db: SqliteDatabase;
   writer: FileWriter;
+  /** The commit round in which it was last used. */
+  round: number;
+}
+
+/** What a commit appends a metric file's rows to. */
+export interface MetricTarget {
+  append(rows: MetricRowsInput): void;
 }
 
 export const DEFAULT_OPEN_FILES = 2048;
@@ -29,6 +51,10 @@ export class OpenFiles {
   /** Map order is the LRU order: the first entry is the least recently used. */
   private readonly open = new Map<string, OpenFile>();
   private readonly paths;
+  private readonly newMetrics = new NewMetricFiles();
+  private round = 0;
+  /** The path of the last entry of `open` (the file used last), while known. */
+  private lastUsed: string | null = null;
 
   constructor(
     runDir: string,
@@ -39,14 +65,26 @@ export class OpenFiles {
     this.paths = runPaths(runDir);
   }
 
-  /** True while another file can be opened without closing one. */
-  hasRoom(): boolean {
-    return this.open.size < this.capacity;
+  /** A commit round begins: each file is written at most once until the next one. */
+  beginRound(): void {
+    this.round++;
   }
 
-  metric(stem: string): MetricFileWriter {
+  /** Where the rows of metric file `stem` go: its open writer, a file to open, or a file to create. */
+  metric(stem: string): MetricTarget {
     const path = join(this.paths.metricsDir, `${stem}.db`);
-    return this.get(path, 'columnvault', (db) => new MetricFileWriter(db, path)) as MetricFileWriter;
+    const hit = this.touch(path);
+    if (hit) return hit.writer as MetricFileWriter;
+    if (this.memoryMode || existsSync(path)) {
+      const freshWal = !this.memoryMode && !existsSync(`${path}-wal`);
+      const writer = this.get(
+        path,
+        'columnvault',
+        (db) => new MetricFileWriter(db, path),
+      ) as MetricFileWriter;
+      return freshWal ? this.unsyncedFirstAppend(writer) : writer;
+    }
+    return { append: (rows) => this.createMetric(path, rows) };
   }
 
   histogram(fileName: string, numBins: number, precision: 'u8' | 'i32'): HistogramFileWriter {
@@ -68,6 +106,11 @@ export class OpenFiles {
     return this.get(path, 'kvault', (db) => new KVaultWriter(db, path)) as KVaultWriter;
   }
 
+  /** How many files are open. */
+  get size(): number {
+    return this.open.size;
+  }
+
   /**
    * Checkpoints and closes every open file, together with `extra` (the metadata database), with their fsyncs
    * batched (storage `checkpointAndCloseAll`); returns how many files there were.
@@ -75,6 +118,7 @@ export class OpenFiles {
   async closeAll(extra: ReadonlyArray<{ db: SqliteDatabase; path: string }> = []): Promise<number> {
     const files = [...[...this.open].map(([path, f]) => ({ db: f.db, path })), ...extra];
     this.open.clear();
+    this.newMetrics.close();
     if (this.memoryMode) {
       for (const f of files) f.db.close();
     } else {
@@ -85,18 +129,53 @@ export class OpenFiles {
     return files.length;
   }
 
+  /** Creates a metric file with its first rows: built in memory, written under a temporary name, renamed. */
+  private createMetric(path: string, rows: MetricRowsInput): void {
+    writeFileAtomic(path, this.newMetrics.build(path, rows));
+    this.storageLog.debug(`Created ${path}`);
+  }
+
+  /**
+   * The first append to a metric file whose WAL does not exist yet runs with synchronous=OFF (no fsync of
+   * the new WAL's header or of the folder) and without an automatic checkpoint, which would otherwise run
+   * unsynced too; both settings are restored right after it.
+   */
+  private unsyncedFirstAppend(writer: MetricFileWriter): MetricTarget {
+    return {
+      append: (rows) => {
+        const db = writer.vault.db;
+        db.pragma('synchronous = OFF');
+        db.pragma('wal_autocheckpoint = 0');
+        try {
+          writer.append(rows);
+        } finally {
+          db.pragma('synchronous = NORMAL');
+          db.pragma('wal_autocheckpoint = 1000');
+        }
+      },
+    };
+  }
+
+  /** The open file at `path`, marked as used now; undefined when it is not open. */
+  private touch(path: string): OpenFile | undefined {
+    const hit = this.open.get(path);
+    if (hit) {
+      this.open.delete(path);
+      this.open.set(path, hit);
+      hit.round = this.round;
+      this.lastUsed = path;
+    }
+    return hit;
+  }
+
   private get(
     path: string,
     kind: 'columnvault' | 'kvault',
     create: (db: SqliteDatabase) => FileWriter,
   ): FileWriter {
-    const hit = this.open.get(path);
-    if (hit) {
-      this.open.delete(path);
-      this.open.set(path, hit);
-      return hit.writer;
-    }
-    if (!this.memoryMode) while (this.open.size >= this.capacity) this.evictOldest();
+    const hit = this.touch(path);
+    if (hit) return hit.writer;
+    if (!this.memoryMode) while (this.open.size >= this.capacity) this.evictOne();
     let opened: OpenFile;
     try {
       opened = this.openFile(path, kind, create);
@@ -107,10 +186,11 @@ export class OpenFiles {
       this.storageLog.warning(
         `Could not open ${path} (${(err as Error).message}); keeping at most ${this.capacity} files open`,
       );
-      while (this.open.size >= this.capacity) this.evictOldest();
+      while (this.open.size >= this.capacity) this.evictOne();
       opened = this.openFile(path, kind, create);
     }
     this.open.set(path, opened);
+    this.lastUsed = path;
     return opened.writer;
   }
 
@@ -119,34 +199,50 @@ export class OpenFiles {
     kind: 'columnvault' | 'kvault',
     create: (db: SqliteDatabase) => FileWriter,
   ): OpenFile {
-    const { db, created } = openForWriting(this.memoryMode ? ':memory:' : path, kind);
+    const existed = this.memoryMode || existsSync(path);
+    let opened: { db: SqliteDatabase; created: boolean };
+    try {
+      opened = openForWriting(this.memoryMode ? ':memory:' : path, kind);
+    } catch (err) {
+      if (!existed) removeDatabaseFiles(path);
+      throw err;
+    }
+    const { db, created } = opened;
     try {
       // A run may have thousands of metric files open: keep each page cache small (a flush touches only the
       // last chunk of each column).
       if (kind === 'columnvault') db.pragma(`cache_size = -${COLUMNVAULT_CACHE_KIB}`);
-      // The first transaction of a new file creates its schema and its WAL, and under synchronous=NORMAL
-      // SQLite syncs the new WAL's header and the directory for it. That protects nothing here: NORMAL does
-      // not sync commits, so until the first checkpoint the schema is not durable either way, and the sync
-      // matters only when a WAL is reused. So that first transaction runs unsynced: two fsyncs less per
-      // file, a large part of the cost of a run that logs a thousand metrics. Data commits run with
-      // synchronous=NORMAL (STORAGE.md §5.1).
+      // The first transaction of a new file creates its schema and its WAL; it runs unsynced for the reason
+      // given at the top (the journal switch of a new file already did, see openForWriting).
       const unsynced = created && !this.memoryMode;
       if (unsynced) db.pragma('synchronous = OFF');
       const writer = create(db);
       if (unsynced) db.pragma('synchronous = NORMAL');
       this.storageLog.debug(`${created || this.memoryMode ? 'Created' : 'Opened'} ${path}`);
-      return { db, writer };
+      return { db, writer, round: this.round };
     } catch (err) {
       db.close();
+      // A file created just now and left without its schema (a full disk, say) would be a damaged file in
+      // the run: readers must find a whole file or none.
+      if (created && !this.memoryMode) removeDatabaseFiles(path);
       throw err;
     }
   }
 
-  private evictOldest(): void {
+  /**
+   * Closes one file to make room: the least recently used one if it was not used in this round, else the
+   * one used last (done for this round; the ones used first in a round stay open for the next).
+   */
+  private evictOne(): void {
     const first = this.open.entries().next();
     if (first.done) return;
-    const [path, f] = first.value;
+    let [path, f] = first.value;
+    if (f.round === this.round) {
+      const last = this.lastUsed ?? ([...this.open.keys()].at(-1) as string);
+      [path, f] = [last, this.open.get(last) as OpenFile];
+    }
     this.open.delete(path);
+    if (path === this.lastUsed) this.lastUsed = null;
     this.closeOne(path, f);
   }
 
@@ -155,6 +251,17 @@ export class OpenFiles {
       f.db.close();
     } catch (err) {
       this.storageLog.error(`Closing ${path} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Removes a database file with its -wal and -shm companions (best effort). */
+function removeDatabaseFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      rmSync(path + suffix, { force: true });
+    } catch {
+      /* the commit that failed reports the error */
     }
   }
 }

@@ -41,9 +41,20 @@ export const Ctl = {
    * would abort the whole process, so the board asks instead.)
    */
   STOP: 13,
+  /**
+   * Commit trouble, counted by the writer: odd while its transactions fail (a full disk, an I/O error, a
+   * lock held elsewhere), even again once a commit succeeds. The board compares it with the value it saw.
+   */
+  TROUBLE: 14,
+  /** Rows and blobs the writer dropped after repeated failed transactions (saturates at 2^31 - 1). */
+  DROPPED_ROWS: 15,
+  /** Byte length of the description of the current trouble in the text area. */
+  TROUBLE_TEXT_LENGTH: 16,
 } as const;
 
-export const CONTROL_WORDS = 16;
+export const CONTROL_WORDS = 32;
+/** Bytes after the counters that hold the description of the current commit trouble (UTF-8). */
+export const TROUBLE_TEXT_BYTES = 1024;
 
 export const WriterState = {
   STARTING: 0,
@@ -57,17 +68,41 @@ export type WriterStateValue = (typeof WriterState)[keyof typeof WriterState];
 export const WRITER_STATE_NAMES = ['starting', 'running', 'finishing', 'closed', 'crashed'] as const;
 
 export function createControlBlock(): SharedArrayBuffer {
-  return new SharedArrayBuffer(CONTROL_WORDS * 4);
+  return new SharedArrayBuffer(CONTROL_WORDS * 4 + TROUBLE_TEXT_BYTES);
+}
+
+function troubleTextArea(control: SharedArrayBuffer): Uint8Array {
+  return new Uint8Array(control, CONTROL_WORDS * 4, TROUBLE_TEXT_BYTES);
+}
+
+/**
+ * The writer's side: commit trouble starts (with its description, written before the counter changes, so
+ * that a board that sees the new counter reads the new text) or ends (the description stays).
+ */
+export function publishTrouble(
+  control: SharedArrayBuffer,
+  ctl: Int32Array,
+  failing: boolean,
+  text?: string,
+): void {
+  if (text !== undefined) {
+    const { written } = new TextEncoder().encodeInto(text, troubleTextArea(control));
+    Atomics.store(ctl, Ctl.TROUBLE_TEXT_LENGTH, written);
+  }
+  const now = Atomics.load(ctl, Ctl.TROUBLE);
+  if ((now % 2 === 1) !== failing) Atomics.store(ctl, Ctl.TROUBLE, now + 1);
+}
+
+/** The board's side: the description of the current commit trouble. */
+export function readTroubleText(control: SharedArrayBuffer, ctl: Int32Array): string {
+  const length = Math.min(Atomics.load(ctl, Ctl.TROUBLE_TEXT_LENGTH), TROUBLE_TEXT_BYTES);
+  // Copied out first: TextDecoder does not read shared memory.
+  return new TextDecoder().decode(troubleTextArea(control).slice(0, length));
 }
 
 /** True when sequence number `a` is at or after `b` (int32 arithmetic, wrap-safe). */
 export function seqAtLeast(a: number, b: number): boolean {
   return ((a - b) | 0) >= 0;
-}
-
-/** The number of sequence numbers from `from` (exclusive) to `to` (inclusive). */
-export function seqDistance(from: number, to: number): number {
-  return (to - from) | 0;
 }
 
 /** Wakes a sleeping writer. */

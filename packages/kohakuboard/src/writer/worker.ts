@@ -12,6 +12,11 @@ const init = workerData as WriterInit;
 const ctl = new Int32Array(init.control);
 const report = (message: FromWriter) => parentPort?.postMessage(message);
 
+if (init.diskFullWhileFileExists !== undefined) {
+  const { failTransactionsWhileFileExists } = await import('./fault-injection.js');
+  failTransactionsWhileFileExists(init.diskFullWhileFileExists);
+}
+
 let writer: Writer | null = null;
 let phase: 'start' | 'run' = 'start';
 try {

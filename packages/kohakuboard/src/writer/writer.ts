@@ -16,6 +16,7 @@ import {
   withFile,
 } from '../storage/index.js';
 import { Committer } from './commit.js';
+import { CommitTroubleState } from './commit-trouble.js';
 import { processItem } from './items.js';
 import { LogFile } from './log-file.js';
 import type {
@@ -66,8 +67,6 @@ export class Writer {
   private readonly pending = new PendingData();
   private readonly metricsById: MetricRows[] = [];
   private readonly metricsByStem = new Map<string, MetricRows>();
-  /** Metric files not opened yet (see openAhead). */
-  private readonly notYetOpened: MetricRows[] = [];
   private readonly posted: LogMessage[] = [];
   private postedHead = 0;
   private nextSeq = 1;
@@ -85,6 +84,7 @@ export class Writer {
   private metadataDb!: SqliteDatabase;
   private output: OutputLog | null = null;
   private readonly meta: RunMetadataFile;
+  private trouble!: CommitTroubleState;
 
   constructor(
     private readonly init: WriterInit,
@@ -117,6 +117,9 @@ export class Writer {
     this.logs.storage.debug(`Created ${this.paths.metadataDb}`);
     this.files = new OpenFiles(this.init.runDir, this.init.memoryMode, this.logs.storage);
     this.committer = new Committer(this.files, db, new MetadataDbWriter(db), this.logs);
+    this.trouble = new CommitTroubleState(this.init.control, this.ctl, this.logs.writer, () =>
+      this.report({ t: 'trouble' }),
+    );
     if (this.init.captureOutput)
       this.output = new OutputLog(this.init.memoryMode ? null : this.paths.outputLog);
     Atomics.store(this.ctl, Ctl.STATE, WriterState.RUNNING);
@@ -222,37 +225,8 @@ export class Writer {
     if (!rows) {
       rows = new MetricRows(stem);
       this.metricsByStem.set(stem, rows);
-      this.notYetOpened.push(rows);
     }
     return rows;
-  }
-
-  /**
-   * Opens (creating) the files of new metrics that have rows waiting for the next commit, while the writer
-   * has nothing else to do: with many metrics, creating their files is a large part of the work, and
-   * otherwise all of it falls on that commit. Stops as soon as work arrives or at `until`. Returns whether
-   * it opened any.
-   */
-  private openAhead(until: number, wake: number): boolean {
-    const queue = this.notYetOpened;
-    const later: MetricRows[] = [];
-    let opened = false;
-    while (queue.length > 0 && this.files.hasRoom()) {
-      if (Date.now() >= until || Atomics.load(this.ctl, Ctl.WAKE) !== wake || this.ring.next() >= 0) break;
-      const rows = queue.pop() as MetricRows;
-      if (rows.n === 0) {
-        later.push(rows); // no data yet: a file is created only for data
-        continue;
-      }
-      try {
-        this.files.metric(rows.name);
-      } catch {
-        // Opened again by the commit, which reports the error and retries.
-      }
-      opened = true;
-    }
-    for (const rows of later) queue.push(rows);
-    return opened;
   }
 
   private takeRecord(words: Float64Array, idx: number, len: number): void {
@@ -361,7 +335,10 @@ export class Writer {
     const seq = this.lastTaken;
     const messages = this.pending.messages;
     const started = performance.now();
-    if (!this.committer.commit(this.pending, now)) return false;
+    const done = this.committer.commit(this.pending, now);
+    const c = this.committer;
+    this.trouble.update(c.roundFailures > 0, done, c.droppedRows, c.lastFailure);
+    if (!done) return false;
     this.pending.resetCounters();
     this.lastCommitEnd = Date.now();
     this.logs.writer.debug(
@@ -395,7 +372,6 @@ export class Writer {
     const timeout = Math.max(0, until - now);
     if (timeout === 0) return;
     const wake = Atomics.load(this.ctl, Ctl.WAKE);
-    if (!this.init.memoryMode && this.openAhead(until, wake)) return;
     Atomics.store(this.ctl, Ctl.WRITER_IDLE, 1);
     // Look once more after announcing the sleep, so that a message posted just now is not left waiting.
     if (this.ring.next() < 0 && this.postedHead === this.posted.length && this.pullPort() === 0) {
@@ -417,18 +393,31 @@ export class Writer {
     }
     this.checkStop();
     this.useOutput((o) => o.finish());
-    this.meta.finalize(request.status, Date.now(), request.config);
+    // A run that lost data is recorded as crashed, whatever ended it.
+    const dropped = this.committer.droppedRows;
+    const status = dropped > 0 ? 'crashed' : request.status;
+    if (dropped > 0) {
+      this.logs.writer.error(
+        `${dropped} rows could not be written (${this.trouble.lastCause ?? 'failed transactions'}); the run is recorded as crashed.`,
+      );
+    }
+    this.meta.finalize(status, Date.now(), request.config);
     const closing = performance.now();
     const closed = await this.files.closeAll([{ db: this.metadataDb, path: this.paths.metadataDb }]);
     this.logs.storage.debug(
       `Checkpointed and closed ${closed} files in ${(performance.now() - closing).toFixed(0)} ms`,
     );
-    this.meta.write();
+    try {
+      this.meta.write();
+    } catch (err) {
+      this.logs.writer.error(`The final metadata.json could not be written: ${errorText(err)}`);
+    }
     this.useOutput((o) => o.close());
     const summary: WriterSummary = {
       messages: this.taken,
-      droppedRows: this.committer.droppedRows,
+      droppedRows: dropped,
       failedItems: this.failedItems,
+      ...(dropped > 0 && this.trouble.lastCause ? { dropCause: this.trouble.lastCause } : {}),
     };
     this.logs.writer.info(
       `Writer finished: ${summary.messages} messages, ${summary.failedItems} failed items, ${summary.droppedRows} dropped rows`,

@@ -4,12 +4,13 @@
 //
 // argv: baseDir, lockedFile (appears when the parent holds the lock). Prints READY once v.db exists.
 import { existsSync, writeSync } from 'node:fs';
-import { setTestHooks } from '../../dist/client/test-hooks.js';
 import { Board } from '../../dist/index.js';
+import { withHooks } from './internal-hooks.mjs';
 
 const [baseDir, lockedFile] = process.argv.slice(2);
-setTestHooks({ stallTimeoutMs: 1000 });
-const board = new Board({ baseDir, project: 'finishstall', captureOutput: false });
+const board = new Board(
+  withHooks({ baseDir, project: 'finishstall', captureOutput: false }, { stallTimeoutMs: 1000 }),
+);
 const say = (line) => writeSync(1, `${line}\n`);
 
 for (let i = 0; i < 100; i++) board.log({ v: i });

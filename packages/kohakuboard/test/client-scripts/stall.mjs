@@ -6,18 +6,22 @@
 // once board.log says the writer stalled (the parent then releases the lock), and TOTAL <n> at the end.
 import { existsSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTestHooks } from '../../dist/client/test-hooks.js';
 import { Board } from '../../dist/index.js';
+import { withHooks } from './internal-hooks.mjs';
 
 const [baseDir, lockedFile] = process.argv.slice(2);
-setTestHooks({ stallTimeoutMs: 1000 });
-const board = new Board({
-  baseDir,
-  project: 'stall',
-  captureOutput: false,
-  queueCapacity: 100,
-  flushIntervalMs: 200,
-});
+const board = new Board(
+  withHooks(
+    {
+      baseDir,
+      project: 'stall',
+      captureOutput: false,
+      queueCapacity: 100,
+      flushIntervalMs: 200,
+    },
+    { stallTimeoutMs: 1000 },
+  ),
+);
 const say = (line) => writeSync(1, `${line}\n`);
 const boardLog = () => readFileSync(join(board.boardDir, 'logs', 'board.log'), 'utf8');
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

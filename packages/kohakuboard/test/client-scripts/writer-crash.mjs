@@ -4,12 +4,16 @@
 // exit hooks), or "sync" (flushSync() instead of flush(), so the board learns of the crash from the shared
 // state alone, its event loop never turning, then finish()).
 import { writeSync } from 'node:fs';
-import { setTestHooks } from '../../dist/client/test-hooks.js';
 import { Board } from '../../dist/index.js';
+import { withHooks } from './internal-hooks.mjs';
 
 const [baseDir, ending] = process.argv.slice(2);
-setTestHooks({ writerCrashAfterMessages: 1500 });
-const board = new Board({ baseDir, project: 'crash', annotation: ending, captureOutput: false });
+const board = new Board(
+  withHooks(
+    { baseDir, project: 'crash', annotation: ending, captureOutput: false },
+    { writerCrashAfterMessages: 1500 },
+  ),
+);
 const say = (line) => writeSync(1, `${line}\n`);
 
 const flush = async () => (ending === 'sync' ? board.flushSync() : await board.flush());
