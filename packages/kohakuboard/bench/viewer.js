@@ -1,5 +1,5 @@
-// Viewer benchmarks (API.md Part C; run after `npm run build`). Generates its own data in a temp dir, runs
-// the viewer in a child process (bench/viewer-server.js) and measures it over loopback:
+// Viewer benchmarks (docs/api.md#performance-targets; run after `npm run build`). Generates its own data in a
+// temp dir, runs the viewer in a child process (bench/viewer-server.js) and measures it over loopback:
 //   downsample_1m_to_2000_ms (+ _kbc_ms)       C1: Server-Timing median, 1M-row metric, points=2000
 //   downsample_1m_window_ms (+ _kbc_ms)        C1: the same with an x window over 10 % of the steps
 //   downsample_1m_after_step_ms (+ _kbc_ms)    C1: after_step near the end

@@ -1,5 +1,5 @@
 /**
- * Bad input never throws (DESIGN.md "Behaviour under bad input", CLIENT.md §6.4): each bad entry is skipped
+ * Bad input never throws (docs/client.md#bad-values): each bad entry is skipped
  * and reported once per key, the rest of the call is stored, and every call still consumes its step.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,8 +1,8 @@
 /**
- * The writer's commit (CLIENT.md §9.3, §9.4) and its LRU of open files, in-process on real SQLite files:
- * one transaction per file in the order blobs → series → metadata.db; a failing file holds back the later
- * stages, is retried and finally dropped together with the rows that reference it; evicted files reopen and
- * continue where they were.
+ * The writer's commit (docs/client.md#commits, docs/client.md#writer-failures) and its LRU of open files,
+ * in-process on real SQLite files: one transaction per file in the order blobs → series → metadata.db; a
+ * failing file holds back the later stages, is retried and finally dropped together with the rows that
+ * reference it; evicted files reopen and continue where they were.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 /**
- * Every way a training script can end (CLIENT.md §10.4–§10.6): the run on disk holds exactly every value
- * logged, with the right status and finished_at, and `kobo dump` reads it. Each case runs a real Board from
- * the built package in a child process.
+ * Every way a training script can end (docs/client.md#process-exit, docs/client.md#exit-status): the run on
+ * disk holds exactly every value logged, with the right status and finished_at, and `kobo dump` reads it.
+ * Each case runs a real Board from the built package in a child process.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,9 +1,10 @@
 /**
- * When the writer fails (CLIENT.md §3.4 step 4, §9.2 items 4–5, §9.4, §10.3 step 5, §10.6): it cannot start,
- * it crashes, it stalls while log() waits, or it stalls while finishing. Each case runs a real Board from the
- * built package in a child process; the tests check what is on disk, in board.log and in writer.log. The
- * crash and the shortened 60 s limit come from the internal hooks (src/client/internal-hooks.ts); the start
- * failure and the stalls are real: a path SQLite cannot open, and a write lock held by this process.
+ * When the writer fails (docs/client.md#what-the-constructor-does step 4, docs/client.md#writer-failures,
+ * docs/client.md#finishing step 5, docs/client.md#exit-status): it cannot start, it crashes, it stalls while
+ * log() waits, or it stalls while finishing. Each case runs a real Board from the built package in a child
+ * process; the tests check what is on disk, in board.log and in writer.log. The crash and the shortened 60 s
+ * limit come from the internal hooks (src/client/internal-hooks.ts); the start failure and the stalls are
+ * real: a path SQLite cannot open, and a write lock held by this process.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

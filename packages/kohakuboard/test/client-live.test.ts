@@ -1,8 +1,9 @@
 /**
  * The writer works while the training thread does not yield, and what is committed survives a hard kill
- * (CLIENT.md §9, §10.5): SIGKILL during steady logging loses at most the last flush interval; a loop that
- * never yields has its data on disk before it ends; a tiny queue makes log() wait instead of dropping; a
- * second signal exits at once; flush() and flushSync() return only when the data is on disk.
+ * (docs/client.md#the-writer, docs/client.md#signals): SIGKILL during steady logging loses at most the last
+ * flush interval; a loop that never yields has its data on disk before it ends; a tiny queue makes log() wait
+ * instead of dropping; a second signal exits at once; flush() and flushSync() return only when the data is on
+ * disk.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -278,7 +278,7 @@ describe('KernelDensity', () => {
   });
 });
 
-describe('scalar values (CLIENT.md §6.2)', () => {
+describe('scalar values (docs/client.md#scalar-values)', () => {
   it.each([
     [3.5, 3.5],
     [Number.NaN, Number.NaN],
@@ -319,7 +319,7 @@ describe('scalar values (CLIENT.md §6.2)', () => {
   });
 });
 
-describe('Board options (CLIENT.md §3.2)', () => {
+describe('Board options (docs/client.md#options)', () => {
   it('throws a TypeError that names the option', () => {
     expect(() => resolveBoardOptions({ base_dir: 'x' })).toThrow(
       /Unknown Board option "base_dir" \(did you mean "baseDir"\?\)/,

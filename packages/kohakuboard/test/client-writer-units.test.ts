@@ -80,7 +80,7 @@ describe('selection and percentiles', () => {
   });
 });
 
-describe('histogram binning (STORAGE.md §14.6)', () => {
+describe('histogram binning (docs/format.md#binning)', () => {
   it('keeps outliers in the edge bins: [1, 2, 3, 4, 100] with K = 4', () => {
     const r = binValuesInPlace(Float64Array.from([1, 2, 3, 4, 100]), 4, 'percentile')!;
     expect(Array.from(r.counts)).toEqual([4, 0, 0, 1]);
@@ -133,7 +133,7 @@ describe('histogram binning (STORAGE.md §14.6)', () => {
   });
 });
 
-describe('kernel density (CLIENT.md §8.5)', () => {
+describe('kernel density (docs/client.md#kerneldensity)', () => {
   const settings = {
     bandwidth: 'auto' as const,
     numPoints: 201,
@@ -218,7 +218,7 @@ describe('Python float repr', () => {
   });
 });
 
-describe('pixels and PNG (CLIENT.md §8.1)', () => {
+describe('pixels and PNG (docs/client.md#media)', () => {
   it('scales float data with maximum ≤ 1, clamps and truncates', () => {
     const f = pixelsToBytes({
       data: Float32Array.from([0, 0.5, 1, -0.2]),
@@ -279,7 +279,7 @@ describe('pixels and PNG (CLIENT.md §8.1)', () => {
   });
 });
 
-describe('tensor casts (CLIENT.md §8.4)', () => {
+describe('tensor casts (docs/client.md#tensorlog)', () => {
   it('float16: round to nearest even, overflow to infinity', () => {
     expect(float16Bits(1)).toBe(0x3c00);
     expect(float16Bits(65504)).toBe(0x7bff);
@@ -323,7 +323,7 @@ describe('tensor casts (CLIENT.md §8.4)', () => {
   });
 });
 
-describe('terminal model of output.log (CLIENT.md §11.2)', () => {
+describe('terminal model of output.log (docs/client.md#terminal-model)', () => {
   const run = (chunks: string[]) => {
     const log = new OutputLog(null);
     for (const c of chunks) log.write(c.startsWith('E:') ? 'stderr' : 'stdout', c.replace(/^E:/, ''));
@@ -398,7 +398,7 @@ describe('terminal model of output.log (CLIENT.md §11.2)', () => {
   });
 });
 
-describe('log lines (CLIENT.md §12)', () => {
+describe('log lines (docs/client.md#log-files)', () => {
   it('formats time, logger, level and every line of the message', () => {
     const d = new Date(2025, 0, 29, 7, 4, 23, 5);
     expect(formatLogLines(d, 'BOARD', 'INFO', 'Board created: x')).toBe(
@@ -410,7 +410,7 @@ describe('log lines (CLIENT.md §12)', () => {
   });
 });
 
-describe('the scalar ring (CLIENT.md §9.1)', () => {
+describe('the scalar ring (docs/client.md#transport)', () => {
   it('carries records and names in order across wrap-arounds', () => {
     const ctl = new Int32Array(createControlBlock());
     const ring = createRing(64);
@@ -473,7 +473,7 @@ describe('MetadataDbWriter.steps (bulk steps insert)', () => {
   });
 });
 
-describe('metadata.json rewrites (STORAGE.md §3.4)', () => {
+describe('metadata.json rewrites (docs/format.md#metadata-writes)', () => {
   it('refreshes updated_at every 30 s and writes the final status with finished_at', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kobo-meta-'));
     const start = Date.UTC(2025, 0, 1, 12, 0, 0);

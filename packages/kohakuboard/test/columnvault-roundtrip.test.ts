@@ -1,6 +1,6 @@
 /**
  * Round trip: what the storage writers write is read back bit-exact, and every file keeps the invariants of
- * STORAGE.md §5.7 (checked by reading the SQLite tables directly).
+ * docs/format.md#row-counts-and-transactions (checked by reading the SQLite tables directly).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,7 +128,7 @@ describe('metric files', () => {
     expect(data.subarray(0, 16).toString('hex')).toBe('000000000000f87f000000000000f87f');
   });
 
-  it('lays out a new file exactly as the example of STORAGE.md §5.8', () => {
+  it('lays out a new file exactly as the example of docs/format.md#chunk-sizes', () => {
     const file = newFile('example');
     const { db } = openForWriting(file, 'columnvault');
     new MetricFileWriter(db, file).append({
@@ -339,7 +339,7 @@ describe('reading by range', () => {
 });
 
 describe('KVault files', () => {
-  it('keeps the schema, page size and BLOB keys of STORAGE.md §8', async () => {
+  it('keeps the schema, page size and BLOB keys of docs/format.md#kvault-files', async () => {
     const { KVaultWriter, kvGet } = await import('../src/storage/index.js');
     const file = newFile('kv');
     const { db } = openForWriting(file, 'kvault');

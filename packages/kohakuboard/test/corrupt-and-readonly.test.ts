@@ -191,7 +191,10 @@ describe('damaged runs', () => {
   });
 });
 
-/** Hashes of every file of a run, except SQLite's own -shm files and empty -wal files (STORAGE.md §13.1). */
+/**
+ * Hashes of every file of a run, except SQLite's own -shm files and empty -wal files
+ * (docs/format.md#reading-safely).
+ */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {

@@ -65,7 +65,7 @@ describe('the fixture base directory', () => {
     expect(listed).toEqual(want);
   });
 
-  it('keeps the invariants of STORAGE.md §5 in every Python-written ColumnVault file', () => {
+  it('keeps the invariants of docs/format.md#column-vault in every Python-written ColumnVault file', () => {
     const files: string[] = [];
     const walk = (d: string) => {
       for (const e of readdirSync(d, { withFileTypes: true })) {

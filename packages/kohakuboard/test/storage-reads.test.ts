@@ -163,7 +163,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('metadata.db rows of one name (STORAGE.md §4.4)', () => {
+describe('metadata.db rows of one name (docs/format.md#row-meanings)', () => {
   it('distinct names, sorted; a missing table has none', () => {
     const db = read('metadata.db');
     expect(readDistinctNames(db, 'media')).toEqual(['a', 'b']);
@@ -222,7 +222,7 @@ describe('metadata.db rows of one name (STORAGE.md §4.4)', () => {
   });
 });
 
-describe('the step index (STORAGE.md §4.4)', () => {
+describe('the step index (docs/format.md#row-meanings)', () => {
   it('timestamps of given steps; steps without a row or a timestamp are left out', () => {
     const t = readStepTimestamps(read('metadata.db'), [3, 0, 3, 9, 4]);
     expect([...t]).toEqual([
@@ -256,7 +256,7 @@ describe('the step index (STORAGE.md §4.4)', () => {
   });
 });
 
-describe('ColumnVault ends and layout (STORAGE.md §5–§7)', () => {
+describe('ColumnVault ends and layout (docs/format.md#column-vault, docs/format.md#histogram-files)', () => {
   it('a metric file: row count and last step; the ends with the first step and the last value', () => {
     const file = join(dir, 'metric.db');
     const db = read('metric.db');
@@ -299,7 +299,7 @@ describe('ColumnVault ends and layout (STORAGE.md §5–§7)', () => {
   });
 });
 
-describe('KVault values (STORAGE.md §8)', () => {
+describe('KVault values (docs/format.md#kvault-files)', () => {
   it('length of a value, a byte range clipped at its end, undefined for a missing key', () => {
     const db = read('blobs.db');
     expect(kvValueLength(db, 'b.png')).toBe(10);
@@ -319,7 +319,7 @@ describe('KVault values (STORAGE.md §8)', () => {
   });
 });
 
-describe('one snapshot per read (STORAGE.md §13.1)', () => {
+describe('one snapshot per read (docs/format.md#reading-safely)', () => {
   it('a writer committing meanwhile is not seen inside readSnapshot, and is seen after it', () => {
     const file = join(dir, 'metric.db');
     const db = read('metric.db');

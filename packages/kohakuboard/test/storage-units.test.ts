@@ -37,7 +37,7 @@ import {
   tensorLocation,
 } from '../src/storage/index.js';
 
-describe('names (STORAGE.md §1)', () => {
+describe('names (docs/format.md#names)', () => {
   it.each([
     ['My Project!', 'My-Project'],
     ['  ../x  ', 'x'],
@@ -95,7 +95,7 @@ describe('names (STORAGE.md §1)', () => {
     expect(fileStemToLogName('eval__bleu@4')).toBe('eval/bleu@4');
   });
 
-  it('applies the writer name rules of §6', () => {
+  it('applies the writer name rules of docs/format.md#log-names', () => {
     expect(checkLogName('train/loss')).toBeNull();
     expect(checkLogName('')).toMatch(/empty/);
     expect(checkLogName('a\u0000b')).toMatch(/NUL/);
@@ -153,7 +153,7 @@ describe('names (STORAGE.md §1)', () => {
   });
 });
 
-describe('the JSON dialect (STORAGE.md §3.3)', () => {
+describe('the JSON dialect (docs/format.md#json-dialect)', () => {
   it('parses bare NaN and Infinity tokens but not inside strings', () => {
     const v = parseTolerantJson(
       '{"a": NaN, "b": [Infinity, -Infinity, 1e3], "c": "NaN Infinity", "d": -0.5}',
@@ -215,7 +215,7 @@ describe('the JSON dialect (STORAGE.md §3.3)', () => {
   });
 });
 
-describe('timestamps (STORAGE.md §3.2)', () => {
+describe('timestamps (docs/format.md#timestamps)', () => {
   it('formats like Python isoformat, omitting a zero fraction', () => {
     expect(formatPythonIso(Date.UTC(2025, 0, 29, 7, 4, 23, 123))).toBe('2025-01-29T07:04:23.123000+00:00');
     expect(formatPythonIso(Date.UTC(2025, 0, 1))).toBe('2025-01-01T00:00:00+00:00');
@@ -237,7 +237,7 @@ describe('timestamps (STORAGE.md §3.2)', () => {
   });
 });
 
-describe('run status (STORAGE.md §3.1)', () => {
+describe('run status (docs/format.md#run-status)', () => {
   const now = 1_000_000_000;
   it('derives the canonical status from stored status, finished_at and activity', () => {
     expect(deriveRunStatus({ status: 'running' }, now - 1000, now)).toBe('running');
@@ -250,14 +250,14 @@ describe('run status (STORAGE.md §3.1)', () => {
   });
 });
 
-describe('media hash (STORAGE.md §10.1)', () => {
+describe('media hash (docs/format.md#media-hash)', () => {
   it('matches both test vectors', () => {
     expect(mediaHash(Buffer.from('hello world'))).toBe('3aet1vxyq5z0bjc55sjlpz');
     expect(mediaHash(new Uint8Array(0))).toBe('984rb18u89tnxl2rmctxvt');
   });
 });
 
-describe('NPY (STORAGE.md §11)', () => {
+describe('NPY (docs/format.md#npy)', () => {
   it('writes a v1.0 header padded to 64 bytes that reads back', () => {
     const data = new Float32Array([1.5, -2, Number.NaN, 4, 5, 6]);
     const npy = encodeNpy('<f4', [2, 3], new Uint8Array(data.buffer));
@@ -321,7 +321,7 @@ describe('NPY (STORAGE.md §11)', () => {
   });
 });
 
-describe('NPZ (STORAGE.md §12)', () => {
+describe('NPZ (docs/format.md#npz)', () => {
   it('writes grid.npy then density.npy and reads them back', () => {
     const grid = new Float32Array([0, 0.5, 1]);
     const density = new Float32Array([0.1, 0.8, 0.1]);

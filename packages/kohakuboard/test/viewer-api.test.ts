@@ -135,7 +135,7 @@ describe('runs written by the client', () => {
   });
 });
 
-describe('scalar series (§A.10, §B.1–§B.4)', () => {
+describe('scalar series (docs/api.md#scalars, docs/api.md#downsampling, docs/api.md#kbc-frames)', () => {
   it('sends every logged row with non-finite values as strings, and an ETag that answers 304', async () => {
     const r = await get(viewer, `${run}/scalars/train/loss`);
     expect(r.status).toBe(200);
@@ -272,7 +272,7 @@ describe('scalar series (§A.10, §B.1–§B.4)', () => {
     }
   });
 
-  it('details list counts and last values (§B.11)', async () => {
+  it('details list counts and last values (docs/api.md#scalars)', async () => {
     const r = await get(viewer, `${run}/scalars?details=true`);
     expect(r.json.metrics).toEqual(['step', 'global_step', 'timestamp', 'train/loss', 'train/lr']);
     expect(r.json.details).toEqual([
@@ -282,7 +282,7 @@ describe('scalar series (§A.10, §B.1–§B.4)', () => {
   });
 });
 
-describe('run listing at scale (§B.10, §B.11)', () => {
+describe('run listing at scale (docs/api.md#run-listing, docs/api.md#run-record)', () => {
   it('filters, sorts, pages and selects fields', async () => {
     const q = async (qs: string) => (await get(viewer, `/api/projects/mnist/runs?${qs}`)).json;
     expect((await q('')).runs.map((r: Json) => r.run_id)).toEqual(['live0001', 'efgh5678', 'abcd1234']);
@@ -335,7 +335,7 @@ describe('run listing at scale (§B.10, §B.11)', () => {
     });
   });
 
-  it('an unknown project is 404; default always exists (§A.4)', async () => {
+  it('an unknown project is 404; default always exists (docs/api.md#run-records)', async () => {
     expect((await get(viewer, '/api/projects/nope/runs')).json.detail.code).toBe('project_not_found');
     const d = await get(viewer, '/api/projects/default/runs');
     expect(d.status).toBe(200);
@@ -356,7 +356,7 @@ describe('run listing at scale (§B.10, §B.11)', () => {
   });
 });
 
-describe('config (§B.6)', () => {
+describe('config (docs/api.md#config)', () => {
   it('flattens in code-point order, and batch/config reports what differs', async () => {
     const c = await get(viewer, `${run}/config`);
     expect(c.json.config).toEqual(CONFIG_A);
@@ -375,7 +375,7 @@ describe('config (§B.6)', () => {
   });
 });
 
-describe('batch routes (§A.19, §A.20)', () => {
+describe('batch routes (docs/api.md#batch-summary, docs/api.md#batch-scalars)', () => {
   it('batch/summary maps resolvable runs; envelope reports the others', async () => {
     const r = await post(viewer, '/api/projects/mnist/runs/batch/summary', {
       run_ids: ['abcd1234', 'ghost'],
@@ -648,7 +648,7 @@ describe('media, tables, histograms, tensors, KDE, logs', () => {
   });
 });
 
-describe('PATCH a run (§A.6)', () => {
+describe('PATCH a run (docs/api.md#renaming-a-run)', () => {
   it('refuses running runs, renames folders and rewrites metadata.json keeping key order', async () => {
     const patch = (v: Viewer, url: string, payload: unknown) =>
       v.app.inject({ method: 'PATCH', url, payload: payload as object });
@@ -687,7 +687,7 @@ describe('PATCH a run (§A.6)', () => {
   });
 });
 
-describe('HTTP conventions (§0.4–§0.7)', () => {
+describe('HTTP conventions (docs/api.md#json-encoding, docs/api.md#static-ui)', () => {
   it('every /api response carries Server-Timing; errors have one shape; unknown /api paths are JSON 404', async () => {
     for (const url of [
       '/api/system/info',
@@ -763,7 +763,7 @@ describe('HTTP conventions (§0.4–§0.7)', () => {
   });
 });
 
-describe('the read API as a plugin with an access check (SERVER.md §5.6)', () => {
+describe('the read API as a plugin with an access check (docs/api.md#read-api-plugin)', () => {
   /** The read API alone in a bare Fastify app, over a data directory, with the given access check. */
   async function mount(
     dataDir: string,

@@ -1,7 +1,8 @@
 /**
- * Path attacks (DESIGN.md, API.md §0.2): `..`, `%2e%2e`, `%2f`, absolute paths, NUL bytes, backslashes and
- * over-long names in every path parameter give 400 or 404 and never the content of a file outside the data
- * directory. A secret file sits beside the data directory (and one inside a run, outside its data files).
+ * Path attacks (docs/architecture.md, docs/api.md#names-in-paths): `..`, `%2e%2e`, `%2f`, absolute paths, NUL
+ * bytes, backslashes and over-long names in every path parameter give 400 or 404 and never the content of a
+ * file outside the data directory. A secret file sits beside the data directory (and one inside a run,
+ * outside its data files).
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -107,7 +108,8 @@ describe('every path parameter refuses names that could leave the data directory
   it('series names of scalars, media, tables, histograms, tensors and KDE', async () => {
     for (const a of PATH_ATTACKS) {
       for (const kind of ['scalars', 'media', 'tables', 'histograms', 'tensors', 'kernel_density']) {
-        // An unknown metric, media or table name is an empty 200 (§A.10, §A.12, §A.15): allowed, if empty.
+        // An unknown metric, media or table name is an empty 200 (docs/api.md#scalars, docs/api.md#media,
+        // docs/api.md#tables): allowed, if empty.
         await expectRefused(
           viewer,
           `${run}/${kind}/${a}`,

@@ -1,6 +1,6 @@
 /**
  * The viewer's API against every Python-written fixture run (test/fixtures/python-boards): shapes and
- * values as API.md defines them, compared with each run's expected.json (non-finite values as strings).
+ * values as docs/api.md defines them, compared with each run's expected.json (non-finite values as strings).
  */
 import { createHash } from 'node:crypto';
 import { utimesSync } from 'node:fs';
@@ -43,7 +43,7 @@ afterAll(async () => {
   fixtures?.cleanup();
 });
 
-describe('projects and run listings (§A.3, §A.4)', () => {
+describe('projects and run listings (docs/api.md#projects, docs/api.md#run-records)', () => {
   it('lists every project of the fixtures, sorted, with run counts', async () => {
     const r = await get(viewer, '/api/projects');
     expect(r.status).toBe(200);
@@ -66,7 +66,7 @@ describe('projects and run listings (§A.3, §A.4)', () => {
   });
 
   for (const board of fixtureIndex().list_boards) {
-    it(`lists ${board.project}/${board.board_id} with the fields of §A.4`, async () => {
+    it(`lists ${board.project}/${board.board_id} with the fields of docs/api.md#run-records`, async () => {
       const run = runs.find((x) => x.board_id === board.board_id)!;
       const expected = readExpected(run);
       const r = await get(viewer, `/api/projects/${enc(String(board.project))}/runs`);
@@ -115,7 +115,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     return Math.max(...(s.full ?? s.tail));
   };
 
-  it('status (§A.5)', async () => {
+  it('status (docs/api.md#status)', async () => {
     const r = await get(viewer, `${base()}/status`);
     expect(r.status).toBe(200);
     expect(r.json.run_id).toBe(expected.listing.run_id);
@@ -126,7 +126,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     expect(r.json.last_updated).toBe(formatIsoMicros(expected.listing.updated_at));
   });
 
-  it('metadata (§A.8) adds run_id, annotation and board_id from the folder', async () => {
+  it('metadata (docs/api.md#metadata) adds run_id, annotation and board_id from the folder', async () => {
     const r = await get(viewer, `${base()}/metadata`);
     expect(r.status).toBe(200);
     expect(r.json).toEqual({
@@ -137,7 +137,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     });
   });
 
-  it('summary (§A.7) lists what the run holds, sorted', async () => {
+  it('summary (docs/api.md#summary) lists what the run holds, sorted', async () => {
     const r = await get(viewer, `${base()}/summary`);
     expect(r.status).toBe(200);
     const s = r.json;
@@ -172,7 +172,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     expect(s.last_timestamp_ms).toBe(expected.listing.updated_at);
   });
 
-  it('base columns come from the step index (§A.10)', async () => {
+  it('base columns come from the step index (docs/api.md#scalars)', async () => {
     const r = await get(viewer, `${base()}/scalars/step`);
     expect(r.status).toBe(200);
     const step = column(expected.steps, 'step');
@@ -226,7 +226,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     });
   }
 
-  it('media entries and blobs (§A.12, §A.13)', async () => {
+  it('media entries and blobs (docs/api.md#media, docs/api.md#media-files)', async () => {
     const names = [...new Set(expected.media.map((x: Json) => x.name as string))];
     for (const name of names) {
       const rows = expected.media
@@ -272,7 +272,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     }
   });
 
-  it('tables (§A.15) with non-finite cells as strings and their positions', async () => {
+  it('tables (docs/api.md#tables) with non-finite cells as strings and their positions', async () => {
     const names = [...new Set(expected.tables.map((t: Json) => t.name as string))];
     for (const name of names) {
       const rows = expected.tables.filter((t: Json) => t.name === name);
@@ -298,7 +298,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     }
   });
 
-  it('classic histograms merge every store of the namespace, keep global_step 0 (§A.17)', async () => {
+  it('classic histograms merge every store of the namespace, keep global_step 0 (docs/api.md#histograms)', async () => {
     const all = Object.values(expected.histogram_files).flatMap((f: Json) =>
       f.rows.map((row: Json) => ({ ...row, precision: f.precision })),
     );
@@ -324,7 +324,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     }
   });
 
-  it('kernel densities (§B.8) and their histogram view (§A.17)', async () => {
+  it('kernel densities (docs/api.md#kernel-density) and their histogram view (docs/api.md#kde-as-histograms)', async () => {
     for (const k of expected.kernel_density) {
       const r = await get(viewer, `${base()}/kernel_density/${k.name}?step=${k.step}`);
       expect(r.status).toBe(200);
@@ -339,7 +339,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     }
   });
 
-  it('tensors (§B.7): the payload dtype and shape win over the recorded ones', async () => {
+  it('tensors (docs/api.md#tensors): the payload dtype and shape win over the recorded ones', async () => {
     for (const t of expected.tensors) {
       const r = await get(
         viewer,
@@ -359,7 +359,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
     }
   });
 
-  it('logs (§B.5)', async () => {
+  it('logs (docs/api.md#logs)', async () => {
     const list = await get(viewer, `${base()}/logs`);
     expect(list.status).toBe(200);
     if (expected.output_log === null) return;
@@ -371,7 +371,7 @@ describe.each(runs)('run $project/$board_id', (run) => {
   });
 });
 
-describe('run status by activity (§A.4)', () => {
+describe('run status by activity (docs/api.md#run-records)', () => {
   it('an unfinished Python run with no activity for longer than --stale-after is stale', async () => {
     const crashed = runs.find((r) => r.state === 'unfinished')!;
     const dir = fixtureRunDir(fixtures.base, crashed);

@@ -217,7 +217,7 @@ describe('the run index follows the data directory (no restart)', () => {
     });
   });
 
-  it('two folders with one run_id are listed by their full folder names (§0.3)', async () => {
+  it('two folders with one run_id are listed by their full folder names (docs/api.md#run-resolution)', async () => {
     writeTsRun(join(tmp.dir, 'data'), { project: 'dup', runId: 'same', annotation: 'a' });
     writeTsRun(join(tmp.dir, 'data'), { project: 'dup', runId: 'same', annotation: 'b' });
     await viewer.index.tick();
@@ -228,7 +228,7 @@ describe('the run index follows the data directory (no restart)', () => {
   });
 });
 
-describe('event stream and reading while the client writes in another process (§B.9)', () => {
+describe('event stream and reading while the client writes in another process (docs/api.md#events)', () => {
   let tmp: ReturnType<typeof tempDir>;
   let viewer: Viewer;
   let base: string;

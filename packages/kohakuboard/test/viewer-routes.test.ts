@@ -1,5 +1,5 @@
 /**
- * Which route answers (docs/api.md#names-with-slashes, docs/api.md#route-table), through HTTP: names with unencoded `/`, `%2F` that does not split
+ * Which route answers (docs/api.md#names-in-paths, docs/api.md#route-table), through HTTP: names with unencoded `/`, `%2F` that does not split
  * a segment, fixed sub-routes (media files and ids, the histogram surface) before `{name:path}` routes, the
  * batch routes beside a run named "batch", and 405 with Allow for known paths asked with other methods.
  */

@@ -84,7 +84,7 @@ describe('names from the raw path', () => {
   });
 });
 
-describe('byte ranges (§A.13)', () => {
+describe('byte ranges (docs/api.md#media-files)', () => {
   it('single ranges, suffixes, open ends; several ranges are the full answer', () => {
     expect(parseRange('bytes=0-9', 100)).toEqual({ start: 0, end: 9 });
     expect(parseRange('bytes=90-', 100)).toEqual({ start: 90, end: 99 });
@@ -97,7 +97,7 @@ describe('byte ranges (§A.13)', () => {
   });
 });
 
-describe('config filters (§B.10)', () => {
+describe('config filters (docs/api.md#filters-and-sorting)', () => {
   it('takes the first operator that occurs', () => {
     expect(parseConfigFilter('a.b>=3')).toEqual({ key: 'a.b', op: '>=', value: '3' });
     expect(parseConfigFilter('x!=y=z')).toEqual({ key: 'x', op: '!=', value: 'y=z' });
@@ -125,7 +125,7 @@ describe('config filters (§B.10)', () => {
   });
 });
 
-describe('log chunks (§B.5)', () => {
+describe('log chunks (docs/api.md#logs)', () => {
   let tmp: ReturnType<typeof tempDir>;
   let run: RunRef;
   const q = (over: Partial<Parameters<typeof readLogChunk>[2]> = {}) => ({
@@ -199,7 +199,7 @@ describe('log chunks (§B.5)', () => {
   });
 });
 
-describe('tensor slices (§B.7)', () => {
+describe('tensor slices (docs/api.md#tensor-slices)', () => {
   it('indices, ranges with strides, negative indices, C order', () => {
     const shape = [2, 3, 4];
     const s = parseSlice('1,::2,-1', shape);
@@ -214,7 +214,7 @@ describe('tensor slices (§B.7)', () => {
   });
 });
 
-describe('the kbc frame (§B.4)', () => {
+describe('the kbc frame (docs/api.md#kbc-frames)', () => {
   it('aligns every column to 8 bytes and pads the header with spaces', () => {
     const f = kbcFrame(
       { run_id: 'r', metric: 'm', count: 3 },
@@ -238,7 +238,7 @@ describe('the kbc frame (§B.4)', () => {
   });
 });
 
-describe('the event buffer (§B.9)', () => {
+describe('the event buffer (docs/api.md#events)', () => {
   it('replays newer events, and asks for a resync for lost or foreign ids', () => {
     const hub = new EventHub(3, 1000);
     const ids = [1, 2, 3, 4, 5].map((i) => hub.publish('run_data', { i }).id);
@@ -324,7 +324,7 @@ describe('handles, caches and the run tree', () => {
   });
 });
 
-describe('work off the event loop (§0.9)', () => {
+describe('work off the event loop (docs/api.md#work-off-the-event-loop)', () => {
   it('negotiates the encoding of large bodies as the HTTP layer does: br, else gzip, honouring q=0', () => {
     const enc = (h: Record<string, string>) => negotiateEncoding(h);
     expect(enc({ 'accept-encoding': 'gzip, deflate, br' })).toBe('br');

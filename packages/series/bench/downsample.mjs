@@ -1,7 +1,8 @@
-// Benchmark of the §B.1 selection on a 1,000,000-row series (API.md Part C, target C1: the
-// selection itself must leave the viewer room for its 20 ms budget).
-// Run after building: `npx tsc -p packages/series/tsconfig.build.json && node packages/series/bench/downsample.mjs`.
-// Prints `BENCH <name> <median> ms` lines; timings are never asserted by tests.
+// Benchmark of the docs/api.md#downsampling selection on a 1,000,000-row series
+// (docs/api.md#performance-targets, target C1: the selection itself must leave the viewer room for its 20 ms
+// budget). Run after building: `npx tsc -p packages/series/tsconfig.build.json && node
+// packages/series/bench/downsample.mjs`. Prints `BENCH <name> <median> ms` lines; timings are never asserted
+// by tests.
 import { downsample, incrementalTail } from '../dist/index.js';
 
 const ROWS = 1_000_000;

@@ -22,7 +22,7 @@ export function stepOrder(steps: ArrayLike<number>): Uint32Array {
 
 /**
  * For each target step, the row of the other metric at the largest step ≤ that step, or −1 when
- * there is none (API.md §B.1 "Forward fill for x_metric"). Among rows with equal steps the last in
+ * there is none (docs/api.md#forward-fill). Among rows with equal steps the last in
  * append order wins. Linear when `targetSteps` and `metricSteps` are ascending (the normal case:
  * series are served in step order); otherwise unsorted metric rows are ordered stably by step
  * first and unsorted targets are looked up by binary search.
@@ -63,7 +63,7 @@ export function forwardFillIndices(
 }
 
 /**
- * `xs` for `x_metric` (API.md §B.1): xs[i] is the other metric's value at the largest step
+ * `xs` for `x_metric` (docs/api.md#forward-fill): xs[i] is the other metric's value at the largest step
  * ≤ targetSteps[i], NaN when there is none. A NaN value of the other metric is carried as NaN;
  * use `forwardFillIndices` when the caller must tell "none" from a stored NaN or null.
  */

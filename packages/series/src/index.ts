@@ -2,7 +2,7 @@
 // No Node and no DOM dependencies. Each export names the spec section it implements.
 
 export { contrastRatio, ensureContrast, MIN_SERIES_CONTRAST, relativeLuminance } from './color/contrast.js';
-// Colours (UI.md §6.9, §16.2)
+// Colours (docs/ui.md#colours, docs/ui.md#accessibility)
 export { hexToRgb, type Rgb, rgbToHex } from './color/hex.js';
 export { type Hsl, hslToRgb, rgbToHsl } from './color/hsl.js';
 export {
@@ -13,14 +13,14 @@ export {
   type Theme,
 } from './color/palettes.js';
 export { fnv1a32, runColor, runColorHsl } from './color/run-color.js';
-// Downsampling (API.md §B.1, §B.2)
+// Downsampling (docs/api.md#downsampling, docs/api.md#incremental-fetch)
 export { bucketCount, bucketId, bucketWidth } from './downsample/bucket-width.js';
 export { type Downsampled, type DownsampleOptions, downsample } from './downsample/downsample.js';
 export { firstIndexAfterStep, type IncrementalTail, incrementalTail } from './downsample/incremental-tail.js';
 export { givenBound, inWindow, resolveWindow, type XWindow } from './downsample/window.js';
-// Forward fill for x_metric (API.md §B.1)
+// Forward fill for x_metric (docs/api.md#forward-fill)
 export { forwardFill, forwardFillIndices, isAscending, stepOrder } from './forward-fill.js';
-// Histograms (API.md §A.17, §A.18)
+// Histograms (docs/api.md#histograms, docs/api.md#histogram-surface)
 export { type BinGrid, binGrid, canonicalGrid } from './histogram/canonical-grid.js';
 export { interpolateAt } from './histogram/interpolate.js';
 export { binCenters, binWidths, linspace, linspaceEdges } from './histogram/linspace.js';
@@ -47,7 +47,7 @@ export {
   type SurfaceEntry,
   type SurfaceOptions,
 } from './histogram/surface.js';
-// Kernel density (API.md §A.17, §B.8)
+// Kernel density (docs/api.md#kde-as-histograms, docs/api.md#kernel-density)
 export { type DensitySampler, densitySampler, kdeRangeTolerance } from './kde/density-at.js';
 export { type KdeDensityEntry, kdeToCounts } from './kde/kde-to-counts.js';
 export { kdePointsGrid } from './kde/points-grid.js';
@@ -60,7 +60,7 @@ export {
   type KdeRangeOptions,
   kdeSharedRange,
 } from './kde/shared-range.js';
-// Smoothing (API.md §B.3, UI.md §6.3)
+// Smoothing (docs/api.md#smoothing, docs/ui.md#smoothing)
 export { clampEmaAlpha, MAX_EMA_ALPHA, smoothEma } from './smooth/ema.js';
 export { smoothEmaDebiased } from './smooth/ema-debiased.js';
 export {

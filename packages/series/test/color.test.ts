@@ -33,7 +33,7 @@ function cssHslToHex(h: number, s: number, l: number): string {
     .join('')}`;
 }
 
-describe('run colour (UI.md §6.9)', () => {
+describe('run colour (docs/ui.md#colours)', () => {
   it('hashes with FNV-1a 32-bit (published test vectors)', () => {
     expect(fnv1a32('')).toBe(0x811c9dc5);
     expect(fnv1a32('a')).toBe(0xe40c292c);
@@ -124,7 +124,7 @@ describe('hex and HSL', () => {
   });
 });
 
-describe('contrast (UI.md §16.2)', () => {
+describe('contrast (docs/ui.md#accessibility)', () => {
   it('computes WCAG luminance and ratios', () => {
     expect(relativeLuminance({ r: 255, g: 255, b: 255 })).toBeCloseTo(1, 12);
     expect(relativeLuminance({ r: 0, g: 0, b: 0 })).toBe(0);

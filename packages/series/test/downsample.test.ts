@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketCount, bucketWidth, type DownsampleOptions, downsample } from '../src/index.js';
 
-/** API.md §B.1, written as literally as possible: filter, group with a Map, pick, sort. */
+/** docs/api.md#downsampling, written as literally as possible: filter, group with a Map, pick, sort. */
 function reference(x: number[], values: number[], opts: DownsampleOptions): number[] {
   const given = (b: number | null | undefined) => (typeof b === 'number' && Number.isFinite(b) ? b : null);
   const xMin = given(opts.xMin);
@@ -112,7 +112,7 @@ function run(c: { x: number[]; values: number[]; points: number; xMin: number | 
 }
 
 describe('downsample against a brute-force reference', () => {
-  it('selects exactly the rows of §B.1 for step-ordered x', () => {
+  it('selects exactly the rows of docs/api.md#downsampling for step-ordered x', () => {
     fc.assert(
       fc.property(caseOf(sortedX), (c) => {
         expect(Array.from(run(c).indices)).toEqual(reference(c.x, c.values, c));
@@ -121,7 +121,7 @@ describe('downsample against a brute-force reference', () => {
     );
   });
 
-  it('selects exactly the rows of §B.1 for non-monotonic x with nulls', () => {
+  it('selects exactly the rows of docs/api.md#downsampling for non-monotonic x with nulls', () => {
     fc.assert(
       fc.property(caseOf(anyX), (c) => {
         expect(Array.from(run(c).indices)).toEqual(reference(c.x, c.values, c));

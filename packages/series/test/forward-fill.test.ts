@@ -14,7 +14,7 @@ function reference(targets: number[], steps: number[]): number[] {
   });
 }
 
-describe('forward fill for x_metric (§B.1)', () => {
+describe('forward fill for x_metric (docs/api.md#forward-fill)', () => {
   it('takes the value at the largest step ≤ each step, NaN when none', () => {
     const xs = forwardFill([0, 1, 2, 3, 5], [1, 3, 4], [10, 30, 40]);
     expect(Array.from(xs)).toEqual([Number.NaN, 10, 10, 30, 40]);

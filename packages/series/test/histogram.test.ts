@@ -75,7 +75,7 @@ describe('linear interpolation', () => {
   });
 });
 
-describe('histogram resampling (§A.18 step 4)', () => {
+describe('histogram resampling (docs/api.md#histogram-surface step 4)', () => {
   it('returns the same counts on the same edges', () => {
     const edges = [0, 1, 2, 3, 4];
     const counts = [3, 10, 12, 2];
@@ -153,7 +153,7 @@ describe('histogram resampling (§A.18 step 4)', () => {
   });
 });
 
-describe('canonical grid (§A.18 step 2)', () => {
+describe('canonical grid (docs/api.md#histogram-surface step 2)', () => {
   it('spans the smallest first edge to the largest last edge', () => {
     const grid = canonicalGrid([[-1, 0, 1], { min: -3, max: 0.5 }, [0, 2]], 4);
     expect(grid.min).toBe(-3);
@@ -175,7 +175,7 @@ describe('canonical grid (§A.18 step 2)', () => {
   });
 });
 
-describe('row sampling (§A.18 step 3)', () => {
+describe('row sampling (docs/api.md#histogram-surface step 3)', () => {
   it('takes every s-th entry and always the last', () => {
     expect(Array.from(strideSample(10, 3))).toEqual([0, 3, 6, 9]);
     expect(Array.from(strideSample(11, 3))).toEqual([0, 3, 6, 9, 10]);
@@ -208,7 +208,7 @@ describe('row sampling (§A.18 step 3)', () => {
   });
 });
 
-describe('normalization (§A.18 step 7)', () => {
+describe('normalization (docs/api.md#histogram-surface step 7)', () => {
   const rows = [
     [1, 4, 2],
     [0, 0, 0],

@@ -36,7 +36,7 @@ const growingRun = fc
     }),
   );
 
-describe('incremental tail (§B.2)', () => {
+describe('incremental tail (docs/api.md#incremental-fetch)', () => {
   it('is the suffix of the full selection from the bucket of the first row with step > S', () => {
     fc.assert(
       fc.property(growingRun, (r) => {

@@ -12,7 +12,7 @@ import {
   resampleDensity,
 } from '../src/index.js';
 
-describe('KDE shared range (§A.17)', () => {
+describe('KDE shared range (docs/api.md#kde-as-histograms)', () => {
   it('takes the minimum range_min and maximum range_max over entries, falling back to the grid', () => {
     const range = kdeSharedRange([
       { grid: [-1, 0, 1], rangeMin: -2, rangeMax: 1 },
@@ -49,7 +49,7 @@ describe('KDE shared range (§A.17)', () => {
   });
 });
 
-describe('KDE bin count (§A.17)', () => {
+describe('KDE bin count (docs/api.md#kde-as-histograms)', () => {
   it('is max(P − 1, 32) with P = max(min(min num_points, 256), 32)', () => {
     expect(
       kdeDefaultBins([
@@ -77,7 +77,7 @@ describe('KDE bin count (§A.17)', () => {
   });
 });
 
-describe('KDE as counts (§A.17)', () => {
+describe('KDE as counts (docs/api.md#kde-as-histograms)', () => {
   it('is the density at each bin centre × bin width × sample_count', () => {
     const counts = kdeToCounts(
       { grid: [0, 1], density: [1, 1], rangeMin: 0, rangeMax: 1, sampleCount: 10 },
@@ -136,14 +136,14 @@ describe('KDE as counts (§A.17)', () => {
   });
 });
 
-describe('KDE on a shared grid of points (§B.8)', () => {
+describe('KDE on a shared grid of points (docs/api.md#kernel-density)', () => {
   it('gives densities, 0 outside the entry’s range', () => {
     const out = resampleDensity([0, 1, 2], [0, 2, 4], [-1, 0, 0.5, 1.5, 2, 3], 0, 2);
     expect(Array.from(out)).toEqual([0, 0, 1, 3, 4, 0]);
     expect(Array.from(resampleDensity([0, 1, 2], [0, 2, 4], [0.5, 1.5], 0, 1))).toEqual([1, 0]);
   });
 
-  it('builds `points` evenly spaced values over the §A.17 range', () => {
+  it('builds `points` evenly spaced values over the docs/api.md#histograms range', () => {
     const entries = [
       { grid: [0, 1], rangeMin: 0, rangeMax: 1 },
       { grid: [2, 3], rangeMin: 2, rangeMax: 3 },

@@ -10,7 +10,7 @@ import {
   smoothMovingAverage,
 } from '../src/index.js';
 
-// Straightforward reference implementations, written from UI.md §6.3 as literally as possible.
+// Straightforward reference implementations, written from docs/ui.md#smoothing as literally as possible.
 
 function segmentsOf(values: number[]): Array<[number, number]> {
   const out: Array<[number, number]> = [];

@@ -1,4 +1,4 @@
-// UI benchmarks (UI.md §18): headless Chromium against `kobo open` serving the production build.
+// UI benchmarks (docs/ui.md#performance): headless Chromium against `kobo open` serving the production build.
 // Prints `BENCH <name> <value> <unit>` lines: U1 run page, U2 pan and zoom, U3 comparison, U4 live
 // update, U5 10,000-run list, U6 JS heap after U1 and U3 and its growth over a scroll through 200 cards and
 // back. Data is generated here with the storage writers; figures are medians over BENCH_REPEAT runs (5).
@@ -213,7 +213,7 @@ async function timeToMark(browser, url, mark, withHeap = false) {
 /**
  * U6: the JS heap after scrolling a run page of 200 cards to the bottom and back to the top, minus the
  * heap before (MB, both after a garbage collection). Cards leaving the screen destroy their charts and
- * keep their data in a bounded cache (docs/ui.md#virtual-cards), so the growth stays small.
+ * keep their data in a bounded cache (docs/ui.md#virtualization), so the growth stays small.
  */
 async function scrollHeapGrowth(browser, url) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });

@@ -1,6 +1,6 @@
 /**
- * U7 (UI.md §18.2): the initial JavaScript — the entry script and the modules index.html preloads —
- * stays within 250 KB gzip, and the docs, diagram, tensor and KDE code is not part of it.
+ * U7 (docs/ui.md#performance): the initial JavaScript — the entry script and the modules index.html preloads
+ * — stays within 250 KB gzip, and the docs, diagram, tensor and KDE code is not part of it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

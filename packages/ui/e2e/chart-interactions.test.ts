@@ -1,7 +1,8 @@
 /**
- * Line-chart interaction on generated runs: the crosshair and unified tooltip (UI.md §6.2), hover
- * sync keyed by tab and x-axis name (§6.7), the keyboard cursor (§16.1), the log-scale badge (§6.6),
- * dash patterns (§16.2), the "Data" table, and Export PNG / Copy image (§6.10).
+ * Line-chart interaction on generated runs: the crosshair and unified tooltip (docs/ui.md#chart-interaction),
+ * hover sync keyed by tab and x-axis name (docs/ui.md#hover-sync), the keyboard cursor (docs/ui.md#keyboard),
+ * the log-scale badge (docs/ui.md#scales), dash patterns (docs/ui.md#accessibility), the "Data" table, and
+ * Export PNG / Copy image (docs/ui.md#export-png).
  */
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
- * Docs (UI.md §2.4): code highlighted by highlight.js, diagram blocks drawn by mermaid with pan and
- * zoom, and the diagram code loaded only on a page that has a diagram.
+ * Docs (docs/ui.md#docs-pages): code highlighted by highlight.js, diagram blocks drawn by mermaid with pan
+ * and zoom, and the diagram code loaded only on a page that has a diagram.
  */
 import { describe, expect, it } from 'vitest';
 import { screenshot, withPage } from './helpers/browser';

@@ -85,7 +85,7 @@ describe('line charts on generated runs', () => {
       await w.page.waitForLoadState('networkidle');
       const relative = await canvasHash(w.page, sel);
       expect(relative).not.toBe(smoothed);
-      // The relative-walltime axis is requested on the time axis (API §B.1).
+      // The relative-walltime axis is requested on the time axis (docs/api.md#downsampling).
       expect(w.requests.some((u) => u.includes('/scalars/') && u.includes('x=timestamp'))).toBe(true);
       expect(w.errors).toEqual([]);
     });

@@ -1,7 +1,7 @@
 /**
- * Live updates (UI.md §14): a run that a real `Board` logs while the project page and the run page are
- * open appears in the list; its charts grow without a reload, fetching only tails (`after_step`, U4); a
- * metric without a namespace brings the "Metrics" tab; a page whose stream connects after data was
+ * Live updates (docs/ui.md#live-updates): a run that a real `Board` logs while the project page and the run
+ * page are open appears in the list; its charts grow without a reload, fetching only tails (`after_step`,
+ * U4); a metric without a namespace brings the "Metrics" tab; a page whose stream connects after data was
  * written catches up; without the event stream the UI polls; and opt-in announcements report new points.
  */
 import type { Page, Route } from 'playwright-core';
@@ -183,7 +183,7 @@ describe('live updates', () => {
       await w.page.goto(`${served.viewer.url}/projects/live/u4run`);
       for (const m of metrics) await waitForChart(cardByTitle(w.page, m), 1000);
       await waitForLive(w.page);
-      // Screen-reader announcements are opt-in (UI.md §16.2).
+      // Screen-reader announcements are opt-in (docs/ui.md#accessibility).
       await w.page.click('[data-testid="display-settings-button"]');
       await w.page.check('[data-testid="announce-toggle"]');
       await w.page.keyboard.press('Escape');

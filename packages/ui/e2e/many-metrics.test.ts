@@ -1,5 +1,5 @@
 /**
- * A run of 10,000 metrics (docs/ui.md#virtual-cards): the run page mounts only the cards near the screen, requests
+ * A run of 10,000 metrics (docs/ui.md#virtualization): the run page mounts only the cards near the screen, requests
  * the series of those alone, narrows the list with the chart finder, and loads more cards as the page
  * scrolls. Screenshots: test-output/screenshots/many-metrics-*.png.
  */

@@ -1,7 +1,8 @@
 /**
- * The project page on generated runs: pinned config columns (UI.md §5.1), the colour picker saved in
- * `customRunColors` (§6.9), the colour-blind palette (§16.2), the v2 → v3 layout migration with its
- * 200-run cap (§5.2, §15.2), the 1,000-series cap of a chart (§5.2) and the mobile drawer (§1.5).
+ * The project page on generated runs: pinned config columns (docs/ui.md#run-list), the colour picker saved in
+ * `customRunColors` (docs/ui.md#colours), the colour-blind palette (docs/ui.md#accessibility), the v2 → v3
+ * layout migration with its 200-run cap (docs/ui.md#visible-runs, docs/ui.md#project-layout), the
+ * 1,000-series cap of a chart (docs/ui.md#visible-runs) and the mobile drawer (docs/ui.md#small-screens).
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';

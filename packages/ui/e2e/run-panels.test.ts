@@ -1,7 +1,8 @@
 /**
  * The run page beyond line charts, on generated runs plus the Python fixtures: name and annotation
- * editing (UI.md §4.2), table virtual scrolling (§9), the tensor viewer's strided slices (§10), the
- * log viewer's load-earlier, search and download (§13), and the KDE card's flow heatmap (§11, §7.2).
+ * editing (docs/ui.md#run-header), table virtual scrolling (docs/ui.md#table-cards), the tensor viewer's
+ * strided slices (docs/ui.md#tensor-cards), the log viewer's load-earlier, search and download
+ * (docs/ui.md#log-viewer), and the KDE card's flow heatmap (docs/ui.md#kde-cards, docs/ui.md#flow-heatmap).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -230,7 +231,7 @@ describe('run panels', () => {
     });
   });
 
-  it('the KDE card heatmap is the flow heatmap of §7.2, with its controls', async () => {
+  it('the KDE card heatmap is the flow heatmap of docs/ui.md#flow-heatmap, with its controls', async () => {
     await withPage(served.browser, { theme: 'dark' }, async (w) => {
       await w.page.goto(`${served.viewer.url}/projects/vision/u6pw?tab=params`);
       const card = w.page.locator('[data-card-type="kde"]').first();

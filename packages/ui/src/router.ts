@@ -1,4 +1,4 @@
-/** Routes of UI.md §2.1; everything but the landing pages loads on demand. */
+/** Routes of docs/ui.md#pages; everything but the landing pages loads on demand. */
 import { createRouter, createWebHistory } from 'vue-router';
 import HomePage from './pages/HomePage.vue';
 import NotFoundPage from './pages/NotFoundPage.vue';

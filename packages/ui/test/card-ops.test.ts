@@ -1,4 +1,4 @@
-/** Card edits shared by the run and project pages (UI.md §4.5, §4.7). */
+/** Card edits shared by the run and project pages (docs/ui.md#tab-settings, docs/ui.md#card-frame). */
 import { describe, expect, it } from 'vitest';
 import { histogramCard, lineCard } from '../src/layout/card-factory';
 import { applyTabSettings, dropCard, moveCard, patchCard, resizeCard } from '../src/layout/card-ops';

@@ -1,6 +1,6 @@
 /**
  * The empty state's example imports the client by the name the client package really exports
- * (docs/ui.md#first-run), and its install steps name the packages and tarballs the repository really makes, so
+ * (docs/ui.md#empty-states), and its install steps name the packages and tarballs the repository really makes, so
  * neither can drift from the packages.
  */
 import { readFileSync } from 'node:fs';

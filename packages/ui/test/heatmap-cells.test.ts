@@ -1,4 +1,7 @@
-/** The tensor heatmap's maths (UI.md §10): value ranges, colours, tick spacing and axis names. */
+/**
+ * The tensor heatmap's maths (docs/ui.md#tensor-cards): value ranges, colours, tick spacing and axis
+ * names.
+ */
 import { describe, expect, it } from 'vitest';
 import { colormapLut } from '../src/charts/colormaps';
 import { finiteRange, paintCells, scaleRange, textColorOn, tickCells } from '../src/charts/heatmap-cells';

@@ -1,4 +1,7 @@
-/** The log follower's overlap rule (UI.md §13, API §B.5), on chunks as the server sends them. */
+/**
+ * The log follower's overlap rule (docs/ui.md#log-viewer, docs/api.md#following-a-log), on chunks as the
+ * server sends them.
+ */
 import { describe, expect, it } from 'vitest';
 import { applyChunk, displayText, stripAnsi } from '../src/data/log-follow';
 

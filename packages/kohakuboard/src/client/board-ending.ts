@@ -1,8 +1,8 @@
 /**
- * How a board ends (CLIENT.md §10.3–§10.6): finish() posts the final status to the writer and waits for it
- * to close, with a progress line every 5 s and a 60 s no-progress watchdog; the exit hook does the same by
- * blocking the thread; a dead writer or a forced exit leaves metadata.json written here with status
- * "crashed". Idempotent: a board ends once.
+ * How a board ends (docs/client.md#finishing, docs/client.md#exit-status): finish() posts the final status to
+ * the writer and waits for it to close, with a progress line every 5 s and a 60 s no-progress watchdog; the
+ * exit hook does the same by blocking the thread; a dead writer or a forced exit leaves metadata.json written
+ * here with status "crashed". Idempotent: a board ends once.
  */
 import { formatPythonIso, type RunMetadata, writeMetadataJson } from '../storage/index.js';
 import type { WriterSummary } from '../writer/messages.js';
@@ -129,8 +129,9 @@ export class BoardEnding {
   }
 
   /**
-   * finish() when the writer died or was stopped: metadata.json is written here with status "crashed" (§9.4),
-   * and the promise rejects with the start error, or with an error that counts the messages not written.
+   * finish() when the writer died or was stopped: metadata.json is written here with status "crashed"
+   * (docs/client.md#writer-failures), and the promise rejects with the start error, or with an error that
+   * counts the messages not written.
    */
   private async endWithDeadWriter(): Promise<void> {
     const { link, logger } = this.c;

@@ -1,6 +1,6 @@
 /**
- * The board's own log (CLIENT.md §12): logs/board.log (logger BOARD, DEBUG and above, synchronous appends
- * on the board's thread) and the console (INFO and above, on the original stderr, coloured on a TTY).
+ * The board's own log (docs/client.md#log-files): logs/board.log (logger BOARD, DEBUG and above, synchronous
+ * appends on the board's thread) and the console (INFO and above, on the original stderr, coloured on a TTY).
  * Warnings about bad logged values are given once per key.
  */
 import { LogFile } from '../writer/log-file.js';

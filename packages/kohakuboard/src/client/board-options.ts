@@ -1,7 +1,7 @@
 /**
- * The options of `new Board(…)` (CLIENT.md §3.2): validated before anything touches the disk; misuse throws a
- * TypeError that names the option. The five sync options are accepted for code written against the Python
- * client, but remote sync is not part of this version: they are not yet active.
+ * The options of `new Board(…)` (docs/client.md#options): validated before anything touches the disk; misuse
+ * throws a TypeError that names the option. The five sync options are accepted for code written against the
+ * Python client, but remote sync is not part of this version: they are not yet active.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { normalizeSuppliedRunId, sanitizeAnnotation, sanitizeProject } from '../storage/index.js';

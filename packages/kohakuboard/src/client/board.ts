@@ -1,8 +1,9 @@
 /**
- * Board (CLIENT.md §3): the logging API. Each call validates cheaply, assigns its step (§5), copies its
- * payload and hands one message to the writer thread: a scalar-only call as a record in the shared ring, any
- * other call as one posted message with its buffers transferred. log() never throws after construction: a bad
- * entry is skipped and reported once per key, and the call's step is consumed all the same.
+ * Board (docs/client.md#board): the logging API. Each call validates cheaply, assigns its step
+ * (docs/client.md#steps), copies its payload and hands one message to the writer thread: a scalar-only call
+ * as a record in the shared ring, any other call as one posted message with its buffers transferred. log()
+ * never throws after construction: a bad entry is skipped and reported once per key, and the call's step is
+ * consumed all the same.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ export type LogValue =
   | TensorLog
   | KernelDensity;
 
-/** A metric name that failed the name rules (STORAGE.md §6). */
+/** A metric name that failed the name rules (docs/format.md#log-names). */
 const INVALID = -1;
 
 export class Board implements HookedBoard {
@@ -274,7 +275,10 @@ export class Board implements HookedBoard {
     }
   }
 
-  /** The general path of log(): classifies every entry (§6.1) and hands the call over as one message. */
+  /**
+   * The general path of log(): classifies every entry (docs/client.md#logging) and hands the call over as one
+   * message.
+   */
   private logEntries(values: Record<string, unknown>, step: number, timestamp: number): void {
     const names: string[] = [];
     const numbers: number[] = [];
@@ -388,7 +392,7 @@ export class Board implements HookedBoard {
     return id;
   }
 
-  /** The file-name rules of STORAGE.md §6 for metric, histogram, tensor and KDE names. */
+  /** The file-name rules of docs/format.md#log-names for metric, histogram, tensor and KDE names. */
   private fileNameOk(key: string): boolean {
     const problem = checkLogName(key);
     if (problem) {
@@ -456,7 +460,7 @@ export class Board implements HookedBoard {
   }
 
   // ------------------------------------------------------------------------------------------------------
-  // The other log* methods (§7): each always takes a new step.
+  // The other log* methods (docs/client.md#other-logging-methods): each always takes a new step.
 
   /** One media row per image, all at one step. */
   logImages(name: string, images: ImageInput | ImageInput[], caption?: string): number {
@@ -544,7 +548,7 @@ export class Board implements HookedBoard {
   }
 
   // ------------------------------------------------------------------------------------------------------
-  // flush, finish (§10)
+  // flush, finish (docs/client.md#endings)
 
   /** Resolves when everything logged before the call is committed to disk. */
   flush(): Promise<void> {
@@ -558,7 +562,10 @@ export class Board implements HookedBoard {
     this.link.flushSync(timeoutMs);
   }
 
-  /** Resolves on setImmediate, so that a synchronous training loop lets signals through (§10.5). */
+  /**
+   * Resolves on setImmediate, so that a synchronous training loop lets signals through
+   * (docs/client.md#signals).
+   */
   yield(): Promise<void> {
     return new Promise((resolve) => setImmediate(resolve));
   }
@@ -578,7 +585,7 @@ export class Board implements HookedBoard {
   }
 
   // ------------------------------------------------------------------------------------------------------
-  // HookedBoard (process hooks, §10.4–§10.5)
+  // HookedBoard (process hooks, docs/client.md#process-exit, docs/client.md#signals)
 
   /** @internal */
   isFinishing(): boolean {

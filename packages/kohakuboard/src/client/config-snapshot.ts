@@ -1,7 +1,8 @@
 /**
- * The run's config as a plain JSON value (CLIENT.md §3.4): the same rules as the run-folder JSON dialect
- * (toJSON honoured; undefined, functions and symbols dropped in objects and null in arrays; bigint and
- * non-finite numbers kept), in a form that can be handed to the writer thread. A cycle throws TypeError.
+ * The run's config as a plain JSON value (docs/client.md#what-the-constructor-does): the same rules as the
+ * run-folder JSON dialect (toJSON honoured; undefined, functions and symbols dropped in objects and null in
+ * arrays; bigint and non-finite numbers kept), in a form that can be handed to the writer thread. A cycle
+ * throws TypeError.
  */
 export function configSnapshot(value: unknown): unknown {
   return plain(value, '$', []);

@@ -1,8 +1,8 @@
 /**
- * Histogram (CLIENT.md §8.3): raw values (binned by the writer, or at once by computeBins() with exactly the
- * writer's rules), or precomputed edges and counts. `captureHistogram` copies the values at log time into
- * one typed array whose buffer is transferred to the writer (a Float64Array, or a Float32Array for float32
- * input).
+ * Histogram (docs/client.md#histogram): raw values (binned by the writer, or at once by computeBins() with
+ * exactly the writer's rules), or precomputed edges and counts. `captureHistogram` copies the values at log
+ * time into one typed array whose buffer is transferred to the writer (a Float64Array, or a Float32Array for
+ * float32 input).
  */
 import { binValuesInPlace, edgesAreNonUniform, type HistogramRange } from '../writer/histogram-bins.js';
 import type { HistogramItem } from '../writer/messages.js';

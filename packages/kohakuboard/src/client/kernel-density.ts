@@ -1,6 +1,7 @@
 /**
- * KernelDensity (CLIENT.md §8.5): from raw samples (the writer computes the density) or from a precomputed
- * grid and density. The constructor validates the options; `captureKde` copies the arrays at log time.
+ * KernelDensity (docs/client.md#kerneldensity): from raw samples (the writer computes the density) or from a
+ * precomputed grid and density. The constructor validates the options; `captureKde` copies the arrays at log
+ * time.
  */
 import { stringifyDialectJson } from '../storage/index.js';
 import type { KdeItem } from '../writer/messages.js';

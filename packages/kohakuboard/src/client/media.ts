@@ -1,5 +1,5 @@
 /**
- * Media (CLIENT.md §8.1): images (file paths, encoded bytes, pixel arrays), video and audio.
+ * Media (docs/client.md#media): images (file paths, encoded bytes, pixel arrays), video and audio.
  * The constructor validates; `captureMedia` runs at log time on the caller's thread: it reads files and
  * copies bytes and pixels, so that later changes to the file or the buffer do not change what was logged.
  */

@@ -1,6 +1,6 @@
 /**
- * NumericInput (CLIENT.md §2): plain number arrays, typed arrays (BigInt ones included) and nested plain
- * arrays flattened in row-major order.
+ * NumericInput (docs/client.md#exports): plain number arrays, typed arrays (BigInt ones included) and nested
+ * plain arrays flattened in row-major order.
  */
 export type NestedNumberArray = Array<number | NestedNumberArray>;
 export type NumericInput = ArrayLike<number> | BigInt64Array | BigUint64Array | NestedNumberArray;

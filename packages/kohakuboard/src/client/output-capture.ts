@@ -1,8 +1,8 @@
 /**
- * The process-wide output capture hub (CLIENT.md §11.1). While at least one board captures, it wraps
- * process.stdout.write and process.stderr.write: every write first goes unchanged to the original function
- * (arguments, callback and return value preserved), then the chunk is forwarded to every capturing board.
- * The boards' own console messages use the original functions and are therefore not captured.
+ * The process-wide output capture hub (docs/client.md#output-capture). While at least one board captures, it
+ * wraps process.stdout.write and process.stderr.write: every write first goes unchanged to the original
+ * function (arguments, callback and return value preserved), then the chunk is forwarded to every capturing
+ * board. The boards' own console messages use the original functions and are therefore not captured.
  */
 export type OutputStream = 'stdout' | 'stderr';
 export type OutputSink = (stream: OutputStream, data: string | Uint8Array) => void;

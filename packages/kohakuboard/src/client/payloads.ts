@@ -1,7 +1,7 @@
 /**
  * The buffers of a logging call's items: transferred to the writer with the message, never cloned
- * (CLIENT.md §9.1). Every one is a copy the client made at log time, so transferring it detaches nothing the
- * caller still uses.
+ * (docs/client.md#transport). Every one is a copy the client made at log time, so transferring it detaches
+ * nothing the caller still uses.
  */
 import type { LogItem } from '../writer/messages.js';
 

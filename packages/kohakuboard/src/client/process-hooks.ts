@@ -1,5 +1,6 @@
 /**
- * Process hooks and signals, installed once per process and shared by every board (CLIENT.md §10.4, §10.5):
+ * Process hooks and signals, installed once per process and shared by every board
+ * (docs/client.md#process-exit, docs/client.md#signals):
  *
  * - `beforeExit` (the script ended): finish every unfinished board; the process waits for them.
  * - `exit` (process.exit(), an uncaught exception, or the end): remove our signal listeners, then for every

@@ -1,5 +1,5 @@
 /**
- * The queue bound and overload policy (docs/client.md#queue-bound): at most `queueCapacity` messages and
+ * The queue bound and overload policy (docs/client.md#queue-and-backpressure): at most `queueCapacity` messages and
  * `queueMaxBytes` of payload in flight (handed to the writer, not yet taken). At 80 % one warning; when full,
  * a logging call blocks the training thread (Atomics.wait on the writer's TAKEN counter, which needs no event
  * loop) until there is room, announced once per episode with a reminder every 10 s. Data is dropped and

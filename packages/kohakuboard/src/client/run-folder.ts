@@ -1,6 +1,7 @@
 /**
- * Creating a run folder (CLIENT.md §3.4 step 3, STORAGE.md §1.4): the run id is chosen against the project
- * directory (case-insensitively) and claimed with an exclusive mkdir; then the sub-folders.
+ * Creating a run folder (docs/client.md#what-the-constructor-does step 3, docs/format.md#run-ids): the run id
+ * is chosen against the project directory (case-insensitively) and claimed with an exclusive mkdir; then the
+ * sub-folders.
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -56,7 +57,10 @@ export function claimRunFolder(
   throw new Error(`Could not find a free run id in ${projectDir} after ${MAX_DRAWS} tries`);
 }
 
-/** data/, data/metrics/, data/histograms/, data/tensors/, media/ and logs/ (STORAGE.md §2). */
+/**
+ * data/, data/metrics/, data/histograms/, data/tensors/, media/ and logs/
+ * (docs/format.md#folder-contents).
+ */
 export function createRunSubfolders(runDir: string): void {
   const p = runPaths(runDir);
   for (const dir of [p.dataDir, p.metricsDir, p.histogramsDir, p.tensorsDir, p.mediaDir, p.logsDir]) {

@@ -1,8 +1,8 @@
 /**
- * Table (CLIENT.md §8.2): rows of objects (columns = the union of their keys in order of first appearance),
- * rows of arrays with optional column names, or an explicit { columns, rows } spec. Cells may be Media.
- * `captureTable` serialises the cells at log time (each cell on its own, so that one odd cell never loses the
- * table) and captures its media cells.
+ * Table (docs/client.md#table): rows of objects (columns = the union of their keys in order of first
+ * appearance), rows of arrays with optional column names, or an explicit { columns, rows } spec. Cells may be
+ * Media. `captureTable` serialises the cells at log time (each cell on its own, so that one odd cell never
+ * loses the table) and captures its media cells.
  */
 import { stringifyDialectJson } from '../storage/index.js';
 import type { MediaItem, TableItem } from '../writer/messages.js';

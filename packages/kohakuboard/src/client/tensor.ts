@@ -1,8 +1,8 @@
 /**
- * TensorLog (CLIENT.md §8.4): typed arrays, plain and nested arrays, { data, shape } and tfjs-style tensors,
- * stored as NPY with an optional dtype cast. The constructor works out the source dtype and the shape and
- * validates them; `captureTensor` copies the elements at log time (the cast and the NPY encoding happen in
- * the writer).
+ * TensorLog (docs/client.md#tensorlog): typed arrays, plain and nested arrays, { data, shape } and tfjs-style
+ * tensors, stored as NPY with an optional dtype cast. The constructor works out the source dtype and the
+ * shape and validates them; `captureTensor` copies the elements at log time (the cast and the NPY encoding
+ * happen in the writer).
  */
 import { stringifyDialectJson } from '../storage/index.js';
 import type { TensorItem, TensorSourceData } from '../writer/messages.js';

@@ -1,5 +1,5 @@
 /**
- * CSV and JSON Lines writers (docs/export.md#csv, docs/export.md#jsonl). Rows are rendered into strings of a
+ * CSV and JSON Lines writers (docs/export.md#csv, docs/export.md#json-lines). Rows are rendered into strings of a
  * few thousand rows each, which keeps the number of writes small without holding a batch's text at once.
  */
 import type { ByteSink } from './byte-sink.js';
@@ -138,7 +138,7 @@ export class CsvTableWriter extends TextTableWriter {
   }
 }
 
-/** One JSON object per line; see docs/export.md#jsonl. */
+/** One JSON object per line; see docs/export.md#json-lines. */
 export class JsonlTableWriter extends TextTableWriter {
   private readonly keys: string[];
 

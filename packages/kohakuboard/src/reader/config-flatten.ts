@@ -1,6 +1,6 @@
 /**
- * Flat config keys (API.md §B.6): nested object keys joined with `.`; arrays, scalars and empty objects are
- * leaves; leaves ordered by code point.
+ * Flat config keys (docs/api.md#config): nested object keys joined with `.`; arrays, scalars and empty
+ * objects are leaves; leaves ordered by code point.
  */
 import type { JsonValue } from '../storage/index.js';
 

@@ -1,5 +1,6 @@
 /**
- * Size, modification time and identity of a file: what change detection compares (STORAGE.md §13.1).
+ * Size, modification time and identity of a file: what change detection compares
+ * (docs/format.md#change-detection).
  */
 import { statSync } from 'node:fs';
 

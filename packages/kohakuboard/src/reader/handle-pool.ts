@@ -1,8 +1,9 @@
 /**
- * A bounded LRU of read-only SQLite handles (API.md Part C3: at most 256 open). Handles idle for longer than
- * `idleMs` are closed by `closeIdle()`, which the owner calls on a timer, so that many runs never exhaust
- * file descriptors. A handle is reopened when its file was replaced (another inode). Every file is checked
- * to lie inside the data directory before it is opened (data-root.ts), and errors name it relative to it.
+ * A bounded LRU of read-only SQLite handles (docs/api.md#performance-targets: at most 256 open). Handles idle
+ * for longer than `idleMs` are closed by `closeIdle()`, which the owner calls on a timer, so that many runs
+ * never exhaust file descriptors. A handle is reopened when its file was replaced (another inode). Every file
+ * is checked to lie inside the data directory before it is opened (data-root.ts), and errors name it relative
+ * to it.
  */
 import { statSync } from 'node:fs';
 import { openReadOnly, type ReadOnlyDatabase, type SqliteDatabase, StorageError } from '../storage/index.js';

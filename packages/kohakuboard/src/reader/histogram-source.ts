@@ -1,7 +1,7 @@
 /**
- * Classic histograms of a run (STORAGE.md §7): every file of `data/histograms/`, decoded and cached per
- * file (validated by the stamps of the file and its -wal). The entries of a name are merged from every
- * file of its namespace and ordered by step, stably (API.md §A.17).
+ * Classic histograms of a run (docs/format.md#histogram-files): every file of `data/histograms/`, decoded and
+ * cached per file (validated by the stamps of the file and its -wal). The entries of a name are merged from
+ * every file of its namespace and ordered by step, stably (docs/api.md#histograms).
  */
 import { join } from 'node:path';
 import {

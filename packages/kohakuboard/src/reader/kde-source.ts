@@ -1,6 +1,6 @@
 /**
- * Kernel-density entries (STORAGE.md §4.4, §12): the rows of a name with their decoded grid and density.
- * Entries whose payload is missing or cannot be decoded carry null.
+ * Kernel-density entries (docs/format.md#row-meanings, docs/format.md#npz): the rows of a name with their
+ * decoded grid and density. Entries whose payload is missing or cannot be decoded carry null.
  */
 import {
   isStorageError,

@@ -1,6 +1,6 @@
 /**
- * Media blobs in `media/blobs.db` (STORAGE.md §10): the size of a blob and byte ranges of it. The storage
- * library cuts ranges out in SQLite, so that a range request copies only the bytes asked for.
+ * Media blobs in `media/blobs.db` (docs/format.md#media-blobs): the size of a blob and byte ranges of it. The
+ * storage library cuts ranges out in SQLite, so that a range request copies only the bytes asked for.
  */
 import { kvGet, kvGetRange, kvValueLength, runPaths } from '../storage/index.js';
 import { fileStamp } from './file-stamp.js';

@@ -1,7 +1,7 @@
 /**
- * The rows of a run's `data/metadata.db` (STORAGE.md §4) that a request needs: those of one name, a few ids,
- * per-name summaries, step timestamps. The queries are the storage library's; this module only opens the
- * file through the reader's handle pool. A run without metadata.db has no rows.
+ * The rows of a run's `data/metadata.db` (docs/format.md#metadata-database) that a request needs: those of
+ * one name, a few ids, per-name summaries, step timestamps. The queries are the storage library's; this
+ * module only opens the file through the reader's handle pool. A run without metadata.db has no rows.
  */
 import {
   type KernelDensityRow,
@@ -28,7 +28,7 @@ function onMetadataDb<T>(ctx: ReaderContext, runDir: string, none: T, fn: (db: S
   return fileStamp(file) ? ctx.handles.use(file, fn) : none;
 }
 
-/** Media rows of a name, by step and id (API.md §A.12). */
+/** Media rows of a name, by step and id (docs/api.md#media). */
 export function mediaRowsOf(ctx: ReaderContext, runDir: string, name: string): MediaRow[] {
   return onMetadataDb(ctx, runDir, [], (db) => readMediaRowsByName(db, name));
 }
@@ -42,12 +42,12 @@ export function mediaRowsOfIds(ctx: ReaderContext, runDir: string, ids: readonly
   return onMetadataDb(ctx, runDir, [], (db) => readMediaRowsByIds(db, ids));
 }
 
-/** Per media name: count, step range and type (API.md §B.11 `details`). */
+/** Per media name: count, step range and type (docs/api.md#scalars `details`). */
 export function mediaSummariesOf(ctx: ReaderContext, runDir: string): MediaNameSummary[] {
   return onMetadataDb(ctx, runDir, [], (db) => readMediaNameSummaries(db));
 }
 
-/** Table rows of a name, by step and append order (API.md §A.15). */
+/** Table rows of a name, by step and append order (docs/api.md#tables). */
 export function tableRowsOf(ctx: ReaderContext, runDir: string, name: string): TableRow[] {
   return onMetadataDb(ctx, runDir, [], (db) => readTableRowsByName(db, name));
 }

@@ -1,6 +1,7 @@
 /**
- * Tensor and KDE payloads (STORAGE.md §9, §11, §12), looked up through their metadata rows. The KVault file
- * comes from a database value, so it is joined and checked to stay inside `data/tensors/`.
+ * Tensor and KDE payloads (docs/format.md#tensor-and-kde-payloads, docs/format.md#npy, docs/format.md#npz),
+ * looked up through their metadata rows. The KVault file comes from a database value, so it is joined and
+ * checked to stay inside `data/tensors/`.
  */
 import { resolve, sep } from 'node:path';
 import { decodeNpz, kvGet, type NpyArray, npyValues, runPaths } from '../storage/index.js';

@@ -1,7 +1,8 @@
 /**
- * What grew in hot runs (API.md §B.9 `run_data`): for each running or recently changed run, the stamps of its
- * data files are compared with the last look; only files that changed are opened, to read their new row
- * counts, names or sizes. The cost per tick is proportional to the hot runs, not to all runs.
+ * What grew in hot runs (docs/api.md#event-change-detection `run_data`): for each running or recently changed
+ * run, the stamps of its data files are compared with the last look; only files that changed are opened, to
+ * read their new row counts, names or sizes. The cost per tick is proportional to the hot runs, not to all
+ * runs.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
- * What a run holds, by kind (API.md §A.7 `available_data`): metric names from `data/metrics/`, media, table,
- * tensor and KDE names from `data/metadata.db`, classic histogram names from `data/histograms/`. Directory
- * listings and DISTINCT queries only; no series is read.
+ * What a run holds, by kind (docs/api.md#summary `available_data`): metric names from `data/metrics/`, media,
+ * table, tensor and KDE names from `data/metadata.db`, classic histogram names from `data/histograms/`.
+ * Directory listings and DISTINCT queries only; no series is read.
  */
 import { existsSync } from 'node:fs';
 import { listMetricFiles, readDistinctNames, runPaths } from '../storage/index.js';

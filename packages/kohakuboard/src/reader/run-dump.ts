@@ -189,7 +189,10 @@ function npySummary(arr: NpyArray): Record<string, unknown> {
   };
 }
 
-/** Payload blobs of tensors and KDEs, looked up through their rows (STORAGE.md §9). */
+/**
+ * Payload blobs of tensors and KDEs, looked up through their rows
+ * (docs/format.md#tensor-and-kde-payloads).
+ */
 function payloadReader(runDir: string) {
   const handles = new Map<string, ReturnType<typeof openReadOnly> | null>();
   return {
@@ -334,7 +337,8 @@ function dumpOutputLog(runDir: string): { sha256: string; text: string } | null 
  */
 export function dumpRun(runDir: string, options: DumpOptions = {}): Record<string, unknown> {
   const metadata = readMetadataJson(runDir);
-  // Listed before any database is opened: opening may leave empty -wal files behind (STORAGE.md §13.1).
+  // Listed before any database is opened: opening may leave empty -wal files behind
+  // (docs/format.md#reading-safely).
   const wal = walFiles(runDir);
   const rows = dumpMetadataRows(runDir);
   const doc = {

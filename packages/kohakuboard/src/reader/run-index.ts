@@ -1,8 +1,8 @@
 /**
- * The run index (API.md §B.10): one in-memory record per run, so that listings, /status and the single-run
- * record never open a run database.
+ * The run index (docs/api.md#run-index): one in-memory record per run, so that listings, /status and the
+ * single-run record never open a run database.
  *
- * Refresh, with a per-tick cost proportional to projects plus hot runs (API.md §B.9):
+ * Refresh, with a per-tick cost proportional to projects plus hot runs (docs/api.md#event-change-detection):
  * - every tick, the folders that hold runs are stat-ed (RunTree), and the three files whose change means
  *   "re-read" (metadata.json, data/metadata.db, its -wal) of every hot run: running, recently changed, or
  *   recently stale;
@@ -78,7 +78,10 @@ class ProjectRuns {
     this.infoCache = null;
   }
 
-  /** Runs in the default order: created_at descending (missing last), ties by run_id ascending (§A.4). */
+  /**
+   * Runs in the default order: created_at descending (missing last), ties by run_id ascending
+   * (docs/api.md#run-records).
+   */
   sorted(): RunRecord[] {
     if (!this.sortedCache) this.sortedCache = [...this.records.values()].sort(compareDefault);
     return this.sortedCache;
@@ -90,7 +93,10 @@ class ProjectRuns {
   }
 }
 
-/** A project's entry of API.md §A.3 from its runs: count, earliest created_at (as instants), latest step time. */
+/**
+ * A project's entry of docs/api.md#projects from its runs: count, earliest created_at (as instants), latest
+ * step time.
+ */
 export function summarizeProject(name: string, runs: Iterable<RunRecord>): ProjectInfo {
   let count = 0;
   let created: RunRecord | null = null;
@@ -203,7 +209,10 @@ export class RunIndex {
     return this;
   }
 
-  /** True while the first scan is still running: listings may be incomplete (§B.10 `indexing`). */
+  /**
+   * True while the first scan is still running: listings may be incomplete (docs/api.md#run-listing
+   * `indexing`).
+   */
   get indexing(): boolean {
     return this.initialScan;
   }
@@ -259,7 +268,10 @@ export class RunIndex {
     );
   }
 
-  /** §0.3: a folder named exactly `id`, else the smallest folder whose run_id part is `id`. */
+  /**
+   * docs/api.md#run-resolution: a folder named exactly `id`, else the smallest folder whose run_id part is
+   * `id`.
+   */
   resolve(project: string, id: string): RunRecord | null {
     const p = this.projectsByName.get(project);
     if (!p) return null;
@@ -267,8 +279,9 @@ export class RunIndex {
   }
 
   /**
-   * §A.21: over projects in name order, the first folder named `board`, else the first whose run_id part is
-   * `board`; only runs that `visible` accepts count (a team server hides what the caller cannot read).
+   * docs/api.md#media-by-id: over projects in name order, the first folder named `board`, else the first
+   * whose run_id part is `board`; only runs that `visible` accepts count (a team server hides what the caller
+   * cannot read).
    */
   findBoard(board: string, visible: (run: RunRecord) => boolean = () => true): RunRecord | null {
     const projects = [...this.projectsByName.keys()].sort().map((name) => this.projectsByName.get(name)!);
@@ -551,7 +564,10 @@ export class RunIndex {
     if (report) this.emit({ type: 'removed', record });
   }
 
-  /** §0.3: a run_id part shared by several folders is reported as the full folder name. */
+  /**
+   * docs/api.md#run-resolution: a run_id part shared by several folders is reported as the full folder
+   * name.
+   */
   private fixRunIds(p: ProjectRuns, part: string, inserted?: string): void {
     const group = p.byRunIdPart.get(part);
     if (!group) return;

@@ -1,7 +1,7 @@
 /**
  * Reading what the run index keeps about one run folder: metadata.json, the step summary, the stamps of the
- * files whose change means "re-read" and the last file activity (STORAGE.md §3.1). A probe is plain data so
- * that worker threads can build it.
+ * files whose change means "re-read" and the last file activity (docs/format.md#run-status). A probe is plain
+ * data so that worker threads can build it.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { type DataRoot, NO_ROOT } from './data-root.js';
 import { type FileStamp, fileStamp } from './file-stamp.js';
 import { EMPTY_STEP_SUMMARY, readStepSummary, type StepSummary } from './step-summary.js';
 
-/** Configs larger than this are not kept in the index (API.md §B.10). */
+/** Configs larger than this are not kept in the index (docs/api.md#run-index). */
 export const MAX_INDEXED_CONFIG_BYTES = 64 * 1024;
 
 export interface RunStamps {
@@ -64,9 +64,9 @@ export function runStamps(runDir: string): RunStamps {
 }
 
 /**
- * Opening a WAL database read-only creates an empty `-wal` (and `-shm`) when none exists (STORAGE.md §13.1).
- * That is this reader's doing, not new data, so a `-wal` that appeared empty during the probe is taken
- * into the stamps; otherwise the next look would see a "change" in every run.
+ * Opening a WAL database read-only creates an empty `-wal` (and `-shm`) when none exists
+ * (docs/format.md#reading-safely). That is this reader's doing, not new data, so a `-wal` that appeared empty
+ * during the probe is taken into the stamps; otherwise the next look would see a "change" in every run.
  */
 function afterOwnOpen(dir: string, before: RunStamps): RunStamps {
   if (before.metadataDbWal !== null || before.metadataDb === null) return before;
@@ -74,7 +74,7 @@ function afterOwnOpen(dir: string, before: RunStamps): RunStamps {
   return wal !== null && wal.size === 0 ? { ...before, metadataDbWal: wal } : before;
 }
 
-/** Whether a run's derived status depends on its last activity (STORAGE.md §3.1). */
+/** Whether a run's derived status depends on its last activity (docs/format.md#run-status). */
 export function statusNeedsActivity(metadata: Record<string, unknown> | null): boolean {
   if (!metadata) return false;
   if (typeof metadata.status === 'string') return metadata.status === 'running';
@@ -100,7 +100,7 @@ function maxMtime(dir: string, acc: number): number {
   return acc;
 }
 
-/** Max mtime of metadata.json and of every *.db and *.db-wal file of a run (STORAGE.md §3.1). */
+/** Max mtime of metadata.json and of every *.db and *.db-wal file of a run (docs/format.md#run-status). */
 export function fileActivity(runDir: string): number | null {
   const p = runPaths(runDir);
   let acc = fileStamp(p.metadataJson)?.mtimeMs ?? 0;

@@ -1,7 +1,7 @@
 /**
- * The run index's record of one run (API.md §B.10): everything the listings, /status and the single-run
- * record need, derived from a probe without opening any database. Records are immutable: a change makes a
- * new record, so caches can key on the object.
+ * The run index's record of one run (docs/api.md#run-index): everything the listings, /status and the
+ * single-run record need, derived from a probe without opening any database. Records are immutable: a change
+ * makes a new record, so caches can key on the object.
  */
 import { relative, sep } from 'node:path';
 import {
@@ -20,9 +20,12 @@ export interface RunRecord {
   readonly project: string;
   /** The folder name (`board_id`). */
   readonly folder: string;
-  /** The folder's run_id part (§0.3). */
+  /** The folder's run_id part (docs/api.md#run-resolution). */
   readonly runIdPart: string;
-  /** The run_id listings report: the run_id part, or the folder name when the part is not unique (§0.3). */
+  /**
+   * The run_id listings report: the run_id part, or the folder name when the part is not unique
+   * (docs/api.md#run-resolution).
+   */
   readonly runId: string;
   readonly annotation: string | null;
   readonly dir: string;
@@ -39,11 +42,11 @@ export interface RunRecord {
   /** Flat config keys; null when the config is omitted. */
   readonly flatConfig: Map<string, JsonValue> | null;
   readonly lastStep: number | null;
-  /** Time of the latest step (API.md §A.4 `updated_at`). */
+  /** Time of the latest step (docs/api.md#run-records `updated_at`). */
   readonly updatedAtMs: number | null;
   readonly firstTimestampMs: number | null;
   readonly hasGlobalStep: boolean;
-  /** STORAGE.md §3.1 last activity; null when unknown. */
+  /** docs/format.md#run-status last activity; null when unknown. */
   readonly lastActivityMs: number | null;
   readonly status: RunStatus;
   /** When the index last saw this run change (or first saw it). */
@@ -53,7 +56,10 @@ export interface RunRecord {
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 
-/** Last activity (STORAGE.md §3.1): heartbeat, time of the last step and file modification times. */
+/**
+ * Last activity (docs/format.md#run-status): heartbeat, time of the last step and file modification
+ * times.
+ */
 export function lastActivity(probe: RunProbe): number | null {
   const candidates = [
     parseIsoToMs(probe.metadata?.updated_at),

@@ -1,8 +1,9 @@
 /**
- * Where the runs are: the directory structure of a data directory in the three layouts of STORAGE.md §1.1,
- * kept up to date by stat-ing only the directories that hold runs (the base, `users/…` and project folders).
- * A folder's modification time changes when an entry is added, removed or renamed in it, so a tick costs one
- * stat per container plus one per pending candidate (a folder whose metadata.json has not appeared yet).
+ * Where the runs are: the directory structure of a data directory in the three layouts of
+ * docs/format.md#base-directory, kept up to date by stat-ing only the directories that hold runs (the base,
+ * `users/…` and project folders). A folder's modification time changes when an entry is added, removed or
+ * renamed in it, so a tick costs one stat per container plus one per pending candidate (a folder whose
+ * metadata.json has not appeared yet).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

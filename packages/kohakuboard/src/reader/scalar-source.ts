@@ -1,7 +1,7 @@
 /**
- * Scalar series of a run (API.md §A.10): metric files and the three base columns of the step index, decoded
- * into typed arrays, in step order, and cached. A cached series is validated by the stamps of its file and
- * -wal (no query when nothing changed) and extended by reading only the new rows when the file grew.
+ * Scalar series of a run (docs/api.md#scalars): metric files and the three base columns of the step index,
+ * decoded into typed arrays, in step order, and cached. A cached series is validated by the stamps of its
+ * file and -wal (no query when nothing changed) and extended by reading only the new rows when the file grew.
  */
 import { join } from 'node:path';
 import { stepOrder } from '@kohakuboard/series';
@@ -113,7 +113,7 @@ function append(entry: CachedColumns | null, add: Columns, extra: number): Cache
   return { stamps: entry?.stamps ?? '', ino: entry?.ino ?? 0, n, raw, ordered, view };
 }
 
-/** The rows in a stable step order (storage is normally in step order already; API.md §A.10). */
+/** The rows in a stable step order (storage is normally in step order already; docs/api.md#scalars). */
 function gather(c: Columns, order: Uint32Array): Columns {
   const out = allocate(order.length);
   for (let i = 0; i < order.length; i++) {
@@ -132,7 +132,7 @@ function stampsOf(file: string): { tag: string; ino: number } | null {
   return { tag: `${stampTag(db)}|${stampTag(fileStamp(`${file}-wal`))}`, ino: db.ino };
 }
 
-/** The metric file of a name (`/` → `__`, STORAGE.md §6). */
+/** The metric file of a name (`/` → `__`, docs/format.md#metric-files). */
 export function metricFile(runDir: string, name: string): string {
   return join(runPaths(runDir).metricsDir, `${logNameToFileStem(name)}.db`);
 }
@@ -247,7 +247,7 @@ function readStepColumns(ctx: ReaderContext, runDir: string): CachedColumns | nu
 
 const EMPTY = new Float64Array(0);
 
-/** A series with no rows (an unknown metric answers with empty arrays, §A.10). */
+/** A series with no rows (an unknown metric answers with empty arrays, docs/api.md#scalars). */
 export const EMPTY_SERIES: ScalarSeries = {
   length: 0,
   steps: EMPTY,

@@ -1,7 +1,7 @@
 /**
- * What the run index needs from a run's step index (STORAGE.md §4.4), from indexed queries only: the last
- * step, the first and last timestamps and whether any global_step is non-zero. has_global_step is updated
- * from the new rows only (API.md §A.7), so a growing run never rescans its whole step table.
+ * What the run index needs from a run's step index (docs/format.md#row-meanings), from indexed queries only:
+ * the last step, the first and last timestamps and whether any global_step is non-zero. has_global_step is
+ * updated from the new rows only (docs/api.md#summary), so a growing run never rescans its whole step table.
  */
 import {
   readSnapshot,

@@ -1,6 +1,7 @@
 /**
- * Element encodings of ColumnVault columns (STORAGE.md §5.4): i64 and f64, little-endian, on typed arrays.
- * i64 values are handled as two 32-bit halves, which is exact for every safe integer and avoids BigInt.
+ * Element encodings of ColumnVault columns (docs/format.md#element-encodings): i64 and f64, little-endian, on
+ * typed arrays. i64 values are handled as two 32-bit halves, which is exact for every safe integer and avoids
+ * BigInt.
  */
 import { endianness } from 'node:os';
 
@@ -42,8 +43,8 @@ export function decodeI64(bytes: Uint8Array): Float64Array {
 }
 
 /**
- * Encodes f64 LE, writing every NaN as the canonical quiet NaN 00 00 00 00 00 00 F8 7F (STORAGE.md §14.1):
- * a plain Float64Array copy would keep NaN payloads.
+ * Encodes f64 LE, writing every NaN as the canonical quiet NaN 00 00 00 00 00 00 F8 7F
+ * (docs/format.md#non-finite-scalars): a plain Float64Array copy would keep NaN payloads.
  */
 export function encodeF64(values: ArrayLike<number>): Uint8Array {
   const n = values.length;

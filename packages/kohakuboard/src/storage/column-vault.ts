@@ -1,10 +1,11 @@
 /**
- * KohakuVault ColumnVault files (STORAGE.md §5): named columns of fixed-size elements kept in zero-padded
- * BLOB chunks, plus var-size columns made of an `X_data` byte column and an `X_idx` index column.
+ * KohakuVault ColumnVault files (docs/format.md#column-vault): named columns of fixed-size elements kept in
+ * zero-padded BLOB chunks, plus var-size columns made of an `X_data` byte column and an `X_idx` index column.
  *
  * This module is the only code that knows the chunk layout. Reading addresses elements with each column's own
- * max_chunk_bytes; writing follows the append algorithms of §5.5 and §5.6 so that Python can continue a file
- * written here and the other way round.
+ * max_chunk_bytes; writing follows the append algorithms of docs/format.md#fixed-size-columns and
+ * docs/format.md#variable-size-columns so that Python can continue a file written here and the other way
+ * round.
  */
 import { readI32, writeI32 } from './column-codec.js';
 import { StorageError } from './errors.js';
@@ -57,7 +58,7 @@ export interface ColumnMeta {
 /** A column as a caller declares it; `var` is a logical var-size column (two physical columns). */
 export type ColumnSpec = { name: string; dtype: 'i64' | 'f64' | 'var' | `bytes:${number}` };
 
-/** Element size of a fixed dtype (STORAGE.md §5.4). */
+/** Element size of a fixed dtype (docs/format.md#element-encodings). */
 export function elemSizeOf(dtype: string): number {
   if (dtype === 'i64' || dtype === 'f64') return 8;
   if (dtype === 'bytes') return 1;
@@ -110,8 +111,8 @@ export function requireColumn(metas: Map<string, ColumnMeta>, name: string, file
 }
 
 /**
- * The number of rows a file holds: min(length) over its logical columns (STORAGE.md §5.7). A var-size
- * column counts by its `X_idx` length.
+ * The number of rows a file holds: min(length) over its logical columns
+ * (docs/format.md#row-counts-and-transactions). A var-size column counts by its `X_idx` length.
  */
 export function logicalRowCount(
   metas: Map<string, ColumnMeta>,
@@ -130,8 +131,8 @@ export function logicalRowCount(
 
 /**
  * The bytes of elements [start, end) of a fixed-size column, in a fresh 8-byte-aligned buffer.
- * Chunks are addressed with the column's own max_chunk_bytes (§5.5). Missing or short chunks are
- * reported as ECORRUPT naming the file and the column.
+ * Chunks are addressed with the column's own max_chunk_bytes (docs/format.md#fixed-size-columns). Missing or
+ * short chunks are reported as ECORRUPT naming the file and the column.
  */
 export function readFixedBytes(
   db: SqliteDatabase,
@@ -253,11 +254,11 @@ export function readVarColumn(
 // ---------------------------------------------------------------------------------------------------------
 // Writing
 
-/** Chunk sizes TS requests for new columns (STORAGE.md §5.8). */
+/** Chunk sizes TS requests for new columns (docs/format.md#chunk-sizes). */
 export const TS_MIN_CHUNK_BYTES = 4096;
 export const tsMaxChunkBytes = (elemSize: number) => Math.max(65536, 16 * elemSize);
 
-/** Aligned min/max chunk sizes at creation (STORAGE.md §5.3). */
+/** Aligned min/max chunk sizes at creation (docs/format.md#column-metadata). */
 export function alignChunkSizes(elemSize: number, min: number, max: number): { min: number; max: number } {
   if (elemSize <= 1) return { min, max };
   const alignedMin = Math.ceil(min / elemSize) * elemSize;
@@ -272,7 +273,7 @@ export function alignChunkSizes(elemSize: number, min: number, max: number): { m
   return { min: alignedMin, max: alignedMax };
 }
 
-/** cap(r) of §5.5: the smallest min·2^k ≥ r, at least min, capped at max. */
+/** cap(r) of docs/format.md#fixed-size-columns: the smallest min·2^k ≥ r, at least min, capped at max. */
 function growCapacity(r: number, min: number, max: number): number {
   let cap = min;
   while (cap < r && cap < max) cap *= 2;
@@ -314,7 +315,8 @@ function hasColumnVaultSchema(db: SqliteDatabase): boolean {
 
 /**
  * Appends to a ColumnVault file on a read-write connection. Keeps each column's length and last chunk in
- * memory (one writer per file, STORAGE.md §13.3) and restores them when a transaction rolls back.
+ * memory (one writer per file, docs/format.md#one-writer-per-run) and restores them when a transaction rolls
+ * back.
  */
 /**
  * The writers' statements per connection, prepared on first use: a connection opened for one append needs
@@ -417,8 +419,9 @@ export class ColumnVaultWriter {
   }
 
   /**
-   * Runs fn in one BEGIN IMMEDIATE transaction (one transaction per file per flush, §5.7). If it throws,
-   * SQLite rolls back and the in-memory lengths and chunk states are restored to match.
+   * Runs fn in one BEGIN IMMEDIATE transaction (one transaction per file per flush,
+   * docs/format.md#row-counts-and-transactions). If it throws, SQLite rolls back and the in-memory lengths
+   * and chunk states are restored to match.
    */
   transaction<T>(fn: () => T): T {
     const saved = [...this.cols.values()].map((c) => ({
@@ -473,7 +476,10 @@ export class ColumnVaultWriter {
     }
   }
 
-  /** Appends whole elements to a fixed-size column with the algorithm of STORAGE.md §5.5. */
+  /**
+   * Appends whole elements to a fixed-size column with the algorithm of
+   * docs/format.md#fixed-size-columns.
+   */
   appendFixed(name: string, bytes: Uint8Array): void {
     const col = this.column(name);
     const { elemSize: E, maxChunkBytes: M, minChunkBytes: min } = col.meta;
@@ -535,7 +541,10 @@ export class ColumnVaultWriter {
     this.statement(UPDATE_LENGTH).run(col.meta.length, col.meta.colId);
   }
 
-  /** Appends elements to the var-size column `name` with the TS algorithm of STORAGE.md §5.6. */
+  /**
+   * Appends elements to the var-size column `name` with the TS algorithm of
+   * docs/format.md#variable-size-columns.
+   */
   appendVar(name: string, values: readonly Uint8Array[]): void {
     if (values.length === 0) return;
     const col = this.column(`${name}_data`);

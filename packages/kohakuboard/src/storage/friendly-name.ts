@@ -3,7 +3,7 @@ import { OBJECTS, PREDICATES } from './friendly-words.js';
 
 const capitalise = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
 
-/** A default run name such as "Aback Zucchini" (STORAGE.md §1.6). */
+/** A default run name such as "Aback Zucchini" (docs/format.md#default-run-names). */
 export function friendlyRunName(): string {
   const predicate = PREDICATES[randomInt(PREDICATES.length)];
   const object = OBJECTS[randomInt(OBJECTS.length)];

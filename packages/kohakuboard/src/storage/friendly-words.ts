@@ -1,7 +1,8 @@
 /**
- * Word lists for friendly default run names (STORAGE.md §1.6): the predicates and objects lists of the
- * Glitch "friendly-words" collection (MIT licence, https://github.com/glitchdotcom/friendly-words, v1.3.1),
- * the lists the Python KohakuBoard ships. Every word matches ^[a-z]+$.
+ * Word lists for friendly default run names (docs/format.md#default-run-names): the predicates and objects
+ * lists of the Glitch "friendly-words" collection (MIT licence,
+ * https://github.com/glitchdotcom/friendly-words, v1.3.1), the lists the Python KohakuBoard ships. Every word
+ * matches ^[a-z]+$.
  */
 export const PREDICATES: readonly string[] = `
 aback abalone abiding ablaze able aboard abounding abrasive abrupt absorbed absorbing abstracted

@@ -1,6 +1,6 @@
 /**
- * Histogram files `data/histograms/<ns>_<K>_<u8|i32>.db` (STORAGE.md §7): a ColumnVault with step,
- * global_step, the var-size column name, counts (bytes:K or bytes:4K) and the range min/max (f64).
+ * Histogram files `data/histograms/<ns>_<K>_<u8|i32>.db` (docs/format.md#histogram-files): a ColumnVault with
+ * step, global_step, the var-size column name, counts (bytes:K or bytes:4K) and the range min/max (f64).
  */
 import { decodeF64, decodeI64, encodeF64, encodeI64 } from './column-codec.js';
 import {
@@ -35,7 +35,7 @@ export interface HistogramFileInfo {
 
 /**
  * Namespace, K and precision of a histogram file: precision from the stem, K from the counts column
- * (STORAGE.md §7.1). Returns null for a file that is not a histogram file.
+ * (docs/format.md#histogram-file-names). Returns null for a file that is not a histogram file.
  */
 export function histogramFileInfo(db: SqliteDatabase, stem: string, file: string): HistogramFileInfo | null {
   const parsed = parseHistogramStem(stem);
@@ -125,7 +125,10 @@ export interface HistogramRowInput {
   max: number;
 }
 
-/** u8 relative heights: floor(count / maxCount · 255), all 0 when maxCount is 0 (§7.2). */
+/**
+ * u8 relative heights: floor(count / maxCount · 255), all 0 when maxCount is 0
+ * (docs/format.md#histogram-columns).
+ */
 export function quantizeU8(counts: ArrayLike<number>): Uint8Array {
   let max = 0;
   for (let i = 0; i < counts.length; i++) if (counts[i] > max) max = counts[i];

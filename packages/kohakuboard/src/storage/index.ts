@@ -1,5 +1,5 @@
 /**
- * The storage library: reads and writes KohakuBoard run folders exactly as STORAGE.md describes.
+ * The storage library: reads and writes KohakuBoard run folders exactly as docs/format.md describes.
  * Everything that knows a byte of the format lives in this folder.
  */
 export * from './column-codec.js';

@@ -1,7 +1,7 @@
 /**
- * The JSON dialect of run folders (STORAGE.md §3.3): Python's json module with allow_nan=True writes the
- * bare tokens NaN, Infinity and -Infinity, which JSON.parse rejects. Reading needs a tolerant parser that
- * accepts them outside strings; writing needs a serialiser that produces them.
+ * The JSON dialect of run folders (docs/format.md#json-dialect): Python's json module with allow_nan=True
+ * writes the bare tokens NaN, Infinity and -Infinity, which JSON.parse rejects. Reading needs a tolerant
+ * parser that accepts them outside strings; writing needs a serialiser that produces them.
  */
 import { StorageError } from './errors.js';
 
@@ -235,7 +235,8 @@ export interface StringifyOptions {
 /**
  * Serialises a value in the run-folder dialect: the layout of JSON.stringify, non-finite numbers as bare
  * tokens, bigint as integer literals, toJSON honoured, undefined and functions dropped inside objects and
- * written as null inside arrays (CLIENT.md §3.4). Throws TypeError on a cycle (unless unsupported = 'string').
+ * written as null inside arrays (docs/client.md#what-the-constructor-does). Throws TypeError on a cycle
+ * (unless unsupported = 'string').
  */
 export function stringifyDialectJson(value: unknown, options: StringifyOptions = {}): string {
   const writer = new DialectWriter(options);

@@ -1,5 +1,5 @@
 /**
- * KohakuVault KVault files (STORAGE.md §8): `media/blobs.db` and `data/tensors/<ns>.db`.
+ * KohakuVault KVault files (docs/format.md#kvault-files): `media/blobs.db` and `data/tensors/<ns>.db`.
  * Keys are bound as UTF-8 BLOBs (a JS string would bind as TEXT and never match); values are raw bytes.
  */
 import { StorageError } from './errors.js';
@@ -19,7 +19,10 @@ CREATE TABLE IF NOT EXISTS kv (
 
 const keyBlob = (key: string) => Buffer.from(key, 'utf8');
 
-/** True when a value would be misread by Python as a KohakuVault header (STORAGE.md §8.3). */
+/**
+ * True when a value would be misread by Python as a KohakuVault header
+ * (docs/format.md#kvault-keys-and-values).
+ */
 export function startsWithKvHeaderMagic(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x89 && bytes[1] === 0x4b;
 }
@@ -96,7 +99,10 @@ export class KVaultWriter {
     return this.exists.get(keyBlob(key)) !== undefined;
   }
 
-  /** Upserts a value. Rejects values starting with 89 4B, which Python would misread (§8.3). */
+  /**
+   * Upserts a value. Rejects values starting with 89 4B, which Python would misread
+   * (docs/format.md#kvault-keys-and-values).
+   */
   put(key: string, value: Uint8Array): void {
     if (startsWithKvHeaderMagic(value)) {
       throw new StorageError(
@@ -111,7 +117,10 @@ export class KVaultWriter {
     );
   }
 
-  /** Stores a blob unless the key exists (content-addressed media, §10.2). Returns true when written. */
+  /**
+   * Stores a blob unless the key exists (content-addressed media, docs/format.md#media-keys-and-formats).
+   * Returns true when written.
+   */
   putIfAbsent(key: string, value: Uint8Array): boolean {
     if (this.has(key)) return false;
     this.put(key, value);

@@ -1,5 +1,5 @@
 /**
- * The media content hash (STORAGE.md §10.1): SHA3-224 folded to 112 bits, in base 36, 22 characters.
+ * The media content hash (docs/format.md#media-hash): SHA3-224 folded to 112 bits, in base 36, 22 characters.
  */
 import { createHash } from 'node:crypto';
 
@@ -12,7 +12,7 @@ export function mediaHash(bytes: Uint8Array): string {
 
 export const MEDIA_HASH_RE = /^[0-9a-z]{22}$/;
 
-/** The blob key of a media item: `<media_hash>.<format>` (STORAGE.md §10.2). */
+/** The blob key of a media item: `<media_hash>.<format>` (docs/format.md#media-keys-and-formats). */
 export function mediaBlobKey(hash: string, format: string): string {
   return `${hash}.${format}`;
 }

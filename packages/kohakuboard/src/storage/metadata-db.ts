@@ -1,5 +1,6 @@
 /**
- * `data/metadata.db` (STORAGE.md §4): the step index and the rows of media, tables, tensors and KDEs.
+ * `data/metadata.db` (docs/format.md#metadata-database): the step index and the rows of media, tables,
+ * tensors and KDEs.
  */
 import { hasTable, type SqliteDatabase } from './sqlite.js';
 
@@ -16,7 +17,10 @@ const MEDIA_COLUMNS = `    id INTEGER PRIMARY KEY AUTOINCREMENT,
     height INTEGER,
     created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP`;
 
-/** The DDL of STORAGE.md §4.2; `unique` selects the Python original's media table (with UNIQUE). */
+/**
+ * The DDL of docs/format.md#metadata-database-schema; `unique` selects the Python original's media table
+ * (with UNIQUE).
+ */
 export function metadataDbSchema(unique: boolean): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS steps (
@@ -73,14 +77,20 @@ ${MEDIA_COLUMNS}${unique ? ',\n    UNIQUE(media_hash, format)' : ''}
   ];
 }
 
-/** Creates every table of a TS-written metadata.db (media without UNIQUE, STORAGE.md §4.3). */
+/**
+ * Creates every table of a TS-written metadata.db (media without UNIQUE,
+ * docs/format.md#media-table-variants).
+ */
 export function createMetadataTables(db: SqliteDatabase): void {
   db.transaction(() => {
     for (const stmt of metadataDbSchema(false)) db.exec(stmt);
   }).immediate();
 }
 
-/** True when the media table carries the original's UNIQUE(media_hash, format) (STORAGE.md §4.3). */
+/**
+ * True when the media table carries the original's UNIQUE(media_hash, format)
+ * (docs/format.md#media-table-variants).
+ */
 export function mediaTableIsUnique(db: SqliteDatabase): boolean {
   const sql = db
     .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'media'")
@@ -269,7 +279,7 @@ export function readDistinctNames(db: SqliteDatabase, table: MetadataRowTable): 
   return textValues(db.prepare(`SELECT DISTINCT name FROM ${table}`).pluck().all()).sort();
 }
 
-/** The media rows of a name, by step and then id (API.md §A.12). */
+/** The media rows of a name, by step and then id (docs/api.md#media). */
 export function readMediaRowsByName(db: SqliteDatabase, name: string): MediaRow[] {
   if (!hasTable(db, 'media')) return [];
   return db.prepare(`${MEDIA_SELECT} WHERE name = ? ORDER BY step, id`).all(name) as MediaRow[];
@@ -318,7 +328,7 @@ export function readMediaNameSummaries(db: SqliteDatabase): MediaNameSummary[] {
   }));
 }
 
-/** The table rows of a name, by step and then append order (API.md §A.15). */
+/** The table rows of a name, by step and then append order (docs/api.md#tables). */
 export function readTableRowsByName(db: SqliteDatabase, name: string): TableRow[] {
   if (!hasTable(db, 'tables')) return [];
   return db
@@ -409,12 +419,15 @@ export function stepIndexHasGlobalStep(db: SqliteDatabase, afterStep?: number): 
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Writing (one transaction per flush is the caller's job: CLIENT.md §9.3)
+// Writing (one transaction per flush is the caller's job: docs/client.md#commits)
 
 /** Rows per statement of MetadataDbWriter.steps (3 parameters each, well below SQLite's limit). */
 const STEP_BLOCK = 128;
 
-/** Prepared inserts for a TS writer. Numbers are never bound into TEXT columns (STORAGE.md §4.5). */
+/**
+ * Prepared inserts for a TS writer. Numbers are never bound into TEXT columns
+ * (docs/format.md#binding-values).
+ */
 export class MetadataDbWriter {
   private readonly insertStep;
   private readonly insertStepBlock;
@@ -423,7 +436,10 @@ export class MetadataDbWriter {
   private readonly insertTable;
   private readonly insertTensor;
   private readonly insertKde;
-  /** The original's dedup rule applies when appending to a file whose media table has UNIQUE (§4.3). */
+  /**
+   * The original's dedup rule applies when appending to a file whose media table has UNIQUE
+   * (docs/format.md#media-table-variants).
+   */
   readonly mediaUnique: boolean;
 
   constructor(readonly db: SqliteDatabase) {
@@ -479,7 +495,7 @@ export class MetadataDbWriter {
     for (; i < count; i++) this.insertStep.run(step[i], globalStep[i], timestamp[i]);
   }
 
-  /** Inserts a media row and returns its id (created_at is never bound, §4.4). */
+  /** Inserts a media row and returns its id (created_at is never bound, docs/format.md#row-meanings). */
   media(row: Omit<MediaRow, 'id'>): number {
     if (this.mediaUnique) {
       const id = this.findMedia.get(row.media_hash, row.format) as number | undefined;

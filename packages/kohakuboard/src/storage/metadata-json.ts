@@ -1,5 +1,5 @@
 /**
- * `metadata.json` (STORAGE.md §3): the run's name, config, times and status.
+ * `metadata.json` (docs/format.md#run-metadata): the run's name, config, times and status.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,7 +22,7 @@ export type StoredRunStatus = 'running' | 'finished' | 'interrupted' | 'crashed'
 export type RunStatus = StoredRunStatus | 'stale' | 'unknown';
 export const STORED_STATUSES: readonly StoredRunStatus[] = ['running', 'finished', 'interrupted', 'crashed'];
 
-/** The metadata a TS writer produces, in the key order of §3.1. */
+/** The metadata a TS writer produces, in the key order of docs/format.md#metadata-keys. */
 export interface RunMetadata {
   name: string;
   config: unknown;
@@ -57,7 +57,10 @@ export function readMetadataJson(runDir: string): Record<string, JsonValue> {
   return value;
 }
 
-/** Serialises metadata as §3.3 asks: indent 2, pure ASCII, bare non-finite tokens, no trailing newline. */
+/**
+ * Serialises metadata as docs/format.md#json-dialect asks: indent 2, pure ASCII, bare non-finite tokens, no
+ * trailing newline.
+ */
 export function serializeMetadataJson(metadata: object): string {
   return stringifyDialectJson(metadata, { indent: 2, ascii: true });
 }
@@ -96,7 +99,7 @@ function renameWithRetry(from: string, to: string): void {
 }
 
 /**
- * Writes metadata.json atomically (docs/format.md#metadata-json). On a full disk, where not even the small temporary file can be
+ * Writes metadata.json atomically (docs/format.md#metadata-writes). On a full disk, where not even the small temporary file can be
  * created, it overwrites the existing file in place as a last resort: the run's status must still change
  * (to `crashed`, say), and the few bytes it needs fit in the block the file already holds.
  */
@@ -131,8 +134,8 @@ export function pythonState(metadata: Record<string, unknown>): 'finished' | 'un
 }
 
 /**
- * The canonical run status (STORAGE.md §3.1, §3.4) from metadata and the time of last activity.
- * `staleAfterMs` is the reader's threshold (300 s by default).
+ * The canonical run status (docs/format.md#run-status, docs/format.md#metadata-writes) from metadata and the
+ * time of last activity. `staleAfterMs` is the reader's threshold (300 s by default).
  */
 export function deriveRunStatus(
   metadata: Record<string, unknown>,

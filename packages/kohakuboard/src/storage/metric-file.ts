@@ -1,6 +1,6 @@
 /**
- * Scalar metric files `data/metrics/<metricFile>.db` (STORAGE.md §6): a ColumnVault with the columns
- * step, global_step, timestamp (i64) and value (f64).
+ * Scalar metric files `data/metrics/<metricFile>.db` (docs/format.md#metric-files): a ColumnVault with the
+ * columns step, global_step, timestamp (i64) and value (f64).
  */
 
 import Database from 'better-sqlite3';
@@ -29,7 +29,10 @@ export interface MetricSeries {
   value: Float64Array;
 }
 
-/** The number of readable rows: min(length) of the four columns (§5.7). */
+/**
+ * The number of readable rows: min(length) of the four columns
+ * (docs/format.md#row-counts-and-transactions).
+ */
 export function metricRowCount(db: SqliteDatabase, file: string): number {
   const metas = readColumnMetas(db, file);
   return logicalRowCount(metas, ['step', 'global_step', 'timestamp', 'value'], file);
@@ -163,7 +166,10 @@ export class MetricFileWriter {
     return this.vault.length('value');
   }
 
-  /** Appends rows (all arrays of equal length) in one transaction. NaN is canonicalised (§14.1). */
+  /**
+   * Appends rows (all arrays of equal length) in one transaction. NaN is canonicalised
+   * (docs/format.md#non-finite-scalars).
+   */
   append(rows: {
     step: ArrayLike<number>;
     globalStep: ArrayLike<number>;

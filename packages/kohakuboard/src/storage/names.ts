@@ -1,10 +1,11 @@
 /**
- * Names in a run folder (STORAGE.md §1, §6, §7.1, §9): project and annotation sanitisers, run ids,
- * folder names, and the file names derived from log names.
+ * Names in a run folder (docs/format.md#names, docs/format.md#metric-files,
+ * docs/format.md#histogram-file-names, docs/format.md#tensor-and-kde-payloads): project and annotation
+ * sanitisers, run ids, folder names, and the file names derived from log names.
  */
 import { randomInt } from 'node:crypto';
 
-/** STORAGE.md §1.2. */
+/** docs/format.md#project-names. */
 export function sanitizeProject(input: string | null | undefined): string {
   if (input === undefined || input === null || input === '') return 'default';
   let s = input.trim();
@@ -15,7 +16,7 @@ export function sanitizeProject(input: string | null | undefined): string {
   return s;
 }
 
-/** STORAGE.md §1.3: the result matches [a-z0-9_-]+, or is null. */
+/** docs/format.md#annotations: the result matches [a-z0-9_-]+, or is null. */
 export function sanitizeAnnotation(input: string | null | undefined): string | null {
   if (input === undefined || input === null) return null;
   let s = input.trim().toLowerCase();
@@ -30,7 +31,7 @@ export const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 export const RUN_ID_LENGTH = 8;
 const SUPPLIED_RUN_ID_RE = /^[A-Za-z0-9]{4,32}$/;
 
-/** A fresh run id: 8 characters of [a-z0-9] from a cryptographic source (STORAGE.md §1.4). */
+/** A fresh run id: 8 characters of [a-z0-9] from a cryptographic source (docs/format.md#run-ids). */
 export function generateRunId(length = RUN_ID_LENGTH): string {
   let id = '';
   for (let i = 0; i < length; i++) id += RUN_ID_ALPHABET[randomInt(RUN_ID_ALPHABET.length)];
@@ -43,12 +44,12 @@ export function normalizeSuppliedRunId(input: string): string | null {
   return SUPPLIED_RUN_ID_RE.test(s) ? s : null;
 }
 
-/** STORAGE.md §1.5. */
+/** docs/format.md#run-folder-names. */
 export function runFolderName(runId: string, annotation: string | null): string {
   return annotation ? `${runId}_${annotation}` : runId;
 }
 
-/** Splits a run folder name at its first `_` (STORAGE.md §1.5). */
+/** Splits a run folder name at its first `_` (docs/format.md#run-folder-names). */
 export function splitRunFolderName(folder: string): { runId: string; annotation: string | null } {
   const i = folder.indexOf('_');
   if (i < 0) return { runId: folder, annotation: null };
@@ -56,7 +57,7 @@ export function splitRunFolderName(folder: string): { runId: string; annotation:
   return { runId: folder.slice(0, i), annotation: annotation === '' ? null : annotation };
 }
 
-/** `train/loss` → `train__loss` (STORAGE.md §6). */
+/** `train/loss` → `train__loss` (docs/format.md#metric-files). */
 export function logNameToFileStem(name: string): string {
   return name.replace(/\//g, '__');
 }
@@ -74,13 +75,13 @@ export function namespaceOf(name: string): string {
 
 const MAX_FILE_NAME_BYTES = 255;
 const WINDOWS_FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
-/** The longest name the viewer accepts (docs/api.md#names), in UTF-16 code units. */
+/** The longest name the viewer accepts (docs/api.md#names-in-paths), in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 1024;
 // C0 control characters and DEL: the viewer refuses them in names.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
- * What the viewer refuses in any name besides its length (docs/api.md#names): control characters, and an
+ * What the viewer refuses in any name besides its length (docs/api.md#names-in-paths): control characters, and an
  * empty, `.` or `..` part between slashes (so a leading, trailing or doubled `/`). A name it refuses could be
  * stored but never shown, so the client refuses it when it is logged.
  */
@@ -94,7 +95,7 @@ function viewerProblem(name: string): string | null {
 }
 
 /**
- * The writer-side name rules for metric, histogram, tensor and KDE names (docs/format.md#metric-names),
+ * The writer-side name rules for metric, histogram, tensor and KDE names (docs/format.md#log-names),
  * plus the names the viewer refuses. Returns a description of the problem, or null when the name is acceptable.
  */
 export function checkLogName(name: unknown, platform: NodeJS.Platform = process.platform): string | null {
@@ -148,7 +149,7 @@ export function shownName(name: string): string {
   return cut ? `${text}… (${name.length} characters)` : text;
 }
 
-/** Names that are accepted but deserve a one-time warning (STORAGE.md §6). */
+/** Names that are accepted but deserve a one-time warning (docs/format.md#log-names). */
 export function logNameWarning(name: string): string | null {
   if (name.includes('__')) {
     return `the name "${shownName(name)}" contains "__", which reads back as "/" (it shares a file with "${shownName(fileStemToLogName(name))}")`;
@@ -161,7 +162,7 @@ export function logNameWarning(name: string): string | null {
 
 export type HistogramPrecision = 'u8' | 'i32';
 
-/** `<ns>_<K>_<u8|i32>.db` (STORAGE.md §7.1). */
+/** `<ns>_<K>_<u8|i32>.db` (docs/format.md#histogram-file-names). */
 export function histogramFileName(name: string, numBins: number, precision: HistogramPrecision): string {
   return `${namespaceOf(name)}_${numBins}_${precision}.db`;
 }
@@ -173,13 +174,16 @@ export function parseHistogramStem(stem: string): { group: string; precision: Hi
   return { group: m[1], precision: m[2] as HistogramPrecision };
 }
 
-/** The namespace of a histogram file, given the K read from its counts column (STORAGE.md §7.1 step 3). */
+/**
+ * The namespace of a histogram file, given the K read from its counts column
+ * (docs/format.md#histogram-file-names step 3).
+ */
 export function histogramNamespaceFromStem(group: string, numBins: number): string {
   const suffix = `_${numBins}`;
   return group.endsWith(suffix) ? group.slice(0, -suffix.length) : group;
 }
 
-/** Where a tensor or KDE payload lives (STORAGE.md §9). */
+/** Where a tensor or KDE payload lives (docs/format.md#tensor-and-kde-payloads). */
 export function tensorLocation(name: string, step: number): { kvFile: string; key: string } {
   const i = name.indexOf('/');
   const ns = i < 0 ? name : name.slice(0, i);

@@ -1,11 +1,11 @@
 /**
- * NPY payloads (STORAGE.md §11): read versions 1.0–3.0, write version 1.0 (little-endian, C order).
+ * NPY payloads (docs/format.md#npy): read versions 1.0–3.0, write version 1.0 (little-endian, C order).
  */
 import { StorageError } from './errors.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
-/** dtype names of the format (CLIENT.md §8.4) with their NPY kind letter and item size. */
+/** dtype names of the format (docs/client.md#tensorlog) with their NPY kind letter and item size. */
 export const NPY_DTYPES = {
   float16: { kind: 'f', size: 2 },
   float32: { kind: 'f', size: 4 },
@@ -48,7 +48,7 @@ function shapeText(shape: readonly number[]): string {
   return `(${shape.join(', ')})`;
 }
 
-/** Encodes an NPY v1.0 file from raw little-endian element bytes (STORAGE.md §11.2). */
+/** Encodes an NPY v1.0 file from raw little-endian element bytes (docs/format.md#writing-npy). */
 export function encodeNpy(descr: string, shape: readonly number[], data: Uint8Array): Uint8Array {
   const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText(shape)}, }`;
   const pad = (64 - ((10 + dict.length + 1) % 64)) % 64;
@@ -78,7 +78,10 @@ export interface NpyArray {
   rawData: Uint8Array;
 }
 
-/** Parses an NPY file's header and slices its data (STORAGE.md §11.1). Throws ECORRUPT / EUNSUPPORTED. */
+/**
+ * Parses an NPY file's header and slices its data (docs/format.md#reading-npy). Throws ECORRUPT /
+ * EUNSUPPORTED.
+ */
 export function decodeNpy(bytes: Uint8Array, file: string | null = null): NpyArray {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new StorageError('ECORRUPT', file, 'not an NPY payload (bad magic)');
@@ -109,7 +112,8 @@ export function decodeNpy(bytes: Uint8Array, file: string | null = null): NpyArr
       `NPY data is truncated: ${bytes.length - dataStart} of ${need} bytes`,
     );
   }
-  // Copy into an aligned buffer: the data offset in the source need not be aligned (§11.1).
+  // Copy into an aligned buffer: the data offset in the source need not be aligned
+  // (docs/format.md#reading-npy).
   const raw = new Uint8Array(new ArrayBuffer(Math.ceil(Math.max(need, 0) / 8) * 8), 0, Math.max(need, 0));
   raw.set(bytes.subarray(dataStart, dataStart + need));
   return { version, descr, dtype, fortranOrder, shape, size, rawData: raw };

@@ -1,5 +1,5 @@
 /**
- * NPZ archives of KDE payloads (STORAGE.md §12): a ZIP of `grid.npy` and `density.npy`.
+ * NPZ archives of KDE payloads (docs/format.md#npz): a ZIP of `grid.npy` and `density.npy`.
  * fflate reads member sizes from the central directory and understands ZIP64 extra fields, which numpy's
  * savez_compressed writes into every local header.
  */
@@ -26,10 +26,11 @@ export function decodeNpz(bytes: Uint8Array, file: string | null = null): Map<st
   return out;
 }
 
-/** Encodes a KDE payload: grid.npy then density.npy, both 1-D float32 (STORAGE.md §12.2). */
+/** Encodes a KDE payload: grid.npy then density.npy, both 1-D float32 (docs/format.md#writing-npz). */
 export function encodeKdeNpz(grid: Float32Array, density: Float32Array): Uint8Array {
   const asBytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  // 1980-01-01 00:00 local time gives the DOS date 0x0021 and time 0x0000 that §12.2 names.
+  // 1980-01-01 00:00 local time gives the DOS date 0x0021 and time 0x0000 that docs/format.md#writing-npz
+  // names.
   const mtime = new Date(1980, 0, 1, 0, 0, 0);
   return zipSync(
     {

@@ -1,5 +1,6 @@
 /**
- * Where things are: run folders under a base directory (STORAGE.md §1.1) and files inside a run (§2).
+ * Where things are: run folders under a base directory (docs/format.md#base-directory) and files inside a run
+ * (docs/format.md#folder-contents).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,8 +67,8 @@ export function listProjectRuns(projectDir: string, project: string): RunLocatio
 }
 
 /**
- * Every run under a base directory in the three layouts of STORAGE.md §1.1: `<project>/<run>`, a legacy
- * run directly under the base (project `default`), and `users/<owner>/<project>/<run>`.
+ * Every run under a base directory in the three layouts of docs/format.md#base-directory: `<project>/<run>`,
+ * a legacy run directly under the base (project `default`), and `users/<owner>/<project>/<run>`.
  */
 export function listRuns(baseDir: string): RunLocation[] {
   const out: RunLocation[] = [];
@@ -90,7 +91,7 @@ export function listRuns(baseDir: string): RunLocation[] {
   return out;
 }
 
-/** Paths of the files of a run folder (STORAGE.md §2). */
+/** Paths of the files of a run folder (docs/format.md#folder-contents). */
 export function runPaths(runDir: string) {
   return {
     metadataJson: join(runDir, METADATA_FILE),
@@ -118,7 +119,7 @@ export function listDbFiles(dir: string): string[] {
   }
 }
 
-/** Metric names of a run with their files (STORAGE.md §6), sorted by name. */
+/** Metric names of a run with their files (docs/format.md#metric-files), sorted by name. */
 export function listMetricFiles(runDir: string): Array<{ name: string; file: string }> {
   const dir = runPaths(runDir).metricsDir;
   return listDbFiles(dir)

@@ -1,8 +1,8 @@
 /**
- * Opening SQLite files of a run (STORAGE.md §13). Readers open read-only through SQLite so that the WAL is
- * replayed, issue no writing SQL and never checkpoint; when a read-only location prevents SQLite from
- * creating its -shm file, the database and its companions are copied to a temporary directory and read there.
- * Writers open read-write with the pragmas of each file kind.
+ * Opening SQLite files of a run (docs/format.md#reading-safely). Readers open read-only through SQLite so
+ * that the WAL is replayed, issue no writing SQL and never checkpoint; when a read-only location prevents
+ * SQLite from creating its -shm file, the database and its companions are copied to a temporary directory and
+ * read there. Writers open read-write with the pragmas of each file kind.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -67,7 +67,10 @@ function openAndProbe(path: string, options: ReadOnlyOptions): SqliteDatabase {
   }
 }
 
-/** Opens an existing `.db` file for reading (STORAGE.md §13.1). Throws StorageError naming the file. */
+/**
+ * Opens an existing `.db` file for reading (docs/format.md#reading-safely). Throws StorageError naming the
+ * file.
+ */
 export function openReadOnly(path: string, options: ReadOnlyOptions = {}): ReadOnlyDatabase {
   try {
     const db = openAndProbe(path, options);
@@ -131,7 +134,10 @@ export function readSnapshot<T>(db: SqliteDatabase, fn: () => T): T {
   return db.transaction(fn)();
 }
 
-/** True when the table exists (a missing table means "no data of that kind", STORAGE.md §13.1). */
+/**
+ * True when the table exists (a missing table means "no data of that kind",
+ * docs/format.md#reading-safely).
+ */
 export function hasTable(db: SqliteDatabase, table: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
 }
@@ -139,7 +145,8 @@ export function hasTable(db: SqliteDatabase, table: string): boolean {
 export type FileKind = 'metadata' | 'columnvault' | 'kvault';
 
 /**
- * Opens (creating if needed) a file for writing with the pragmas of its kind: STORAGE.md §4.1, §5.1, §8.1.
+ * Opens (creating if needed) a file for writing with the pragmas of its kind:
+ * docs/format.md#metadata-database-schema, docs/format.md#column-vault-schema, docs/format.md#kvault-files.
  * Returns the connection and whether the file was new.
  */
 export function openForWriting(path: string, kind: FileKind): { db: SqliteDatabase; created: boolean } {
@@ -180,7 +187,7 @@ export function serializeAsWalFile(db: SqliteDatabase): Buffer {
 }
 
 /**
- * Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back on error (docs/format.md#transactions). Plain
+ * Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back on error (docs/format.md#row-counts-and-transactions). Plain
  * statements rather than better-sqlite3's `transaction()`, which prepares some twenty statements the first
  * time it is used on a connection: a writer that opens thousands of short-lived connections would pay that on
  * each. Inside an open transaction, fn runs in a savepoint as `transaction()` would run it.

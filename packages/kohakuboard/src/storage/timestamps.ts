@@ -1,5 +1,5 @@
 /**
- * Timestamps in run folders (STORAGE.md §3.2): Python's datetime.isoformat() of an aware UTC time.
+ * Timestamps in run folders (docs/format.md#timestamps): Python's datetime.isoformat() of an aware UTC time.
  */
 
 /** `2025-01-29T07:04:23.123000+00:00`, or without the fraction when the milliseconds are 0. */
@@ -11,7 +11,10 @@ export function formatPythonIso(date: Date | number): string {
   return ms === 0 ? `${base}+00:00` : `${base}.${String(ms).padStart(3, '0')}000+00:00`;
 }
 
-/** The API's derived form (API.md §0.4): always six fractional digits and an explicit offset. */
+/**
+ * The API's derived form (docs/api.md#json-encoding): always six fractional digits and an explicit
+ * offset.
+ */
 export function formatIsoMicros(ms: number): string {
   const d = new Date(ms);
   return `${d.toISOString().slice(0, 19)}.${String(d.getUTCMilliseconds()).padStart(3, '0')}000+00:00`;

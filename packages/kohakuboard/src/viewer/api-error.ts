@@ -1,8 +1,8 @@
 import { isStorageError, type StorageError } from '../storage/errors.js';
 
 /**
- * The one error shape of every /api response (API.md §0.5): {"detail": {"error", "code"}} plus "param" for
- * validation errors. Errors are values created here and thrown by handlers; the error hook renders them.
+ * The one error shape of every /api response (docs/api.md#errors): {"detail": {"error", "code"}} plus "param"
+ * for validation errors. Errors are values created here and thrown by handlers; the error hook renders them.
  */
 export interface ErrorDetail {
   error: string;
@@ -154,7 +154,7 @@ export const notFound = (code: string, message: string) => new ApiError(404, cod
 export const routeNotFound = () => new ApiError(404, 'not_found', 'Not found');
 export const projectNotFound = () => notFound('project_not_found', 'Project not found');
 export const runNotFound = () => notFound('run_not_found', 'Run not found');
-/** The caller may read the resource but not change it (the team server; SERVER.md §4.2). */
+/** The caller may read the resource but not change it (the team server; docs/server.md#no-enumeration). */
 export const forbidden = () => new ApiError(403, 'forbidden', 'Forbidden');
 export const methodNotAllowed = (allow: string[]) =>
   new ApiError(405, 'method_not_allowed', 'Method not allowed', undefined, { allow: allow.join(', ') });

@@ -5,19 +5,23 @@
  * fallback, the one error handler and Server-Timing — plus the run index, the change tracker and the task
  * pool it owns.
  *
- * Deviations from API.md, chosen on purpose:
+ * Deviations from docs/api.md, chosen on purpose:
  * - Names with a `.` or `..` segment or an empty segment (a leading, trailing or doubled `/`) are 400
- *   invalid_name, like NUL, `\` and empty names (§0.2): they could climb directories or are ambiguous.
+ *   invalid_name, like NUL, `\` and empty names (docs/api.md#names-in-paths): they could climb directories or
+ *   are ambiguous.
  * - Histogram, surface and table data carry a weak ETag hashed from the body, not from the source's
- *   identity and row count (§0.6): equal data and query still give an equal ETag and a 304.
+ *   identity and row count (docs/api.md#headers-and-caching): equal data and query still give an equal ETag
+ *   and a 304.
  * - Bodies over 1 MiB are sent as a stream of slices rather than in one piece, so that compressing them
- *   never blocks the event loop for long (§0.9); Content-Length is then absent.
+ *   never blocks the event loop for long (docs/api.md#work-off-the-event-loop); Content-Length is then
+ *   absent.
  * - The body of the parameterless run listing is cached per run-list version (any change makes a new one).
- * - In kbc frames a missing (null) step, global_step or timestamp is written as 0 (§B.4 has no `present`
- *   column for them; steps and timestamps of stored rows are never null in practice).
+ * - In kbc frames a missing (null) step, global_step or timestamp is written as 0 (docs/api.md#kbc-frames has
+ *   no `present` column for them; steps and timestamps of stored rows are never null in practice).
  * - `smooth` without `smooth_value` uses 0.9 for ema and ema_debiased, 10 for ma and 9 for gaussian.
  * - The `hello` event carries the id of the newest event (or one less than the first id of this process),
- *   not a new id, so that a reconnect with it as Last-Event-ID replays nothing twice (§B.9).
+ *   not a new id, so that a reconnect with it as Last-Event-ID replays nothing twice
+ *   (docs/api.md#replay-and-resync).
  * - `/api/events` filters `project` through the access check's project key; with no stream hub it is absent.
  * - With `--workers 0` every task runs on the event loop (tests and debugging only).
  * - Only requests naming a host the viewer serves are answered (421 invalid_host otherwise), and writes

@@ -1,7 +1,7 @@
 /**
- * JSON as the API writes it (API.md §0.4): non-finite floats as the strings "NaN", "Infinity", "-Infinity";
- * a missing value as null. Typed-array helpers write large numeric columns without building arrays of
- * boxed values.
+ * JSON as the API writes it (docs/api.md#json-encoding): non-finite floats as the strings "NaN", "Infinity",
+ * "-Infinity"; a missing value as null. Typed-array helpers write large numeric columns without building
+ * arrays of boxed values.
  */
 import { mapNonFinite, nonFiniteName } from '../storage/index.js';
 

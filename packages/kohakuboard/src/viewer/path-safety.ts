@@ -1,5 +1,5 @@
 /**
- * Names from URLs (API.md §0.2, DESIGN.md "never lets a URL reach outside its data directory"): raw-path
+ * Names from URLs (docs/api.md#names-in-paths): raw-path
  * segment splitting, percent-decoding, validation, and a containment check after joining paths.
  */
 import { realpathSync } from 'node:fs';
@@ -35,8 +35,8 @@ export function decodeSegment(raw: string): string {
 const FORBIDDEN = /[\u0000-\u001f\u007f\\]/;
 
 /**
- * Checks a decoded name (§0.2): not empty, no NUL, `\` or control character, no `.`, `..` or empty segment
- * (so not absolute), not longer than MAX_NAME_LENGTH. Throws 400 invalid_name.
+ * Checks a decoded name (docs/api.md#names-in-paths): not empty, no NUL, `\` or control character, no `.`,
+ * `..` or empty segment (so not absolute), not longer than MAX_NAME_LENGTH. Throws 400 invalid_name.
  */
 export function checkName(name: string, what = 'name'): string {
   if (name === '') throw invalidName(`Empty ${what}`);

@@ -1,5 +1,5 @@
 /**
- * Query parameters (API.md §0.8 "Common query parameters"): integers, floats, booleans (`true|false|1|0`)
+ * Query parameters (docs/api.md#query-parameters): integers, floats, booleans (`true|false|1|0`)
  * and enums, with 400 invalid_parameter naming the parameter on a bad value.
  */
 import { invalidParameter } from './api-error.js';
@@ -52,7 +52,7 @@ export function enumParam<T extends string>(q: Query, name: string, values: read
   return v as T;
 }
 
-/** `limit`: an integer >= 0, where 0 or absent means no limit (§0.8). */
+/** `limit`: an integer >= 0, where 0 or absent means no limit (docs/api.md#route-table). */
 export function limitParam(q: Query, max?: number): number | null {
   const n = intParam(q, 'limit', { min: 0, max });
   return n === null || n === 0 ? null : n;

@@ -28,7 +28,10 @@ export interface RunRef {
   lastActivityMs: number | null;
 }
 
-/** The plain-data form of a record; `dir` is where the index says the run lies (SERVER.md §5.6 `runDir`). */
+/**
+ * The plain-data form of a record; `dir` is where the index says the run lies (docs/api.md#read-api-plugin
+ * `runDir`).
+ */
 export function runRef(r: RunRecord, dir: string): RunRef {
   return {
     dir,

@@ -1,9 +1,9 @@
 /**
- * One flush (CLIENT.md §9.3, §9.4): one transaction per file, in three stages — blobs (media/blobs.db and
- * data/tensors/*.db), then histogram and metric files, then data/metadata.db — so that a metadata row never
- * points at a missing blob. A stage with a failed file stops the flush; the file's rows stay pending and are
- * retried after 1 s, then 2 s; after the third failed attempt they are dropped (with the metadata rows that
- * reference dropped blobs).
+ * One flush (docs/client.md#commits, docs/client.md#writer-failures): one transaction per file, in three
+ * stages — blobs (media/blobs.db and data/tensors/*.db), then histogram and metric files, then
+ * data/metadata.db — so that a metadata row never points at a missing blob. A stage with a failed file stops
+ * the flush; the file's rows stay pending and are retried after 1 s, then 2 s; after the third failed attempt
+ * they are dropped (with the metadata rows that reference dropped blobs).
  */
 import {
   inImmediateTransaction,

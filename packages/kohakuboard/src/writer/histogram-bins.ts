@@ -1,7 +1,8 @@
 /**
  * Histogram counts from raw values, the one rule used by both the writer and Histogram.computeBins()
- * (CLIENT.md §8.3, STORAGE.md §7.3 and §14.6): non-finite values dropped; range [p1, p99] (or min..max with
- * range "full") with the degenerate-range fallbacks; K uniform bins; outliers counted into the edge bins.
+ * (docs/client.md#histogram, docs/format.md#binning): non-finite values dropped; range [p1, p99] (or min..max
+ * with range "full") with the degenerate-range fallbacks; K uniform bins; outliers counted into the edge
+ * bins.
  */
 import { percentilesInPlace } from './select.js';
 
@@ -60,7 +61,10 @@ export function binValuesInPlace(
   return { min: lo, max: hi, counts };
 }
 
-/** True when the edges deviate from uniform spacing by more than 1e-6 relative (CLIENT.md §8.3 fromBins). */
+/**
+ * True when the edges deviate from uniform spacing by more than 1e-6 relative (docs/client.md#histogram
+ * fromBins).
+ */
 export function edgesAreNonUniform(bins: ArrayLike<number>): boolean {
   const K = bins.length - 1;
   const lo = bins[0];

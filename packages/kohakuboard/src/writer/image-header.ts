@@ -1,6 +1,6 @@
 /**
- * What the first bytes of an image file say: its format by magic number (CLIENT.md §8.1) and its pixel size
- * from the PNG, JPEG (SOFn), GIF, WebP (VP8, VP8L, VP8X) or BMP header.
+ * What the first bytes of an image file say: its format by magic number (docs/client.md#media) and its pixel
+ * size from the PNG, JPEG (SOFn), GIF, WebP (VP8, VP8L, VP8X) or BMP header.
  */
 
 export type ImageFormat = 'png' | 'jpg' | 'gif' | 'webp' | 'bmp';

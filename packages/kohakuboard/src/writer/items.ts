@@ -1,7 +1,8 @@
 /**
- * Turning the large items of a logging call into pending rows and blobs (the writer's heavy work, CLIENT.md
- * §1): PNG encoding and hashing of media, histogram binning, NPY encoding and casts of tensors, KDE
- * computation and NPZ encoding. A failing item is reported in writer.log and skipped; the others are stored.
+ * Turning the large items of a logging call into pending rows and blobs (the writer's heavy work,
+ * docs/client.md#the-writer): PNG encoding and hashing of media, histogram binning, NPY encoding and casts of
+ * tensors, KDE computation and NPZ encoding. A failing item is reported in writer.log and skipped; the others
+ * are stored.
  */
 import {
   encodeKdeNpz,

@@ -1,7 +1,7 @@
 /**
- * Kernel density estimates from raw samples (CLIENT.md §8.5), computed in float64 and returned as float32:
- * Scott's-rule bandwidth, a range from percentiles (or given bounds), an evenly spaced grid, and either the
- * exact Gaussian sum or the binned approximation.
+ * Kernel density estimates from raw samples (docs/client.md#kerneldensity), computed in float64 and returned
+ * as float32: Scott's-rule bandwidth, a range from percentiles (or given bounds), an evenly spaced grid, and
+ * either the exact Gaussian sum or the binned approximation.
  */
 import { percentilesInPlace } from './select.js';
 
@@ -26,7 +26,7 @@ export interface KdeResult {
 
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
-/** Scott's rule with the fallbacks of §8.5 step 2. `x` holds finite samples. */
+/** Scott's rule with the fallbacks of docs/client.md#kerneldensity step 2. `x` holds finite samples. */
 export function autoBandwidth(x: Float64Array): number {
   const n = x.length;
   let mean = 0;
@@ -126,7 +126,10 @@ function exactDensity(x: Float64Array, grid: Float64Array, bw: number): Float64A
   return out;
 }
 
-/** §8.5 step 6: counts in B bins over [lo, hi], smoothed at the bin centres, interpolated onto the grid. */
+/**
+ * docs/client.md#kerneldensity step 6: counts in B bins over [lo, hi], smoothed at the bin centres,
+ * interpolated onto the grid.
+ */
 function binnedDensity(
   x: Float64Array,
   grid: Float64Array,

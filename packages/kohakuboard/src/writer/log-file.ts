@@ -1,6 +1,6 @@
 /**
- * One log file under logs/ (CLIENT.md §12): synchronous appends of formatted lines, DEBUG and above.
- * In memory mode the lines are kept in memory instead (§14).
+ * One log file under logs/ (docs/client.md#log-files): synchronous appends of formatted lines, DEBUG and
+ * above. In memory mode the lines are kept in memory instead (docs/client.md#memory-mode).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { formatLogLines, LEVEL_ORDER, type LogLevel } from './log-line.js';

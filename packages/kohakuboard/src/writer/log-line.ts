@@ -1,6 +1,7 @@
 /**
- * The line format of the files under logs/ (CLIENT.md §12), the same as the Python logger's with colours off:
- * `HH:MM:SS.mmm | NAME     | LEVEL    | message`, local time, one prefixed line per line of the message.
+ * The line format of the files under logs/ (docs/client.md#log-files), the same as the Python logger's with
+ * colours off: `HH:MM:SS.mmm | NAME     | LEVEL    | message`, local time, one prefixed line per line of the
+ * message.
  */
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'SUCCESS' | 'WARNING' | 'ERROR' | 'CRITICAL';
 

@@ -1,7 +1,7 @@
 /**
  * What travels between a board and its writer besides the ring: the worker's start data, logging calls that
  * carry large payloads (their buffers transferred, never cloned), captured output, control messages, and the
- * writer's reports. CLIENT.md §9.1.
+ * writer's reports. docs/client.md#transport.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { NpyTypedArray, RunMetadata } from '../storage/index.js';
@@ -55,7 +55,7 @@ export interface TableItem {
   rows: Array<Array<string | { media: number }>>;
   /** Media cells, stored as items named `<table>_r<r>_c<c>`; null where capturing failed. */
   media: Array<MediaItem | null>;
-  /** Cells that were written as String(value) (CLIENT.md §8.2), for writer.log. */
+  /** Cells that were written as String(value) (docs/client.md#table), for writer.log. */
   fallbacks: string[];
 }
 

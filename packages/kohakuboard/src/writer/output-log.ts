@@ -1,8 +1,8 @@
 /**
- * logs/output.log (CLIENT.md §11): settled rows of both streams in settle order, then the live rows of stdout
- * and of stderr (each non-empty row with its prefix), the last one without a final newline. Settled rows are
- * written at once; a change of the live rows alone is written at most every 250 ms and at every commit.
- * In memory mode the same text is kept in memory.
+ * logs/output.log (docs/client.md#output-capture): settled rows of both streams in settle order, then the
+ * live rows of stdout and of stderr (each non-empty row with its prefix), the last one without a final
+ * newline. Settled rows are written at once; a change of the live rows alone is written at most every 250 ms
+ * and at every commit. In memory mode the same text is kept in memory.
  */
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { TerminalScreen } from './terminal-screen.js';

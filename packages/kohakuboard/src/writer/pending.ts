@@ -1,5 +1,5 @@
 /**
- * Everything the writer has taken but not yet committed, grouped by target file (CLIENT.md §9.3):
+ * Everything the writer has taken but not yet committed, grouped by target file (docs/client.md#commits):
  * blobs for media/blobs.db and data/tensors/*.db, rows for data/histograms/*.db and data/metrics/*.db, and the
  * ordered rows of data/metadata.db.
  */
@@ -190,9 +190,12 @@ export interface PendingHistogramFile {
 }
 
 export class PendingData {
-  /** media/blobs.db: key → blob (a key is written once, §10.2). */
+  /** media/blobs.db: key → blob (a key is written once, docs/client.md#durability). */
   readonly mediaBlobs = new Map<string, PendingBlob>();
-  /** data/tensors/<kvFile>.db: kvFile → key → payload (upsert: the last one wins, §9). */
+  /**
+   * data/tensors/<kvFile>.db: kvFile → key → payload (upsert: the last one wins,
+   * docs/client.md#the-writer).
+   */
   readonly tensorBlobs = new Map<string, Map<string, PendingBlob>>();
   /** data/histograms/<file>: file name → rows. */
   readonly histograms = new Map<string, PendingHistogramFile>();
@@ -202,7 +205,10 @@ export class PendingData {
   readonly steps = new StepRows();
   ops: MetadataOp[] = [];
 
-  /** Messages and payload bytes since the last successful commit (the flush thresholds of §9.3). */
+  /**
+   * Messages and payload bytes since the last successful commit (the flush thresholds of
+   * docs/client.md#commits).
+   */
   messages = 0;
   bytes = 0;
   /** Log time of the oldest uncommitted message (for the flush interval), or null. */

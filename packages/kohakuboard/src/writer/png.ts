@@ -1,7 +1,7 @@
 /**
- * Pixel arrays to PNG (CLIENT.md §8.1, RawImage steps 1–5): float data whose maximum is ≤ 1 scaled by 255,
- * every value clamped to [0, 255] and truncated, then encoded by fast-png (8-bit, not interlaced, zlib IDAT).
- * fast-png is deterministic, so equal pixels give equal bytes and deduplicate in blobs.db.
+ * Pixel arrays to PNG (docs/client.md#media, RawImage steps 1–5): float data whose maximum is ≤ 1 scaled by
+ * 255, every value clamped to [0, 255] and truncated, then encoded by fast-png (8-bit, not interlaced, zlib
+ * IDAT). fast-png is deterministic, so equal pixels give equal bytes and deduplicate in blobs.db.
  */
 import { encode } from 'fast-png';
 import type { RawPixels } from './messages.js';

@@ -1,6 +1,7 @@
 /**
- * Python's float repr, for the TEXT column kernel_density.bandwidth (CLIENT.md §8.5, STORAGE.md §4.4):
- * shortest round-trip digits, fixed notation for exponents −4 … 15, otherwise `d.ddde±XX`.
+ * Python's float repr, for the TEXT column kernel_density.bandwidth (docs/client.md#kerneldensity,
+ * docs/format.md#row-meanings): shortest round-trip digits, fixed notation for exponents −4 … 15, otherwise
+ * `d.ddde±XX`.
  */
 export function pythonFloatRepr(x: number): string {
   if (Number.isNaN(x)) return 'nan';

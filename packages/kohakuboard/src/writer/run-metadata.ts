@@ -1,7 +1,7 @@
 /**
- * The writer's rewrites of metadata.json (STORAGE.md §3.4, CLIENT.md §9.5): the heartbeat every 30 s while
- * running, and the final document (status, finished_at, updated_at, the re-serialised config) at finish.
- * Every write is atomic (unique temporary name and rename).
+ * The writer's rewrites of metadata.json (docs/format.md#metadata-writes, docs/client.md#heartbeat): the
+ * heartbeat every 30 s while running, and the final document (status, finished_at, updated_at, the
+ * re-serialised config) at finish. Every write is atomic (unique temporary name and rename).
  */
 import { formatPythonIso, type RunMetadata, writeMetadataJson } from '../storage/index.js';
 

@@ -1,7 +1,8 @@
 /**
  * The ring that carries scalar-only logging calls from a board to its writer without one postMessage per
- * call (CLIENT.md §9.1). It is a SharedArrayBuffer of float64 words; the board appends records and publishes
- * its write position, the writer consumes them and publishes its read position (both in the control block).
+ * call (docs/client.md#transport). It is a SharedArrayBuffer of float64 words; the board appends records and
+ * publishes its write position, the writer consumes them and publishes its read position (both in the control
+ * block).
  *
  * Records never wrap: one that does not fit before the end of the ring is preceded by a PAD record that fills
  * the rest. Every record starts with a header word `lengthInWords * 8 + kind`.

@@ -1,6 +1,6 @@
 /**
- * Order statistics by selection instead of a full sort (STORAGE.md §14.6): quickselect with a median-of-three
- * pivot and Hoare partitioning, which stays linear on inputs with many equal values.
+ * Order statistics by selection instead of a full sort (docs/format.md#binning): quickselect with a
+ * median-of-three pivot and Hoare partitioning, which stays linear on inputs with many equal values.
  */
 
 /**
@@ -42,9 +42,9 @@ function swap(a: Float64Array, i: number, j: number): void {
 }
 
 /**
- * Percentiles with linear interpolation between order statistics, as numpy's default does (STORAGE.md §14.6):
- * h = (n−1)·p/100, result s[⌊h⌋] + (h−⌊h⌋)·(s[⌊h⌋+1] − s[⌊h⌋]). `a` must hold finite values and is
- * rearranged. `ps` are in percent; the results come in the same order.
+ * Percentiles with linear interpolation between order statistics, as numpy's default does
+ * (docs/format.md#binning): h = (n−1)·p/100, result s[⌊h⌋] + (h−⌊h⌋)·(s[⌊h⌋+1] − s[⌊h⌋]). `a` must hold
+ * finite values and is rearranged. `ps` are in percent; the results come in the same order.
  */
 export function percentilesInPlace(a: Float64Array, ps: readonly number[]): number[] {
   const n = a.length;

@@ -1,6 +1,7 @@
 /**
- * The control block a board shares with its writer (CLIENT.md §1): counters in a SharedArrayBuffer, read and
- * written with Atomics, so that either side can follow and wait for the other without its event loop turning.
+ * The control block a board shares with its writer (docs/client.md#the-writer): counters in a
+ * SharedArrayBuffer, read and written with Atomics, so that either side can follow and wait for the other
+ * without its event loop turning.
  *
  * Sequence numbers are int32 and wrap around; compare them only with `seqAtLeast`, which is correct as long
  * as fewer than 2^31 messages are in flight.
@@ -36,9 +37,9 @@ export const Ctl = {
   /** The sequence number whose taking wakes a board blocked for room. */
   WAKE_BOARD_AT: 12,
   /**
-   * Set to 1 by a board that gave up on a writer that made no progress (§10.3 step 5): the writer exits at its
-   * next check without writing anything more. (Terminating a thread that is inside a failing SQLite call
-   * would abort the whole process, so the board asks instead.)
+   * Set to 1 by a board that gave up on a writer that made no progress (docs/client.md#finishing step 5): the
+   * writer exits at its next check without writing anything more. (Terminating a thread that is inside a
+   * failing SQLite call would abort the whole process, so the board asks instead.)
    */
   STOP: 13,
   /**

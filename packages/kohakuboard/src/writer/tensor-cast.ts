@@ -1,7 +1,7 @@
 /**
- * dtype casts of TensorLog payloads (CLIENT.md §8.4): float → integer truncates toward zero, NaN → 0, ±Inf
- * and out-of-range values clamp to the type's limits; → bool is "non-zero (NaN included)"; → float16 rounds
- * to nearest even with overflow to ±Inf. Float16 payloads are carried as their 16-bit patterns.
+ * dtype casts of TensorLog payloads (docs/client.md#tensorlog): float → integer truncates toward zero, NaN →
+ * 0, ±Inf and out-of-range values clamp to the type's limits; → bool is "non-zero (NaN included)"; → float16
+ * rounds to nearest even with overflow to ±Inf. Float16 payloads are carried as their 16-bit patterns.
  */
 import { halfToFloat } from '../storage/index.js';
 import type { TensorSourceData } from './messages.js';

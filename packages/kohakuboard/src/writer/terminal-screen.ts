@@ -1,7 +1,7 @@
 /**
- * The terminal model of CLIENT.md §11.2: a small virtual screen per output stream, so that output.log holds
- * what a terminal would show — a progress bar redrawn with `\r` leaves only its last state, cursor movements
- * and erasures are applied, colours and other escape sequences are removed.
+ * The terminal model of docs/client.md#terminal-model: a small virtual screen per output stream, so that
+ * output.log holds what a terminal would show — a progress bar redrawn with `\r` leaves only its last state,
+ * cursor movements and erasures are applied, colours and other escape sequences are removed.
  *
  * Rows settle (become final) once the cursor is more than U rows below them, U being the largest cursor-up
  * distance the stream has used (capped at 64). Settled rows are handed out by `takeSettled` in order.

@@ -1,7 +1,8 @@
 /**
  * Entry point of the writer thread (compiled to dist/writer/worker.js). It runs the writer's loop until the
  * run is finished. When the writer cannot start (creating data/metadata.db or the logs fails) or an exception
- * escapes its loop, it marks itself crashed in the shared state, reports the error and exits (§3.4, §9.4).
+ * escapes its loop, it marks itself crashed in the shared state, reports the error and exits
+ * (docs/client.md#what-the-constructor-does, docs/client.md#writer-failures).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWriter, WriterErrorInfo, WriterInit } from './messages.js';

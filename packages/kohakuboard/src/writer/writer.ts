@@ -1,6 +1,6 @@
 /**
- * The writer (CLIENT.md §9): one worker thread per board that owns every file of the run. Its loop never
- * needs the event loop: it drains the scalar ring and pulls posted messages synchronously with
+ * The writer (docs/client.md#the-writer): one worker thread per board that owns every file of the run. Its
+ * loop never needs the event loop: it drains the scalar ring and pulls posted messages synchronously with
  * receiveMessageOnPort, takes them strictly in sequence-number order, commits on a timer, on thresholds and
  * on request, and sleeps with Atomics.wait when idle. So a training loop that never yields still has its
  * data written while it runs.
@@ -34,14 +34,14 @@ import { RunMetadataFile } from './run-metadata.js';
 import { DATA_HEADER_WORDS, RecordKind, RingReader } from './scalar-ring.js';
 import { Ctl, seqAtLeast, WriterState } from './shared-state.js';
 
-/** Commit when this many messages or payload bytes are pending (§9.3). */
+/** Commit when this many messages or payload bytes are pending (docs/client.md#commits). */
 export const COMMIT_MESSAGES = 10_000;
 export const COMMIT_BYTES = 64 * 1024 * 1024;
 /**
  * While more messages wait to be taken (the writer is behind), one commit takes up to this many. Each
- * commit rewrites the partly filled last chunk of every column it appends to (STORAGE.md §5.5) and pays a
- * transaction per file, so a writer that falls behind catches up with larger batches instead of the
- * smallest. COMMIT_BYTES and the flush interval still apply.
+ * commit rewrites the partly filled last chunk of every column it appends to
+ * (docs/format.md#fixed-size-columns) and pays a transaction per file, so a writer that falls behind catches
+ * up with larger batches instead of the smallest. COMMIT_BYTES and the flush interval still apply.
  */
 export const COMMIT_MESSAGES_BEHIND = 100_000;
 /** Pending bytes counted per scalar value (its value and row index) and per message (its steps row). */
@@ -104,7 +104,10 @@ export class Writer {
     this.crashAfterMessages = init.crashAfterMessages ?? -1;
   }
 
-  /** Creates data/metadata.db with every table and an empty output.log, then reports ready (§3.4 step 4). */
+  /**
+   * Creates data/metadata.db with every table and an empty output.log, then reports ready
+   * (docs/client.md#what-the-constructor-does step 4).
+   */
   start(): void {
     let db: SqliteDatabase;
     try {
@@ -381,7 +384,7 @@ export class Writer {
   }
 
   // ------------------------------------------------------------------------------------------------------
-  // Finish (§10.3 step 4)
+  // Finish (docs/client.md#finishing step 4)
 
   private async finish(request: FinishMessage): Promise<void> {
     // Commit everything; a failing file is retried (1 s, 2 s) and then dropped, so this ends.
@@ -450,7 +453,10 @@ export class Writer {
     }
   }
 
-  /** The 30 s rewrite of metadata.json (§9.5); a failed write is logged and tried again at the next one. */
+  /**
+   * The 30 s rewrite of metadata.json (docs/client.md#heartbeat); a failed write is logged and tried again at
+   * the next one.
+   */
   private heartbeat(now: number): void {
     try {
       this.meta.heartbeat(now);
@@ -463,7 +469,7 @@ export class Writer {
     if (Atomics.load(this.ctl, Ctl.STOP) !== 0) throw new WriterStopped();
   }
 
-  /** Called when start() or the loop threw: the error goes to writer.log (§9.4). */
+  /** Called when start() or the loop threw: the error goes to writer.log (docs/client.md#writer-failures). */
   failed(err: unknown, phase: 'start' | 'run'): void {
     if (err instanceof WriterStopped) {
       this.logs.writer.error(`Writer stopped: ${err.message}; what was not committed is lost`);

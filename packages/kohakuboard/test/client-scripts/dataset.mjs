@@ -1,5 +1,5 @@
 // A fixed set of logging calls of every kind, shared by the child scripts that log it and the tests that
-// check what reached the disk. Steps are given in the comments (the board's _step, CLIENT.md §5).
+// check what reached the disk. Steps are given in the comments (the board's _step, docs/client.md#steps).
 export const STEPS = 3000;
 export const lossAt = (i) => Math.exp(-i / 500) + 0.01 * Math.sin(i);
 export const accAt = (i) => i % 3 === 0;

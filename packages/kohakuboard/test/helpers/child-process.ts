@@ -111,7 +111,10 @@ export function runDirs(baseDir: string, project: string): string[] {
   return readdirSync(dir).map((name) => join(dir, name));
 }
 
-/** Invariant violations of every file of a run (STORAGE.md §5, §8), checked on the SQLite tables directly. */
+/**
+ * Invariant violations of every file of a run (docs/format.md#column-vault, docs/format.md#kvault-files),
+ * checked on the SQLite tables directly.
+ */
 export function runViolations(runDir: string): string[] {
   const out: string[] = [];
   const dbs = (dir: string) =>

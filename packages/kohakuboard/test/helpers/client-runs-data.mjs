@@ -1,5 +1,5 @@
 // What test/helpers/client-runs.mjs logs with the real client, shared with the tests that read it back
-// through the API. Steps are the board's `_step` (one per logging call, CLIENT.md §5).
+// through the API. Steps are the board's `_step` (one per logging call, docs/client.md#steps).
 
 /** Rows of train/loss; train/lr is logged with it on every 10th step. */
 export const N = 5000;

@@ -1,7 +1,8 @@
 /**
- * Checks the file invariants of STORAGE.md by reading the SQLite tables directly (not through the
+ * Checks the file invariants of docs/format.md by reading the SQLite tables directly (not through the
  * storage library): F1–F5 for fixed-size columns, V1–V5 for var-size columns, equal lengths of the
- * logical columns (§5.7, §14.4), the schema of §5.2 and §8.2. Returns a list of violations.
+ * logical columns (docs/format.md#row-counts-and-transactions, docs/format.md#one-transaction-per-flush), the
+ * schema of docs/format.md#column-vault-schema and docs/format.md#kvault-files. Returns a list of violations.
  */
 import Database from 'better-sqlite3';
 

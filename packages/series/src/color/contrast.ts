@@ -1,7 +1,7 @@
 import { hexToRgb, type Rgb, rgbToHex } from './hex.js';
 import { hslToRgb, rgbToHsl } from './hsl.js';
 
-/** The minimum contrast of a series colour against the chart background (UI.md §16.2). */
+/** The minimum contrast of a series colour against the chart background (docs/ui.md#accessibility). */
 export const MIN_SERIES_CONTRAST = 3;
 
 function linearChannel(c8: number): number {
@@ -22,7 +22,7 @@ export function contrastRatio(a: string | Rgb, b: string | Rgb): number {
 }
 
 /**
- * A series colour with at least `minRatio` contrast against `backgroundHex` (UI.md §16.2): the
+ * A series colour with at least `minRatio` contrast against `backgroundHex` (docs/ui.md#accessibility): the
  * colour itself (as `#rrggbb`) when it already has it; otherwise its HSL lightness moves away from
  * the background — darker on a light background, lighter on a dark one, or the other way when that
  * way cannot reach the ratio — by the smallest amount that reaches it, keeping hue and saturation.

@@ -1,4 +1,4 @@
-/** The original's 10-colour palette for a single run's series, in y-metric order (UI.md §6.9). */
+/** The original's 10-colour palette for a single run's series, in y-metric order (docs/ui.md#colours). */
 export const SINGLE_RUN_PALETTE: readonly string[] = Object.freeze([
   '#3b82f6',
   '#ff7f0e',
@@ -12,7 +12,10 @@ export const SINGLE_RUN_PALETTE: readonly string[] = Object.freeze([
   '#17becf',
 ]);
 
-/** The Okabe–Ito colours of the `cb-safe` palette, before the theme's black or white (UI.md §16.2). */
+/**
+ * The Okabe–Ito colours of the `cb-safe` palette, before the theme's black or white
+ * (docs/ui.md#accessibility).
+ */
 export const OKABE_ITO: readonly string[] = Object.freeze([
   '#E69F00',
   '#56B4E9',

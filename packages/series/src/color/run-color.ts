@@ -1,7 +1,7 @@
 import { rgbToHex } from './hex.js';
 import { type Hsl, hslToRgb } from './hsl.js';
 
-/** FNV-1a, 32 bits, over the UTF-16 code units of `text`, as an unsigned integer (UI.md §6.9). */
+/** FNV-1a, 32 bits, over the UTF-16 code units of `text`, as an unsigned integer (docs/ui.md#colours). */
 export function fnv1a32(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) {
@@ -15,7 +15,7 @@ function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
 }
 
-/** The HSL of a run's colour, from the FNV-1a hash of its run_id (UI.md §6.9 steps 1–4). */
+/** The HSL of a run's colour, from the FNV-1a hash of its run_id (docs/ui.md#colours steps 1–4). */
 export function runColorHsl(runId: string): Hsl {
   const h = fnv1a32(runId);
   const hue = (((h & 0xffff) / 0xffff) * 360 + (((h >>> 16) & 0xff) / 255 - 0.5) * 60 + 360) % 360;
@@ -24,7 +24,7 @@ export function runColorHsl(runId: string): Hsl {
   return { h: hue, s, l };
 }
 
-/** A run's deterministic colour as `#rrggbb` (UI.md §6.9). */
+/** A run's deterministic colour as `#rrggbb` (docs/ui.md#colours). */
 export function runColor(runId: string): string {
   return rgbToHex(hslToRgb(runColorHsl(runId)));
 }

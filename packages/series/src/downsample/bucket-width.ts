@@ -1,12 +1,12 @@
-/** B = max(2, ⌊N/4⌋): the bucket count for a request of N points (API.md §B.1 step 3). */
+/** B = max(2, ⌊N/4⌋): the bucket count for a request of N points (docs/api.md#downsampling step 3). */
 export function bucketCount(points: number): number {
   return Math.max(2, Math.floor(points / 4));
 }
 
 /**
  * The smallest power of two w = 2^k, k ≥ 0, with ⌊hi/w⌋ − ⌊lo/w⌋ + 1 ≤ buckets
- * (API.md §B.1 step 4). Buckets are aligned to multiples of w from 0, so they do not move while a
- * live series grows, until the span forces w to double.
+ * (docs/api.md#downsampling step 4). Buckets are aligned to multiples of w from 0, so they do not move while
+ * a live series grows, until the span forces w to double.
  */
 export function bucketWidth(lo: number, hi: number, buckets: number): number {
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) {

@@ -12,7 +12,7 @@ export interface DownsampleOptions {
   xMin?: number | null;
   xMax?: number | null;
   /**
-   * Optional UI.md §6.1 point codes parallel to `values`. A row coded 4 (missing, the API's
+   * Optional docs/ui.md#series-and-x-axes point codes parallel to `values`. A row coded 4 (missing, the API's
    * `null`) is never kept as a NaN marker; without `kinds`, every NaN value is a NaN marker.
    */
   kinds?: ArrayLike<number>;
@@ -23,8 +23,8 @@ export interface Downsampled {
   indices: Uint32Array;
   /**
    * w, in x units. Computed whenever `points` is given and the window is not empty — also when
-   * the series is small enough to be returned whole, so that §B.2 splicing works at any size.
-   * Null when selection is off or the window is empty.
+   * the series is small enough to be returned whole, so that docs/api.md#incremental-fetch splicing works at
+   * any size. Null when selection is off or the window is empty.
    */
   bucketWidth: number | null;
   /** B; null exactly when `bucketWidth` is. */
@@ -41,7 +41,7 @@ export interface Downsampled {
 }
 
 /**
- * The deterministic selection of API.md §B.1.
+ * The deterministic selection of docs/api.md#downsampling.
  *
  * `x` is the bucketing axis (step, global_step, or timestamp in ms) with NaN for a null x;
  * `values` is the metric, with NaN and ±Infinity as data; array order is step order. With
@@ -103,7 +103,8 @@ export function downsample(
     result(windowRows(x, window.lo, window.hi, first, last, n, before, after), n, width, buckets);
   if (!(points > 0)) return wholeWindow(null, null);
 
-  // Steps 3 and 4. The width is reported for small series too, so that §B.2 splicing works at any size.
+  // Steps 3 and 4. The width is reported for small series too, so that docs/api.md#incremental-fetch splicing
+  // works at any size.
   const buckets = bucketCount(points);
   const lo = Number.isFinite(window.lo) ? window.lo : extent.xLo;
   const hi = Number.isFinite(window.hi) ? window.hi : extent.xHi;

@@ -10,7 +10,7 @@ export interface IncrementalTail {
   fromBucketId: number | null;
 }
 
-/** The first index with steps[i] > s, by binary search; `steps` is ascending (API.md §A.10). */
+/** The first index with steps[i] > s, by binary search; `steps` is ascending (docs/api.md#scalars). */
 export function firstIndexAfterStep(steps: ArrayLike<number>, s: number): number {
   let lo = 0;
   let hi = steps.length;
@@ -23,7 +23,7 @@ export function firstIndexAfterStep(steps: ArrayLike<number>, s: number): number
 }
 
 /**
- * The incremental form of a selection for `after_step = S` (API.md §B.2), for x = step or
+ * The incremental form of a selection for `after_step = S` (docs/api.md#incremental-fetch), for x = step or
  * timestamp: the kept rows whose bucket id is ≥ the bucket id of the first windowed row with
  * step > S, and `fromBucketX` = that bucket id × width. The client drops its cached rows with
  * x ≥ fromBucketX and appends these. `x` and `steps` are the arrays the selection was made from;

@@ -6,7 +6,7 @@ import {
 } from './representatives.js';
 
 /**
- * Steps 5 and 6 of API.md §B.1 for any x (global_step need not be monotonic, and x may be null):
+ * Steps 5 and 6 of docs/api.md#downsampling for any x (global_step need not be monotonic, and x may be null):
  * one pass over rows first … last; every row whose x lies in [lo, hi] goes to its bucket, which
  * keeps its first and last rows, the rows of the smallest and largest finite values
  * (ties → earliest), and its first NaN, +Infinity and −Infinity rows.

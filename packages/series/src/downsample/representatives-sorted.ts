@@ -18,7 +18,7 @@ function firstAtLeast(x: Float64Array, lo: number, hi: number, t: number): numbe
 }
 
 /**
- * Steps 5 and 6 of API.md §B.1 when x[first … last] is non-decreasing (x = step, and normally
+ * Steps 5 and 6 of docs/api.md#downsampling when x[first … last] is non-decreasing (x = step, and normally
  * timestamp): every bucket is a contiguous range of rows, found by binary search, so its first and
  * last rows are the range's ends and only `values` is scanned, for the smallest and largest finite
  * values (ties → earliest) and the first NaN, +Infinity and −Infinity rows.

@@ -2,7 +2,7 @@
 export interface XWindow {
   readonly lo: number;
   readonly hi: number;
-  /** True when the request gave at least one bound (API.md §B.1 step 7: neighbours are kept). */
+  /** True when the request gave at least one bound (docs/api.md#downsampling step 7: neighbours are kept). */
   readonly bounded: boolean;
 }
 

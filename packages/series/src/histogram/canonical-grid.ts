@@ -17,8 +17,8 @@ export function binGrid(min: number, max: number, bins: number): BinGrid {
 }
 
 /**
- * The canonical grid of a histogram surface (API.md §A.18 step 2): min = the smallest first edge,
- * max = the largest last edge over all entries (max = min + 1 when min ≥ max), and `bins` evenly
+ * The canonical grid of a histogram surface (docs/api.md#histogram-surface step 2): min = the smallest first
+ * edge, max = the largest last edge over all entries (max = min + 1 when min ≥ max), and `bins` evenly
  * spaced bins. Entries are given by their edges or by their stored {min, max}; non-finite ends
  * are ignored. Throws a RangeError when no entry has a finite range (the caller's 400).
  */

@@ -23,7 +23,7 @@ export function linspace(start: number, stop: number, count: number): Float64Arr
 }
 
 /**
- * K + 1 evenly spaced bin edges from `min` to `max`, with edge[K] = max exactly (API.md §A.17,
+ * K + 1 evenly spaced bin edges from `min` to `max`, with edge[K] = max exactly (docs/api.md#histograms,
  * classic entries: `counts.length + 1` edges from the stored min to max, in float64).
  */
 export function linspaceEdges(min: number, max: number, bins: number): Float64Array {

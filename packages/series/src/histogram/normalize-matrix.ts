@@ -1,4 +1,4 @@
-/** The `normalize` values of API.md §A.18. */
+/** The `normalize` values of docs/api.md#histogram-surface. */
 export type SurfaceNormalize = 'none' | 'per-step' | 'global';
 
 export const SURFACE_NORMALIZE_MODES: readonly SurfaceNormalize[] = ['none', 'per-step', 'global'];
@@ -20,8 +20,8 @@ function rowMax(row: ArrayLike<number>): number {
 }
 
 /**
- * Normalizes a surface matrix (API.md §A.18 step 7) into new rows: `per-step` divides each row by
- * its maximum (a maximum of 0 is treated as 1), `global` divides by the overall maximum when it is
+ * Normalizes a surface matrix (docs/api.md#histogram-surface step 7) into new rows: `per-step` divides each
+ * row by its maximum (a maximum of 0 is treated as 1), `global` divides by the overall maximum when it is
  * > 0, `none` copies. `rawMax` is the maximum before normalization.
  */
 export function normalizeMatrix(

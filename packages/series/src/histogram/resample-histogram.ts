@@ -10,7 +10,10 @@ export interface HistogramRange {
 /** Edges given as an array, or as a stored range with `bins` evenly spaced bins between. */
 export type HistogramEdgesSource = ArrayLike<number> | HistogramRange;
 
-/** The smallest bin width used when a count is turned into a density (API.md §A.18 step 4). */
+/**
+ * The smallest bin width used when a count is turned into a density (docs/api.md#histogram-surface step
+ * 4).
+ */
 export const MIN_BIN_WIDTH = 1e-9;
 
 export function isHistogramRange(source: HistogramEdgesSource): source is HistogramRange {
@@ -25,7 +28,7 @@ export function sourceEdges(source: HistogramEdgesSource, bins: number): ArrayLi
 }
 
 /**
- * Resamples one histogram onto other bin edges (API.md §A.18 step 4):
+ * Resamples one histogram onto other bin edges (docs/api.md#histogram-surface step 4):
  * density = count / max(width, 1e-9) at the source bin centres; that density is interpolated
  * linearly at the target bin centres, and is 0 where a target centre lies outside the source
  * range [first edge, last edge]; the result is density × target bin width.

@@ -1,14 +1,14 @@
-/** The default `target_rows` of a histogram surface (API.md §A.18). */
+/** The default `target_rows` of a histogram surface (docs/api.md#histogram-surface). */
 export const DEFAULT_TARGET_ROWS = 180;
 
-/** The automatic stride ⌈n / targetRows⌉, at least 1 (API.md §A.18 `downsample=-1`). */
+/** The automatic stride ⌈n / targetRows⌉, at least 1 (docs/api.md#histogram-surface `downsample=-1`). */
 export function autoStride(n: number, targetRows: number = DEFAULT_TARGET_ROWS): number {
   if (!(targetRows >= 1)) throw new RangeError(`targetRows must be >= 1, got ${targetRows}`);
   return Math.max(1, Math.ceil(n / targetRows));
 }
 
 /**
- * The stride for a surface's `downsample` parameter (API.md §A.18): −1 (or any negative) is
+ * The stride for a surface's `downsample` parameter (docs/api.md#histogram-surface): −1 (or any negative) is
  * automatic, 0 and 1 mean no sampling, k > 1 is stride k.
  */
 export function surfaceStride(
@@ -22,7 +22,7 @@ export function surfaceStride(
 
 /**
  * Row indices 0, s, 2s, … below n, plus n − 1 when the stride skipped it: the last entry is
- * always included (API.md §A.18 step 3).
+ * always included (docs/api.md#histogram-surface step 3).
  */
 export function strideSample(n: number, stride: number): Uint32Array {
   if (n <= 0) return new Uint32Array(0);

@@ -31,14 +31,17 @@ export interface Surface {
   sampledEntries: number;
 }
 
-/** The default target bin count: the first entry's bin count, clamped to 8–1024 (API.md §A.18). */
+/**
+ * The default target bin count: the first entry's bin count, clamped to 8–1024
+ * (docs/api.md#histogram-surface).
+ */
 export function defaultSurfaceBins(firstEntryBins: number): number {
   return Math.min(1024, Math.max(8, Math.floor(firstEntryBins) || 8));
 }
 
 /**
- * Steps 2–4 and 7–8 of the histogram surface (API.md §A.18): the canonical grid over every entry,
- * stride sampling that keeps the last entry, resampling of each sampled entry onto the grid, and
+ * Steps 2–4 and 7–8 of the histogram surface (docs/api.md#histogram-surface): the canonical grid over every
+ * entry, stride sampling that keeps the last entry, resampling of each sampled entry onto the grid, and
  * normalization. The axis values (step 5) are the caller's: pick them with `sampled`.
  * Entries are in step order and already filtered to those with edges and counts.
  */

@@ -2,7 +2,7 @@ import { interpolateAt } from '../histogram/interpolate.js';
 
 /**
  * The tolerance by which a point may lie outside an entry's own [range_min, range_max] and still
- * get a density: max((range_max − range_min)·1e-6, 1e-9) (API.md §A.17).
+ * get a density: max((range_max − range_min)·1e-6, 1e-9) (docs/api.md#kde-as-histograms).
  */
 export function kdeRangeTolerance(rangeMin: number, rangeMax: number): number {
   return Math.max((rangeMax - rangeMin) * 1e-6, 1e-9);

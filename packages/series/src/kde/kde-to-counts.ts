@@ -11,7 +11,7 @@ export interface KdeDensityEntry {
 }
 
 /**
- * A KDE entry as histogram counts on shared bin edges (API.md §A.17): at each bin centre the
+ * A KDE entry as histogram counts on shared bin edges (docs/api.md#kde-as-histograms): at each bin centre the
  * entry's density is interpolated linearly (0 outside its grid, and 0 outside its own
  * [range_min, range_max] beyond the tolerance), multiplied by the bin width and by sample_count
  * (1 when missing), and clipped below at 0 (a NaN count becomes 0).

@@ -2,8 +2,8 @@ import { linspace } from '../histogram/linspace.js';
 import { type KdeGridEntry, type KdeRangeOptions, kdeSharedRange } from './shared-range.js';
 
 /**
- * The top-level `grid` of a KDE response with `points` (API.md §B.8): `points` evenly spaced
- * values over the §A.17 range rule, overridable by the query's range_min / range_max.
+ * The top-level `grid` of a KDE response with `points` (docs/api.md#kernel-density): `points` evenly spaced
+ * values over the docs/api.md#histograms range rule, overridable by the query's range_min / range_max.
  */
 export function kdePointsGrid(
   entries: ReadonlyArray<KdeGridEntry>,

@@ -1,9 +1,9 @@
 import { densitySampler } from './density-at.js';
 
 /**
- * An entry's density on a shared grid of points (API.md §B.8 with `points`): linear
+ * An entry's density on a shared grid of points (docs/api.md#kernel-density with `points`): linear
  * interpolation of (grid, density) at each target point, 0 outside the entry's grid and outside
- * its [rangeMin, rangeMax] beyond the §A.17 tolerance. Values stay densities, not counts.
+ * its [rangeMin, rangeMax] beyond the docs/api.md#histograms tolerance. Values stay densities, not counts.
  */
 export function resampleDensity(
   grid: ArrayLike<number>,

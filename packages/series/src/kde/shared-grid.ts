@@ -7,7 +7,7 @@ export interface KdeGridOptions extends KdeRangeOptions {
 }
 
 /**
- * The default KDE bin count of API.md §A.17: max(P − 1, 32), where
+ * The default KDE bin count of docs/api.md#kde-as-histograms: max(P − 1, 32), where
  * P = max(min(min over entries of num_points, 256), 32); num_points defaults to the grid's length.
  */
 export function kdeDefaultBins(entries: ReadonlyArray<KdeGridEntry>): number {
@@ -25,7 +25,7 @@ export function kdeDefaultBins(entries: ReadonlyArray<KdeGridEntry>): number {
 
 /**
  * The grid that every KDE entry of a name shares when served through the histogram routes
- * (API.md §A.17): the range rule of `kdeSharedRange`, `bins` or the default bin count, and
+ * (docs/api.md#kde-as-histograms): the range rule of `kdeSharedRange`, `bins` or the default bin count, and
  * bins + 1 evenly spaced edges.
  */
 export function kdeSharedGrid(entries: ReadonlyArray<KdeGridEntry>, options: KdeGridOptions = {}): BinGrid {

@@ -1,4 +1,4 @@
-/** What the range and bin rules of API.md §A.17 read from a KDE entry. */
+/** What the range and bin rules of docs/api.md#kde-as-histograms read from a KDE entry. */
 export interface KdeGridEntry {
   grid: ArrayLike<number>;
   rangeMin?: number | null;
@@ -33,8 +33,8 @@ export function gridExtent(grid: ArrayLike<number>): { min: number; max: number 
 }
 
 /**
- * The shared KDE range of API.md §A.17: from the minimum over entries of (range_min, or the grid's
- * minimum) to the maximum over entries of (range_max, or the grid's maximum); equal ends are
+ * The shared KDE range of docs/api.md#kde-as-histograms: from the minimum over entries of (range_min, or the
+ * grid's minimum) to the maximum over entries of (range_max, or the grid's maximum); equal ends are
  * widened by ±0.005; the query's range_min / range_max then override either end, and if the
  * result is empty, max = min + 1. Throws a RangeError when no entry gives a finite end and the
  * query does not give both.

@@ -2,7 +2,7 @@ import { clampEmaAlpha } from './ema.js';
 import { checkKinds, forEachSegment, nanArray } from './segments.js';
 
 /**
- * TensorBoard-style debiased EMA (UI.md §6.3 `ema_debiased`), per segment:
+ * TensorBoard-style debiased EMA (docs/ui.md#smoothing `ema_debiased`), per segment:
  * m ← α·m + (1 − α)·y with m = 0 at the segment start, s_k = m / (1 − α^k).
  *
  * Computed in the equivalent running-mean form s_k = s_{k−1} + (1 − α)·(y_k − s_{k−1}) / (1 − α^k),

@@ -1,6 +1,6 @@
 import { checkKinds, checkSmoothValue, forEachSegment, nanArray } from './segments.js';
 
-/** The largest EMA weight: the original allowed α = 1, which produced NaN (API.md §B.3). */
+/** The largest EMA weight: the original allowed α = 1, which produced NaN (docs/api.md#smoothing). */
 export const MAX_EMA_ALPHA = 0.999;
 
 /** α = min(v, 0.999), and at least 0. */
@@ -10,7 +10,7 @@ export function clampEmaAlpha(value: number): number {
 }
 
 /**
- * The original's EMA (UI.md §6.3 `ema`), per segment: s_0 = y_0, s_i = α·s_{i−1} + (1 − α)·y_i.
+ * The original's EMA (docs/ui.md#smoothing `ema`), per segment: s_0 = y_0, s_i = α·s_{i−1} + (1 − α)·y_i.
  * Non-finite and missing points give NaN.
  */
 export function smoothEma(values: ArrayLike<number>, alpha: number, kinds?: ArrayLike<number>): Float64Array {

@@ -6,7 +6,7 @@ import { checkKinds, checkSmoothValue, forEachSegment, isBreak, nanArray } from 
  */
 export const MAX_GAUSSIAN_KERNEL = 1000;
 
-/** K = max(3, ⌊v⌋), σ = K/6, h = ⌊K/2⌋ (UI.md §6.3 `gaussian`). */
+/** K = max(3, ⌊v⌋), σ = K/6, h = ⌊K/2⌋ (docs/ui.md#smoothing `gaussian`). */
 export function gaussianKernelParams(value: number): { size: number; sigma: number; halfWidth: number } {
   checkSmoothValue(value);
   const size = Math.max(3, Math.floor(value));
@@ -45,7 +45,7 @@ function gaussianPoint(
 }
 
 /**
- * Centred Gaussian smoothing (UI.md §6.3 `gaussian`), per segment:
+ * Centred Gaussian smoothing (docs/ui.md#smoothing `gaussian`), per segment:
  * s_i = Σ g_j·y_{i+j} / Σ g_j over j = −h … h with 0 ≤ i + j < n, so the weights are renormalised
  * at the segment edges. An even K gives K + 1 taps.
  */

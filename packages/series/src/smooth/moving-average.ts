@@ -7,7 +7,7 @@ export function movingAverageWindow(value: number): number {
 }
 
 /**
- * Trailing moving average (UI.md §6.3 `ma`), per segment: s_i is the mean of y_max(0, i−W+1) … y_i,
+ * Trailing moving average (docs/ui.md#smoothing `ma`), per segment: s_i is the mean of y_max(0, i−W+1) … y_i,
  * a window that is shorter at the start of each segment.
  *
  * The running sum uses Neumaier compensation, so a long series does not drift.

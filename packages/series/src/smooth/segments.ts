@@ -1,9 +1,10 @@
 /**
- * The series is cut into segments at non-finite and missing values (UI.md §6.3, API.md §B.3).
+ * The series is cut into segments at non-finite and missing values (docs/ui.md#smoothing,
+ * docs/api.md#smoothing).
  *
  * A point breaks a segment when its value is NaN or ±Infinity, or when `kinds` is given and its
- * code is not 0 (UI.md §6.1: 0 finite, 1 NaN, 2 +Inf, 3 −Inf, 4 missing). Missing values are
- * usually stored as NaN, so `kinds` only matters when a caller stores them otherwise.
+ * code is not 0 (docs/ui.md#series-and-x-axes: 0 finite, 1 NaN, 2 +Inf, 3 −Inf, 4 missing). Missing values
+ * are usually stored as NaN, so `kinds` only matters when a caller stores them otherwise.
  */
 export function isBreak(values: ArrayLike<number>, kinds: ArrayLike<number> | undefined, i: number): boolean {
   const v = values[i];
@@ -41,7 +42,7 @@ export function checkKinds(values: ArrayLike<number>, kinds: ArrayLike<number> |
   }
 }
 
-/** Throws when a smoothing value is NaN; every formula of UI.md §6.3 needs a number. */
+/** Throws when a smoothing value is NaN; every formula of docs/ui.md#smoothing needs a number. */
 export function checkSmoothValue(value: number): void {
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new RangeError(`smoothing value must be a number, got ${String(value)}`);

@@ -3,7 +3,7 @@ import { smoothEmaDebiased } from './ema-debiased.js';
 import { smoothGaussian, smoothGaussianAt } from './gaussian.js';
 import { smoothMovingAverage } from './moving-average.js';
 
-/** The `smooth` values of API.md §B.3. */
+/** The `smooth` values of docs/api.md#smoothing. */
 export type SmoothMode = 'ema' | 'ema_debiased' | 'ma' | 'gaussian';
 
 export const SMOOTH_MODES: readonly SmoothMode[] = ['ema', 'ema_debiased', 'ma', 'gaussian'];
@@ -13,11 +13,11 @@ export function isSmoothMode(mode: unknown): mode is SmoothMode {
 }
 
 /**
- * Smooths a series with one of the modes of UI.md §6.3 / API.md §B.3.
+ * Smooths a series with one of the modes of docs/ui.md#smoothing / docs/api.md#smoothing.
  *
  * `values` holds the series in step order, with NaN for missing values; `kinds` (optional) is the
- * UI.md §6.1 coding. The series is cut at every non-finite or missing point and each segment is
- * smoothed on its own, by index. The result is parallel to `values`, with NaN wherever the input
+ * docs/ui.md#series-and-x-axes coding. The series is cut at every non-finite or missing point and each
+ * segment is smoothed on its own, by index. The result is parallel to `values`, with NaN wherever the input
  * was non-finite or missing (the caller writes those as `null`).
  */
 export function smooth(

@@ -119,7 +119,7 @@ export class TestRun {
     this.meta.writer.steps(steps, globals, times);
   }
 
-  /** One table entry at `step` (API §A.15). */
+  /** One table entry at `step` (docs/api.md#tables). */
   table(name: string, step: number, columns: string[], types: string[], rows: unknown[][]): void {
     this.meta.writer.table({
       step,
@@ -131,7 +131,7 @@ export class TestRun {
     });
   }
 
-  /** One float32 tensor entry at `step`, stored as .npy in the namespace's KVault (STORAGE.md). */
+  /** One float32 tensor entry at `step`, stored as .npy in the namespace's KVault (docs/format.md). */
   tensor(name: string, step: number, shape: number[], values: Float32Array): void {
     const { kvFile, key } = this.s.tensorLocation(name, step);
     let file = this.tensorFiles.get(kvFile);

@@ -1,4 +1,4 @@
-/** One typed function per viewer endpoint (API.md). Paths are root-relative and same-origin. */
+/** One typed function per viewer endpoint (docs/api.md). Paths are root-relative and same-origin. */
 import {
   apiBytes,
   apiJson,
@@ -104,7 +104,10 @@ export const postBatchSummary = (project: string, runIds: string[], o: RequestOp
     body: { run_ids: runIds },
   });
 
-/** Query of a scalar series request (API §A.10, §B.1–§B.4). */
+/**
+ * Query of a scalar series request (docs/api.md#scalars, docs/api.md#downsampling,
+ * docs/api.md#kbc-frames).
+ */
 export interface ScalarQuery {
   points?: number;
   x?: 'step' | 'global_step' | 'timestamp';

@@ -1,4 +1,7 @@
-/** An error answer of the API (API §0.5): `{"detail": {"error", "code", "param"?}}`, or a network failure. */
+/**
+ * An error answer of the API (docs/api.md#errors): `{"detail": {"error", "code", "param"?}}`, or a network
+ * failure.
+ */
 export class ApiError extends Error {
   constructor(
     message: string,

@@ -119,7 +119,7 @@ export function apiText(url: string, opts: RequestOptions = {}): Promise<{ text:
   );
 }
 
-// Reachability is reported to the connection banner (UI.md §17.2) without an import cycle.
+// Reachability is reported to the connection banner (docs/ui.md#error-states) without an import cycle.
 let reachability: { up: () => void; down: () => void } | null = null;
 export function onReachability(listener: { up: () => void; down: () => void }): void {
   reachability = listener;

@@ -1,5 +1,5 @@
 /**
- * Decoder for the binary columnar format `kbc` (API §B.4): frames of a JSON header and
+ * Decoder for the binary columnar format `kbc` (docs/api.md#kbc-frames): frames of a JSON header and
  * 8-byte-aligned little-endian column bodies. A stream of frames is decoded as its bytes arrive.
  */
 

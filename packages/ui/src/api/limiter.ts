@@ -1,5 +1,5 @@
 /**
- * At most N API requests in flight per page, the event stream included (UI.md §1.2).
+ * At most N API requests in flight per page, the event stream included (docs/ui.md#api-use).
  * Waiting requests start in priority order (smaller first: on-screen order), then arrival order.
  * A request whose signal aborts while it waits leaves the queue without starting.
  */

@@ -1,13 +1,13 @@
 import type { JsonFloat } from './types';
 
-/** Point codes of UI.md §6.1. */
+/** Point codes of docs/ui.md#series-and-x-axes. */
 export const KIND_FINITE = 0;
 export const KIND_NAN = 1;
 export const KIND_POS_INF = 2;
 export const KIND_NEG_INF = 3;
 export const KIND_MISSING = 4;
 
-/** A JSON float (API §0.4) as a number: strings become NaN/±Infinity, null becomes NaN. */
+/** A JSON float (docs/api.md#json-encoding) as a number: strings become NaN/±Infinity, null becomes NaN. */
 export function toNumber(v: JsonFloat | undefined): number {
   if (typeof v === 'number') return v;
   if (v === 'Infinity') return Number.POSITIVE_INFINITY;
@@ -15,7 +15,7 @@ export function toNumber(v: JsonFloat | undefined): number {
   return Number.NaN;
 }
 
-/** The UI.md §6.1 code of a JSON float. */
+/** The docs/ui.md#series-and-x-axes code of a JSON float. */
 export function kindOf(v: JsonFloat | undefined): number {
   if (v === null || v === undefined) return KIND_MISSING;
   if (typeof v === 'number')

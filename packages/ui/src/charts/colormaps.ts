@@ -1,6 +1,7 @@
 /**
- * Colour scales for heatmaps and the surface (UI.md §7.2, §7.3, §10): anchor colours of the
- * matplotlib maps (and Google's Turbo), interpolated into 256-entry lookup tables.
+ * Colour scales for heatmaps and the surface (docs/ui.md#flow-heatmap, docs/ui.md#3-d-surface,
+ * docs/ui.md#tensor-cards): anchor colours of the matplotlib maps (and Google's Turbo), interpolated into
+ * 256-entry lookup tables.
  */
 import { rgbToHex } from '@kohakuboard/series';
 

@@ -1,6 +1,6 @@
 /**
- * Export PNG (UI.md §6.10): the chart re-rendered off-screen at 1200 CSS px and device-pixel ratio 2,
- * with its title and legend in the current theme, downloaded as `<card title>.png` or copied.
+ * Export PNG (docs/ui.md#export-png): the chart re-rendered off-screen at 1200 CSS px and device-pixel ratio
+ * 2, with its title and legend in the current theme, downloaded as `<card title>.png` or copied.
  */
 import { readChartColors } from './theme-colors';
 
@@ -10,7 +10,7 @@ export interface LegendEntry {
   dash: number[];
 }
 
-/** Export size (UI.md §6.10): 1200 CSS px wide at device-pixel ratio 2. */
+/** Export size (docs/ui.md#export-png): 1200 CSS px wide at device-pixel ratio 2. */
 export const EXPORT_CSS_WIDTH = 1200;
 export const EXPORT_DPR = 2;
 

@@ -25,7 +25,10 @@ export function formatInt(v: number): string {
   return intFmt.format(Math.round(v));
 }
 
-/** Unit for relative walltime labels (UI.md §6.1): minutes past 150 s, hours past 150 min. */
+/**
+ * Unit for relative walltime labels (docs/ui.md#series-and-x-axes): minutes past 150 s, hours past 150
+ * min.
+ */
 export function relativeUnit(spanSeconds: number): { div: number; suffix: string } {
   if (spanSeconds > 150 * 60) return { div: 3600, suffix: 'h' };
   if (spanSeconds > 150) return { div: 60, suffix: 'min' };

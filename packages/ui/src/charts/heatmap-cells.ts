@@ -1,6 +1,6 @@
 /**
- * The maths of a cell heatmap (tensor slices, UI.md §10): the colour of each value, where to put
- * index ticks, and whether the cells are big enough to print their values.
+ * The maths of a cell heatmap (tensor slices, docs/ui.md#tensor-cards): the colour of each value, where to
+ * put index ticks, and whether the cells are big enough to print their values.
  */
 import { relativeLuminance } from '@kohakuboard/series';
 import { colormapLut } from './colormaps';

@@ -1,5 +1,5 @@
 /**
- * The unified tooltip's content (docs/ui.md#tooltip): for each series, the point nearest the cursor's x,
+ * The unified tooltip's content (docs/ui.md#chart-interaction): for each series, the point nearest the cursor's x,
  * "—" when that point is more than 2 % of the visible span away; sorted by value, ten at most.
  */
 import { formatNonFinite, KIND_NAN, KIND_NEG_INF, KIND_POS_INF } from '../api/nonfinite';

@@ -1,6 +1,6 @@
 /**
- * A line chart on uPlot (UI.md §6.2): every series keeps its own x array, drawn in step order by
- * our path builder; uPlot supplies scales, axes, the crosshair and drag selection. This class holds
+ * A line chart on uPlot (docs/ui.md#chart-interaction): every series keeps its own x array, drawn in step
+ * order by our path builder; uPlot supplies scales, axes, the crosshair and drag selection. This class holds
  * the chart's state (data, zoom window, emphasis, hover sync) and wires the parts together: the
  * options builder (line-chart-options), the interactions (line-chart-interaction), the tooltip
  * (line-chart-tooltip) and the overlays (line-chart-overlays). An interaction never waits for the
@@ -160,7 +160,7 @@ export class LineChart implements ChartView {
     return this.u?.ctx.canvas ?? null;
   }
 
-  /** Keyboard control of a focused chart (UI.md §16.1). Returns true when handled. */
+  /** Keyboard control of a focused chart (docs/ui.md#keyboard). Returns true when handled. */
   handleKey(e: KeyboardEvent): boolean {
     return this.u ? this.interaction.handleKey(this.u, e) : false;
   }
@@ -172,8 +172,8 @@ export class LineChart implements ChartView {
 
   /**
    * Renders the chart off-screen at `width` × `height` CSS px and device-pixel ratio `dpr`, with the
-   * current zoom and theme, and returns its canvas (Export PNG, UI.md §6.10). uPlot reads the screen's
-   * ratio, so the render is made at width × dpr / screen ratio with every CSS size scaled alike.
+   * current zoom and theme, and returns its canvas (Export PNG, docs/ui.md#export-png). uPlot reads the
+   * screen's ratio, so the render is made at width × dpr / screen ratio with every CSS size scaled alike.
    */
   renderOffscreen(width: number, height: number, dpr = 2): HTMLCanvasElement | null {
     const scale = dpr / uPlot.pxRatio;

@@ -1,6 +1,6 @@
 /**
- * Path builder for one line series with its own x array (UI.md §6.2): points are joined in step
- * (array) order, so the line may run backwards along x; NaN breaks the line. Points that fall in
+ * Path builder for one line series with its own x array (docs/ui.md#chart-interaction): points are joined in
+ * step (array) order, so the line may run backwards along x; NaN breaks the line. Points that fall in
  * one pixel column are reduced to that column's extent, so a series of any length costs at most a
  * few segments per pixel.
  */

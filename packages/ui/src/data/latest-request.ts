@@ -1,5 +1,5 @@
 /**
- * One request at a time for a piece of state (UI.md §1.2: superseded requests are aborted): a new
+ * One request at a time for a piece of state (docs/ui.md#api-use: superseded requests are aborted): a new
  * request aborts the one in flight, and `loading` and `error` follow the latest. `startedAt` tells a
  * catch-up whether the data predates it.
  */

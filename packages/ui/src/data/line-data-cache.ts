@@ -1,5 +1,5 @@
 /**
- * Line data of cards that left the screen (docs/ui.md#virtual-cards): a card scrolled far away is unmounted, and
+ * Line data of cards that left the screen (docs/ui.md#virtualization): a card scrolled far away is unmounted, and
  * what it held waits here, so coming back redraws at once instead of refetching. Bounded by points
  * held (about 40 bytes each); the least recently kept goes first.
  */

@@ -1,6 +1,7 @@
 /**
- * Where a line card's series come from: one run's metrics (`GET …/scalars/{metric}`, UI.md §4) or
- * many runs at once (`POST batch/scalars` with `format=kbc`, chunks of ≤ 50 runs, UI.md §5.5).
+ * Where a line card's series come from: one run's metrics (`GET …/scalars/{metric}`, docs/ui.md#run-page) or
+ * many runs at once (`POST batch/scalars` with `format=kbc`, chunks of ≤ 50 runs,
+ * docs/ui.md#comparison-charts).
  */
 import { getScalarJson, getScalarKbc, postBatchScalarsJson, postBatchScalarsKbc } from '../api/endpoints';
 import { hasFeature } from '../state/system';
@@ -17,7 +18,7 @@ export interface LineRequest {
   xMax?: number;
   smooth?: string;
   smoothValue?: number;
-  /** Per-run cursor for tails (API §B.2). */
+  /** Per-run cursor for tails (docs/api.md#incremental-fetch). */
   afterStep?: Record<string, number>;
   priority: number;
 }

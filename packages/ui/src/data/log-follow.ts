@@ -1,7 +1,7 @@
 /**
- * Holding and following a log file (UI.md §13, API §B.5). Lines keep their byte offsets so an
- * answer can replace "every line held from its offset on": that one rule covers the unterminated
- * last line (a progress bar, sent again on the next call), a `reset`, and a shrunken file.
+ * Holding and following a log file (docs/ui.md#log-viewer, docs/api.md#following-a-log). Lines keep their
+ * byte offsets so an answer can replace "every line held from its offset on": that one rule covers the
+ * unterminated last line (a progress bar, sent again on the next call), a `reset`, and a shrunken file.
  */
 import type { LogChunk } from '../api/types';
 

@@ -1,6 +1,7 @@
 /**
- * One (run, metric) series held as typed arrays (UI.md §6.1): no sparse arrays, no per-point objects.
- * Built from JSON (API §A.10 with time_unit=ms) or from a kbc frame (API §B.4), and grown by tails (§B.2).
+ * One (run, metric) series held as typed arrays (docs/ui.md#series-and-x-axes): no sparse arrays, no
+ * per-point objects. Built from JSON (docs/api.md#scalars with time_unit=ms) or from a kbc frame
+ * (docs/api.md#kbc-frames), and grown by tails (docs/api.md#incremental-fetch).
  */
 import type { KbcFrame } from '../api/kbc';
 import { KIND_MISSING, kindOf, kindOfNumber, toNumber } from '../api/nonfinite';
@@ -25,7 +26,7 @@ export interface ScalarSeries {
   /** Downsampling bucket width in units of `bucketAxis` (ms for timestamp); null when not downsampled. */
   bucketWidth: number | null;
   bucketAxis: BucketAxis | null;
-  /** Where a tail answer starts (API §B.2), null otherwise. */
+  /** Where a tail answer starts (docs/api.md#incremental-fetch), null otherwise. */
   fromBucketX: number | null;
 }
 
@@ -121,9 +122,9 @@ function concatU8(a: Uint8Array, keep: number, b: Uint8Array): Uint8Array {
 }
 
 /**
- * Applies a tail answer (API §B.2). With downsampling, the rows whose bucket x is ≥ `fromBucketX`
- * are replaced; without, the tail rows (step > held last step) are appended. Returns null when the
- * held data cannot be spliced (bucket width changed, or the count check fails) and a full refetch is due.
+ * Applies a tail answer (docs/api.md#incremental-fetch). With downsampling, the rows whose bucket x is ≥
+ * `fromBucketX` are replaced; without, the tail rows (step > held last step) are appended. Returns null when
+ * the held data cannot be spliced (bucket width changed, or the count check fails) and a full refetch is due.
  */
 export function spliceTail(held: ScalarSeries, tail: ScalarSeries): ScalarSeries | null {
   if (tail.length === 0) {

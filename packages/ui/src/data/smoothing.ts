@@ -1,6 +1,6 @@
 /**
- * Which smoothed values a chart draws (UI.md §6.3): computed here from the shared series module when
- * the card holds the whole series, taken from the server (`smoothed`) when it holds a downsampled one.
+ * Which smoothed values a chart draws (docs/ui.md#smoothing): computed here from the shared series module
+ * when the card holds the whole series, taken from the server (`smoothed`) when it holds a downsampled one.
  */
 import { isSmoothMode, type SmoothMode, smooth } from '@kohakuboard/series';
 import { holdsWholeSeries, type ScalarSeries } from './scalar-series';
@@ -19,7 +19,7 @@ export function isSmoothingOn(mode: string): mode is SmoothMode {
   return isSmoothMode(mode);
 }
 
-/** The smoothing value's input range for a mode (UI.md §4.5). */
+/** The smoothing value's input range for a mode (docs/ui.md#tab-settings). */
 export function smoothingRange(mode: SmoothingMode): { min: number; max: number; step: number } {
   return mode === 'ma' || mode === 'gaussian'
     ? { min: 1, max: 1000, step: 1 }

@@ -1,7 +1,7 @@
 /**
  * The one step a user reads on stepped cards (sliders, captions, legends, the config facts): the x axis
  * the tab's charts are drawn against when it is a step axis, otherwise global step when the run has
- * one (the default x axis, docs/ui.md#default-x-axis). The internal step travels alongside, for tooltips and requests.
+ * one (the default x axis, docs/ui.md#series-and-x-axes). The internal step travels alongside, for tooltips and requests.
  */
 import { formatInt } from '../charts/format';
 

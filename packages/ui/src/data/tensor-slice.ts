@@ -1,6 +1,6 @@
 /**
- * Tensor payloads for the tensor viewer (UI.md §10): the nested JSON of a slice as a flat typed array,
- * a 2-D slice as displayed rows × columns, the value histogram, axis names from the tensor's
+ * Tensor payloads for the tensor viewer (docs/ui.md#tensor-cards): the nested JSON of a slice as a flat typed
+ * array, a 2-D slice as displayed rows × columns, the value histogram, axis names from the tensor's
  * metadata, and the dtype note.
  */
 import { linspaceEdges } from '@kohakuboard/series';

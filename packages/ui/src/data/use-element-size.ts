@@ -1,6 +1,6 @@
 /**
  * The size of an element, for requests sized to the plot: updated only when the width or the height
- * changes by more than a quarter, so that small layout shifts do not refetch (UI.md §6.5).
+ * changes by more than a quarter, so that small layout shifts do not refetch (docs/ui.md#points-and-zoom).
  */
 import { onBeforeUnmount, type Ref, ref, watch } from 'vue';
 

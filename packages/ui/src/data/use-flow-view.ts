@@ -1,7 +1,7 @@
 /**
- * The Flow Heatmap of a histogram or KDE card (UI.md §7.2, §11): its settings, kept in the card
- * config under the histogram card's names; the request, sized to the plot; and zooming, which asks
- * for a step range only when the full view skipped columns.
+ * The Flow Heatmap of a histogram or KDE card (docs/ui.md#flow-heatmap, docs/ui.md#kde-cards): its settings,
+ * kept in the card config under the histogram card's names; the request, sized to the plot; and zooming,
+ * which asks for a step range only when the full view skipped columns.
  */
 import { computed, type Ref, ref } from 'vue';
 import type { SurfaceQuery } from '../api/endpoints';
@@ -62,7 +62,10 @@ export function useFlowView(o: FlowViewOptions) {
     return flowSurfaceQuery(o.plot.value, s.axis, s.downsample, zoomSteps.value);
   }
 
-  /** A zoom re-requests only when the full view skipped columns (§7.2); reset returns to it. */
+  /**
+   * A zoom re-requests only when the full view skipped columns (docs/ui.md#flow-heatmap); reset returns to
+   * it.
+   */
   function onZoom(range: { min: number; max: number } | null): void {
     if (!range) {
       zoomSteps.value = null;

@@ -1,6 +1,6 @@
 /**
- * The data behind one line card (UI.md §6.5): requests sized to the plot width, a zoom re-query
- * 150 ms after the x range settles (windows cached in an LRU of 16), tails for live updates, and the
+ * The data behind one line card (docs/ui.md#points-and-zoom): requests sized to the plot width, a zoom
+ * re-query 150 ms after the x range settles (windows cached in an LRU of 16), tails for live updates, and the
  * chart series built from typed arrays with smoothing from the shared series module.
  */
 import { computed, onBeforeUnmount, type Ref, ref, shallowRef, watch } from 'vue';
@@ -30,7 +30,10 @@ export interface LineDataOptions {
   plotWidth: Ref<number>;
   active: Ref<boolean>;
   priority: () => number;
-  /** Points per series override (project page budget, UI.md §5.5), given the request width. */
+  /**
+   * Points per series override (project page budget, docs/ui.md#comparison-charts), given the request
+   * width.
+   */
   pointsOverride?: (plotWidth: number) => number | undefined;
   maxSeries?: number;
   /** Live tails added this many points to the run's series (for screen-reader announcements). */
@@ -57,8 +60,8 @@ function finiteValues(s: ScalarSeries): Float64Array {
 }
 
 /**
- * The series a chart draws (UI.md §5.2): at most `max`, the first runs in list order with all the
- * card's metrics, so series beyond the budget are neither requested nor drawn.
+ * The series a chart draws (docs/ui.md#visible-runs): at most `max`, the first runs in list order with all
+ * the card's metrics, so series beyond the budget are neither requested nor drawn.
  */
 export function seriesBudget(
   runIds: string[],
@@ -258,8 +261,8 @@ export function useLineData(o: LineDataOptions) {
   }
 
   /**
-   * Fetches tails of the given metrics (all when omitted) with `after_step` (UI.md §14). Returns
-   * 'busy' while a full load is still running, so the caller can try again once it is done.
+   * Fetches tails of the given metrics (all when omitted) with `after_step` (docs/ui.md#live-updates).
+   * Returns 'busy' while a full load is still running, so the caller can try again once it is done.
    */
   async function fetchTails(metrics?: string[]): Promise<'applied' | 'nothing' | 'busy'> {
     if (!o.active.value) return 'nothing';
@@ -370,7 +373,8 @@ export function useLineData(o: LineDataOptions) {
   watch([() => o.active.value, requestWidth, () => requestKey(baseRequest())], ([active, width]) => {
     if (active && width > 0) void fetchFull();
   });
-  // Width changes of more than 25 % resize the requests; smaller ones only redraw (UI.md §6.5).
+  // Width changes of more than 25 % resize the requests; smaller ones only redraw
+  // (docs/ui.md#points-and-zoom).
   watch(
     o.plotWidth,
     (w) => {

@@ -1,5 +1,5 @@
 /**
- * The project page's run filter (docs/ui.md#run-filter) mirrored in the URL (docs/ui.md#routes: `q`, `status`, `config`,
+ * The project page's run filter (docs/ui.md#search-filter-and-sort) mirrored in the URL (docs/ui.md#url-state: `q`, `status`, `config`,
  * `sort`, replaced rather than pushed). The URL wins on load; without one, the saved filter.
  */
 import { type Ref, ref, watch } from 'vue';

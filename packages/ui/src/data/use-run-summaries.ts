@@ -1,6 +1,6 @@
 /**
- * The summaries of the visible runs (`batch/summary` in chunks of 200, docs/ui.md#comparison-data): their names,
- * legend labels (docs/ui.md#legend-labels: repeated labels get `_2`, `_3`…), colours (docs/ui.md#run-colours) and the union of their
+ * The summaries of the visible runs (`batch/summary` in chunks of 200, docs/ui.md#comparison-charts): their names,
+ * legend labels (docs/ui.md#comparison-charts: repeated labels get `_2`, `_3`…), colours (docs/ui.md#colours) and the union of their
  * metrics, which decides the project page's tabs and default cards.
  */
 import { computed, type Ref, shallowRef } from 'vue';
@@ -57,7 +57,7 @@ export function useRunSummaries(o: RunSummariesOptions) {
     return naturalSorted([...set]);
   });
 
-  /** global_step when every visible run has global steps (docs/ui.md#default-x-axis), else step. */
+  /** global_step when every visible run has global steps (docs/ui.md#series-and-x-axes), else step. */
   const defaultX = computed(() => {
     const ss = o.visibleIds.value.map((id) => summaries.value.get(id)).filter((s): s is RunSummary => !!s);
     return ss.length > 0 && ss.every((s) => s.has_global_step) ? 'global_step' : 'step';

@@ -1,6 +1,7 @@
 /**
  * Entries of a stepped card (media, table, histogram, tensor, KDE): loading, the selected entry,
- * auto-advance to the latest (UI.md §8.1), and live appends with `after_step` (§14).
+ * auto-advance to the latest (docs/ui.md#media-cards), and live appends with `after_step`
+ * (docs/ui.md#live-updates).
  */
 import { computed, onBeforeUnmount, type Ref, ref, shallowRef, watch } from 'vue';
 import { errorMessage, isAbortError } from '../api/errors';

@@ -1,7 +1,8 @@
 /**
- * The resampled histogram matrix behind a Flow Heatmap or 3-D surface (UI.md §7.2, §7.3, §11):
- * `…/histograms/{name}/surface`, refetched when its query changes, on live data for the name and
- * on catch-ups. Histogram and KDE cards share it, so both heatmaps follow the same rules.
+ * The resampled histogram matrix behind a Flow Heatmap or 3-D surface (docs/ui.md#flow-heatmap,
+ * docs/ui.md#3-d-surface, docs/ui.md#kde-cards): `…/histograms/{name}/surface`, refetched when its query
+ * changes, on live data for the name and on catch-ups. Histogram and KDE cards share it, so both heatmaps
+ * follow the same rules.
  */
 import { onBeforeUnmount, shallowRef, watch } from 'vue';
 import { getSurface, type SurfaceQuery } from '../api/endpoints';
@@ -18,7 +19,7 @@ export interface SurfaceOptions {
   query: () => SurfaceQuery | null;
 }
 
-/** The Flow Heatmap request of UI.md §7.2, sized to the plot. */
+/** The Flow Heatmap request of docs/ui.md#flow-heatmap, sized to the plot. */
 export function flowSurfaceQuery(
   plot: { width: number; height: number },
   axis: string,
@@ -37,7 +38,10 @@ export function flowSurfaceQuery(
   };
 }
 
-/** The step range a zoomed x range covers, through the axis values and steps held (§7.2). */
+/**
+ * The step range a zoomed x range covers, through the axis values and steps held
+ * (docs/ui.md#flow-heatmap).
+ */
 export function stepsInRange(
   s: SurfaceResponse,
   range: { min: number; max: number },

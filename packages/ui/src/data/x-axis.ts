@@ -1,5 +1,6 @@
 /**
- * X-axis choices of UI.md §6.1 and how each maps onto a request (API §B.1) and onto chart x values.
+ * X-axis choices of docs/ui.md#series-and-x-axes and how each maps onto a request (docs/api.md#downsampling)
+ * and onto chart x values.
  */
 import type { BucketAxis, ScalarSeries } from './scalar-series';
 
@@ -15,7 +16,10 @@ export function xKindOf(xMetric: string): XKind {
   return 'metric';
 }
 
-/** The bucketing axis and x_metric of a full-view request. global_step buckets by step so tails work (§B.2). */
+/**
+ * The bucketing axis and x_metric of a full-view request. global_step buckets by step so tails work
+ * (docs/api.md#incremental-fetch).
+ */
 export function requestAxis(xMetric: string): { x: BucketAxis; xMetric: string | null } {
   const kind = xKindOf(xMetric);
   if (kind === 'time' || kind === 'relative') return { x: 'timestamp', xMetric: null };
@@ -75,7 +79,10 @@ export function xValues(s: ScalarSeries, xMetric: string, firstTimestampMs: numb
   }
 }
 
-/** Points per request (UI.md §6.5): clamp(4 × plot width, 256, 8000), or per the Downsample Rate setting. */
+/**
+ * Points per request (docs/ui.md#points-and-zoom): clamp(4 × plot width, 256, 8000), or per the Downsample
+ * Rate setting.
+ */
 export function pointsFor(
   plotWidthCss: number,
   downsampleRate: number,
@@ -88,7 +95,7 @@ export function pointsFor(
   return Math.min(8000, Math.max(256, Math.round(4 * plotWidthCss)));
 }
 
-/** Points per series on the project page (UI.md §5.5). */
+/** Points per series on the project page (docs/ui.md#comparison-charts). */
 export function comparePointsFor(plotWidthCss: number, seriesInChart: number): number {
   const byBudget = Math.floor(200_000 / Math.max(1, seriesInChart));
   return Math.max(64, Math.min(byBudget, Math.round(4 * plotWidthCss)));

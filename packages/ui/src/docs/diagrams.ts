@@ -1,6 +1,6 @@
 /**
- * Diagram blocks of the docs (UI.md §2.4): drawn by mermaid in its strict security mode (its output
- * is sanitized), in the current theme, with pan and zoom from @panzoom/panzoom. This module and the
+ * Diagram blocks of the docs (docs/ui.md#docs-pages): drawn by mermaid in its strict security mode (its
+ * output is sanitized), in the current theme, with pan and zoom from @panzoom/panzoom. This module and the
  * libraries load on demand, only for pages that have a diagram.
  */
 import Panzoom, { type PanzoomObject } from '@panzoom/panzoom';
@@ -46,7 +46,7 @@ export async function renderDiagrams(root: HTMLElement, dark: boolean): Promise<
       };
       const onClick = (e: MouseEvent) => {
         const action = (e.target as HTMLElement).closest<HTMLElement>('[data-zoom]')?.dataset.zoom;
-        // The animations switch (UI.md §2.3) also stills zoom transitions.
+        // The animations switch (docs/ui.md#theme-and-animations) also stills zoom transitions.
         const animate = !document.documentElement.classList.contains('no-animations');
         if (action === 'in') pz.zoomIn({ animate });
         else if (action === 'out') pz.zoomOut({ animate });

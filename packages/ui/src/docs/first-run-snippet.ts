@@ -1,5 +1,5 @@
 /**
- * The first-run example of the empty state (UI.md §17.1). It lives here, in one module, so a unit
+ * The first-run example of the empty state (docs/ui.md#empty-states). It lives here, in one module, so a unit
  * test can check the import name against what the client package really exports.
  */
 export const CLIENT_PACKAGE = 'kohakuboard';

@@ -1,6 +1,6 @@
 /**
  * Syntax highlighting for the docs with highlight.js: its core plus the few languages the docs use,
- * so the docs chunk stays small. Loaded with the docs pages only (UI.md §1.1, §2.4).
+ * so the docs chunk stays small. Loaded with the docs pages only (docs/ui.md#serving, docs/ui.md#docs-pages).
  */
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';

@@ -1,7 +1,7 @@
 /**
  * Markdown for the docs pages: markdown-it, code highlighted by highlight.js, then DOMPurify.
  * ```mermaid blocks become placeholders holding their source; `renderDiagrams` draws them later,
- * loading the diagram library only when a page has one (UI.md §2.4).
+ * loading the diagram library only when a page has one (docs/ui.md#docs-pages).
  */
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';

@@ -1,4 +1,4 @@
-/** New card configs with the defaults of UI.md §4.4 and §4.6. */
+/** New card configs with the defaults of docs/ui.md#default-cards and docs/ui.md#add-chart. */
 import type {
   HistogramCardConfig,
   KdeCardConfig,
@@ -128,7 +128,10 @@ export function kdeCard(name: string): KdeCardConfig {
   };
 }
 
-/** Tab-settings defaults (UI.md §4.5); the x axis follows `has_global_step` (§4.1). */
+/**
+ * Tab-settings defaults (docs/ui.md#tab-settings); the x axis follows `has_global_step`
+ * (docs/ui.md#run-page).
+ */
 export function defaultTabSettings(hasGlobalStep: boolean): TabSettings {
   return {
     xAxis: hasGlobalStep ? 'global_step' : 'step',

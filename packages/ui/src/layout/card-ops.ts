@@ -1,7 +1,7 @@
 /**
- * Card edits that the run page and the project page share (UI.md §4.5, §4.7): find, patch, move with
- * the keyboard, drag and drop, resize (with Shift for the whole tab, and equal heights per row), and
- * "Apply to All Cards". Each returns whether it changed anything, so the caller knows to save.
+ * Card edits that the run page and the project page share (docs/ui.md#tab-settings, docs/ui.md#card-frame):
+ * find, patch, move with the keyboard, drag and drop, resize (with Shift for the whole tab, and equal heights
+ * per row), and "Apply to All Cards". Each returns whether it changed anything, so the caller knows to save.
  */
 import type { Card, CardConfig, Tab, TabSettings } from './types';
 

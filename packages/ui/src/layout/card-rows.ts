@@ -1,7 +1,7 @@
 /**
  * The rows a tab's cards fall into, as the grid's flex-wrap lays them out (a card's width is a percentage
  * of the row; a row takes cards while their widths add up to at most 100 %, and is as tall as its
- * tallest card), so the grid can mount only the rows near the screen (docs/ui.md#virtual-cards) and stand in for the
+ * tallest card), so the grid can mount only the rows near the screen (docs/ui.md#virtualization) and stand in for the
  * others with their height.
  */
 

@@ -1,6 +1,7 @@
 /**
- * The project page layout (UI.md §5, §15.2), stored as `project-dashboard-layout-{project}`:
- * the original's v2 fields plus v3's visible runs, filter, and pinned config keys. Only line cards.
+ * The project page layout (docs/ui.md#project-page, docs/ui.md#project-layout), stored as
+ * `project-dashboard-layout-{project}`: the original's v2 fields plus v3's visible runs, filter, and pinned
+ * config keys. Only line cards.
  */
 import { AXIS_ONLY_NAMES } from '../data/x-axis';
 import { KEYS, readJson, writeJson, writeString } from '../state/storage';
@@ -39,7 +40,7 @@ export function loadProjectLayout(project: string): LoadedProjectLayout {
     return { layout: emptyProjectLayout(), legacyHidden: null, fromStorage: false };
   }
   const base = emptyProjectLayout();
-  // Only line cards are kept on the project page (UI.md §15.2).
+  // Only line cards are kept on the project page (docs/ui.md#project-layout).
   const tabs: Tab[] = raw.tabs
     .filter((t) => t && typeof t.name === 'string' && Array.isArray(t.cards))
     .map((t) => ({ name: t.name, cards: t.cards.filter((c) => c?.config?.type === 'line') }));

@@ -1,6 +1,6 @@
 /**
- * The run page layout (UI.md §4.4, §15.1): built from the summary, or loaded from
- * `run-layout-{project}-{runId}` (v2 or v3), with new names appended as default cards.
+ * The run page layout (docs/ui.md#default-cards, docs/ui.md#run-layout): built from the summary, or loaded
+ * from `run-layout-{project}-{runId}` (v2 or v3), with new names appended as default cards.
  */
 import type { AvailableData } from '../api/types';
 import { naturalSorted } from '../data/natural-order';
@@ -157,7 +157,7 @@ export function buildDefaultRunLayout(input: RunLayoutInput): RunLayout {
 function isRunLayout(value: unknown): value is RunLayout {
   if (!value || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
-  // A project layout stored under a run key is not a run layout (UI.md §15.1).
+  // A project layout stored under a run key is not a run layout (docs/ui.md#run-layout).
   if ('hiddenRunIds' in v || 'customRunColors' in v) return false;
   return Array.isArray(v.tabs);
 }
@@ -223,7 +223,7 @@ export function deleteRunLayout(project: string, runId: string): void {
   writeString(KEYS.runLayout(project, runId), null);
 }
 
-/** Debounced saving (250 ms) that starts only after the first user change (UI.md §15.1). */
+/** Debounced saving (250 ms) that starts only after the first user change (docs/ui.md#run-layout). */
 export function createDebouncedSaver(save: () => void, ms = 250): { touch: () => void; flush: () => void } {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const flush = () => {

@@ -1,6 +1,6 @@
 /**
- * Card and layout shapes of UI.md §15, field for field as the original wrote them, so layouts made with
- * the original UI load here and ours stay readable by it (it ignores what it does not know).
+ * Card and layout shapes of docs/ui.md#stored-state, field for field as the original wrote them, so layouts
+ * made with the original UI load here and ours stay readable by it (it ignores what it does not know).
  */
 
 export interface Range {
@@ -101,7 +101,7 @@ export interface KdeCardConfig extends CardBase {
   mode: 'overlay' | 'ridgeline' | 'heatmap';
   overlayCount: number;
   xRange: Range;
-  /** Heatmap mode: the Flow Heatmap settings of §7.2, named as on histogram cards. */
+  /** Heatmap mode: the Flow Heatmap settings of docs/ui.md#flow-heatmap, named as on histogram cards. */
   histogramXAxis?: string;
   flowNormalize?: 'per-step' | 'global';
   colorscale?: string;

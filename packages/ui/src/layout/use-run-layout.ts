@@ -1,7 +1,7 @@
 /**
- * The run page's layout state (UI.md §4.3–§4.7, §15.1): every user edit goes through one of these
- * functions, which marks the layout changed and saves it (debounced 250 ms). Default cards that the
- * summary adds are not user edits and save nothing.
+ * The run page's layout state (docs/ui.md#toolbar-and-tabs, docs/ui.md#card-frame, docs/ui.md#run-layout):
+ * every user edit goes through one of these functions, which marks the layout changed and saves it (debounced
+ * 250 ms). Default cards that the summary adds are not user edits and save nothing.
  */
 import { type Ref, ref } from 'vue';
 import type { AvailableData } from '../api/types';

@@ -1,6 +1,6 @@
 /**
- * Live-region announcements (UI.md §16.2): "N new points", only when the user turned them on, and at
- * most every 10 s — points arriving in between are added up into the next message.
+ * Live-region announcements (docs/ui.md#accessibility): "N new points", only when the user turned them on,
+ * and at most every 10 s — points arriving in between are added up into the next message.
  */
 import { ref, watch } from 'vue';
 import { KEYS, readString, writeString } from './storage';

@@ -1,6 +1,6 @@
 /**
  * Chart creation is spread over animation frames, at most one per frame, in on-screen order
- * (UI.md §4.8), so a page of 20 charts never blocks input for long.
+ * (docs/ui.md#virtualization), so a page of 20 charts never blocks input for long.
  */
 interface Job {
   order: () => number;

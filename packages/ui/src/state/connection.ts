@@ -1,6 +1,6 @@
 /**
- * Server reachability (UI.md §17.2): a banner "Cannot reach the KohakuBoard server — retrying" with
- * exponential backoff up to 30 s and a Retry button. Existing charts stay as they are.
+ * Server reachability (docs/ui.md#error-states): a banner "Cannot reach the KohakuBoard server — retrying"
+ * with exponential backoff up to 30 s and a Retry button. Existing charts stay as they are.
  */
 import { reactive } from 'vue';
 import { onReachability } from '../api/http';

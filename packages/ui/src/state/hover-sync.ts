@@ -1,6 +1,6 @@
 /**
- * Hover sync (UI.md §4.5, §6.7): one global on/off, persisted as `kobo-hover-sync`; cursors are shared
- * between charts of one tab that have the same x-axis name.
+ * Hover sync (docs/ui.md#tab-settings, docs/ui.md#hover-sync): one global on/off, persisted as
+ * `kobo-hover-sync`; cursors are shared between charts of one tab that have the same x-axis name.
  */
 import { ref, watch } from 'vue';
 import { KEYS, readString, writeString } from './storage';

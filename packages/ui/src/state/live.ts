@@ -1,6 +1,6 @@
 /**
- * Live updates (UI.md §14): one EventSource per visible page, closed while the page is hidden, with
- * polling as the fallback when the server has no event stream or it keeps failing.
+ * Live updates (docs/ui.md#live-updates): one EventSource per visible page, closed while the page is hidden,
+ * with polling as the fallback when the server has no event stream or it keeps failing.
  */
 import { onBeforeUnmount, ref, watch } from 'vue';
 import { apiLimiter } from '../api/limiter';
@@ -187,7 +187,8 @@ export function useEventStream(url: () => string | null, handlers: LiveHandlers,
     source = es;
     liveState.value = livePaused.value ? 'paused' : 'reconnecting';
     // Changes made before this connection (page load, hidden page, reconnect) were never announced:
-    // catch up once per displayed item on every hello (UI.md §14); items loaded after it are current.
+    // catch up once per displayed item on every hello (docs/ui.md#live-updates); items loaded after it are
+    // current.
     es.addEventListener('hello', () => {
       liveState.value = livePaused.value ? 'paused' : 'live';
       if (livePaused.value) dirtyWhilePaused = true;
@@ -265,7 +266,10 @@ export function useEventStream(url: () => string | null, handlers: LiveHandlers,
   });
 }
 
-/** Calls `fn` at most once per `ms`, trailing, so a burst of events gives one refresh (UI.md §14). */
+/**
+ * Calls `fn` at most once per `ms`, trailing, so a burst of events gives one refresh
+ * (docs/ui.md#live-updates).
+ */
 export function throttle(fn: () => void, ms: number): { run: () => void; cancel: () => void } {
   let last = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;

@@ -1,6 +1,7 @@
 /**
- * Series colours (UI.md §6.9, §16.2): the original's palette or Okabe–Ito (`kobo-palette`), run
- * colours from the FNV hash of run_id, and the 3:1 contrast adjustment applied at render time.
+ * Series colours (docs/ui.md#colours, docs/ui.md#accessibility): the original's palette or Okabe–Ito
+ * (`kobo-palette`), run colours from the FNV hash of run_id, and the 3:1 contrast adjustment applied at
+ * render time.
  */
 import {
   ensureContrast,
@@ -26,7 +27,7 @@ export const DASH_PATTERNS: number[][] = [[], [8, 4], [2, 3], [8, 3, 2, 3]];
 /**
  * The dash pattern of series number `index`: cycled when the user asks to distinguish series by
  * dash (per card or globally); with the colour-blind palette, series beyond its 8 colours cycle
- * through the patterns so that no two share colour and pattern (UI.md §16.2).
+ * through the patterns so that no two share colour and pattern (docs/ui.md#accessibility).
  */
 export function dashFor(index: number, distinguish: boolean): number[] {
   if (distinguish) return DASH_PATTERNS[index % DASH_PATTERNS.length];

@@ -1,5 +1,5 @@
 /**
- * Performance marks of UI.md §18.1, read by the benchmark script: `kobo:first-chart`,
+ * Performance marks of docs/ui.md#performance, read by the benchmark script: `kobo:first-chart`,
  * `kobo:visible-charts-ready`, `kobo:live-applied`.
  */
 let firstChartMarked = false;

@@ -1,5 +1,5 @@
 /**
- * Keyboard shortcuts (UI.md §16.1). Pages register handlers for their keys; shortcuts are ignored
+ * Keyboard shortcuts (docs/ui.md#keyboard). Pages register handlers for their keys; shortcuts are ignored
  * while the user types in an input.
  */
 import { onBeforeUnmount, ref } from 'vue';

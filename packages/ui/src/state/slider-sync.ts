@@ -1,6 +1,6 @@
 /**
- * Step-slider sync (UI.md §8.3): while Shift is held, moving one slider moves every other slider on
- * the page to its entry nearest the new step (ties go to the earlier step).
+ * Step-slider sync (docs/ui.md#slider-sync): while Shift is held, moving one slider moves every other slider
+ * on the page to its entry nearest the new step (ties go to the earlier step).
  */
 import { ref } from 'vue';
 

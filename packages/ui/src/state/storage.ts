@@ -31,7 +31,10 @@ export function writeJson(key: string, value: unknown): void {
   writeString(key, JSON.stringify(value));
 }
 
-/** localStorage keys (UI.md §15): the original's, so existing layouts carry over, and ours prefixed `kobo-`. */
+/**
+ * localStorage keys (docs/ui.md#stored-state): the original's, so existing layouts carry over, and ours
+ * prefixed `kobo-`.
+ */
 export const KEYS = {
   theme: 'theme',
   animations: 'animations-enabled',
@@ -43,6 +46,6 @@ export const KEYS = {
   live: 'kobo-live',
   palette: 'kobo-palette',
   dashPatterns: 'kobo-dash-patterns',
-  /** Opt-in screen-reader announcements of live data (UI.md §16.2). */
+  /** Opt-in screen-reader announcements of live data (docs/ui.md#accessibility). */
   announce: 'kobo-announce',
 } as const;

@@ -1,4 +1,4 @@
-/** `GET /api/system/info`, read once at start (UI.md §1.2): which extensions the server has. */
+/** `GET /api/system/info`, read once at start (docs/ui.md#api-use): which extensions the server has. */
 import { reactive } from 'vue';
 import { getSystemInfo } from '../api/endpoints';
 import type { SystemInfo } from '../api/types';

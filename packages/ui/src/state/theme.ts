@@ -1,6 +1,6 @@
 /**
- * Theme and animations (UI.md §2.3): `localStorage.theme` is "dark" or "light", absent means
- * follow `prefers-color-scheme`; dark mode puts the class `dark` on <html>.
+ * Theme and animations (docs/ui.md#theme-and-animations): `localStorage.theme` is "dark" or "light", absent
+ * means follow `prefers-color-scheme`; dark mode puts the class `dark` on <html>.
  */
 import { ref, watch } from 'vue';
 import { KEYS, readString, writeString } from './storage';

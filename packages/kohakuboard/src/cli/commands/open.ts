@@ -1,5 +1,5 @@
 /**
- * `kobo open DIR`: the local viewer — the REST API of API.md and the built web UI on one port.
+ * `kobo open DIR`: the local viewer — the REST API of docs/api.md and the built web UI on one port.
  */
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';

@@ -1,7 +1,8 @@
 /**
- * The event stream's memory (API.md §B.9): ids that increase for the server's lifetime, the last 1,000
- * events for replay, and the subscribers with their filters. Ids start at the boot time in microseconds,
- * so that an id from an earlier server process is recognised (it is smaller than this process's first id).
+ * The event stream's memory (docs/api.md#replay-and-resync): ids that increase for the server's lifetime, the
+ * last 1,000 events for replay, and the subscribers with their filters. Ids start at the boot time in
+ * microseconds, so that an id from an earlier server process is recognised (it is smaller than this process's
+ * first id).
  */
 import type { RunRecord } from '../../reader/run-record.js';
 

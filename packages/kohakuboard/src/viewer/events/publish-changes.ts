@@ -1,5 +1,6 @@
 /**
- * Index changes and run growth as events (API.md §B.9): run_added, run_removed, run_updated and run_data.
+ * Index changes and run growth as events (docs/api.md#events): run_added, run_removed, run_updated and
+ * run_data.
  */
 
 import type { RunDataChange } from '../../reader/run-activity.js';

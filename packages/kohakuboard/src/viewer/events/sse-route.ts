@@ -1,6 +1,7 @@
 /**
- * `GET /api/events` (API.md §B.9): Server-Sent Events with `retry: 3000`, a `hello` first, replay after
- * `Last-Event-ID` (or `resync`), filters by project, runs and event names, and a `: ping` every 15 s.
+ * `GET /api/events` (docs/api.md#replay-and-resync): Server-Sent Events with `retry: 3000`, a `hello` first,
+ * replay after `Last-Event-ID` (or `resync`), filters by project, runs and event names, and a `: ping` every
+ * 15 s.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatIsoMicros } from '../../storage/index.js';
@@ -54,7 +55,8 @@ export async function streamEvents(
   const write = (text: string) => {
     if (!raw.writableEnded) raw.write(text);
   };
-  // Events of runs the caller may not read are never sent (SERVER.md §4.2: events hold readable runs only).
+  // Events of runs the caller may not read are never sent (docs/server.md#no-enumeration: events hold
+  // readable runs only).
   const visible = (e: HubEvent) =>
     matchesFilter(e, filter) &&
     (e.project === null || h.access.canReadProject(principal, e.project)) &&

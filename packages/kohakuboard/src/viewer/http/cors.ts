@@ -1,5 +1,5 @@
 /**
- * CORS (docs/api.md#cors) through @fastify/cors: a request from another origin gets no Access-Control-*
+ * CORS (docs/api.md#server-and-cors) through @fastify/cors: a request from another origin gets no Access-Control-*
  * headers unless that origin is allowed (`--cors-origin`; the UI dev server's origin always is); allowed
  * origins get credentials, the exposed headers the UI reads, and answers to preflight requests.
  */

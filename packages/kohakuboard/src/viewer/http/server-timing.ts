@@ -1,6 +1,7 @@
 /**
- * `Server-Timing: app;dur=<ms>` on every /api response (API.md §0.6): from the request until the body is
- * ready. Streamed responses set it themselves at their first chunk; this hook leaves theirs alone.
+ * `Server-Timing: app;dur=<ms>` on every /api response (docs/api.md#headers-and-caching): from the request
+ * until the body is ready. Streamed responses set it themselves at their first chunk; this hook leaves theirs
+ * alone.
  */
 import type { FastifyInstance } from 'fastify';
 

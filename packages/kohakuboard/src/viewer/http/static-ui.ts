@@ -1,7 +1,7 @@
 /**
- * The built UI at the domain root, with the SPA fallback of API.md §0.7: existing files are served (hashed
- * assets immutable), asset-like paths that do not exist are a plain 404, everything else gets index.html.
- * A path under /api never falls back to index.html.
+ * The built UI at the domain root, with the SPA fallback of docs/api.md#static-ui: existing files are served
+ * (hashed assets immutable), asset-like paths that do not exist are a plain 404, everything else gets
+ * index.html. A path under /api never falls back to index.html.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -25,7 +25,7 @@ export function isUiDir(dir: string): boolean {
   }
 }
 
-/** Whether a missing path should be a 404 rather than index.html (§0.7 rule 2). */
+/** Whether a missing path should be a 404 rather than index.html (docs/api.md#static-ui rule 2). */
 export function isAssetPath(pathname: string): boolean {
   if (pathname.startsWith('/assets/')) return true;
   const last = pathname.slice(pathname.lastIndexOf('/') + 1).toLowerCase();
@@ -50,7 +50,7 @@ export async function staticUi(app: FastifyInstance, uiDir: string): Promise<voi
   });
 }
 
-/** The not-found answer for paths outside /api (§0.7 rules 2 and 3). */
+/** The not-found answer for paths outside /api (docs/api.md#static-ui rules 2 and 3). */
 export function spaFallback(uiDir: string | null, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const pathname = (req.raw.url ?? req.url).split('?')[0];
   if (!uiDir || (req.method !== 'GET' && req.method !== 'HEAD') || isAssetPath(pathname)) {

@@ -1,15 +1,15 @@
 /**
- * What the read API plugin is given (SERVER.md §5.6): a run index, an access check and the system info,
- * plus the services it reads with. The local viewer passes its file-system index and an allow-all check;
- * the team server passes its own index and a check of its accounts and rights.
+ * What the read API plugin is given (docs/api.md#read-api-plugin): a run index, an access check and the
+ * system info, plus the services it reads with. The local viewer passes its file-system index and an
+ * allow-all check; the team server passes its own index and a check of its accounts and rights.
  *
- * Where this differs from §5.6, and why:
+ * Where this differs from docs/api.md#read-api-plugin, and why:
  * - the index has no `changes(afterSeq)`: the local viewer's event stream is fed by the file-system
  *   index's change listener through an EventHub, which is passed as `events`;
- * - the index also offers `findBoard` (API.md §A.21) and `refreshRun`/`renameRun` (PATCH, §A.6), which
- *   §5.6 leaves to the server's own routes;
- * - `executor` (the worker pool of API.md §0.9), `reader` (this thread's handles and caches) and
- *   `readOnly` (`--read-only`) are services and settings, not part of the access model.
+ * - the index also offers `findBoard` (docs/api.md#media-by-id) and `refreshRun`/`renameRun` (PATCH,
+ *   docs/api.md#renaming-a-run), which docs/api.md#read-api-plugin leaves to the server's own routes;
+ * - `executor` (the worker pool of docs/api.md#work-off-the-event-loop), `reader` (this thread's handles and
+ *   caches) and `readOnly` (`--read-only`) are services and settings, not part of the access model.
  */
 import type { FastifyRequest } from 'fastify';
 import type { ProjectInfo } from '../../reader/run-index.js';
@@ -18,19 +18,19 @@ import type { ReaderContext } from '../../reader/scalar-source.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Executor } from '../worker-pool/executor.js';
 
-/** The run index operations the routes use (SERVER.md §5.6 `RunIndex`). */
+/** The run index operations the routes use (docs/api.md#read-api-plugin `RunIndex`). */
 export interface ReadIndex {
   /** True while the first scan is running (listings may be incomplete). */
   readonly indexing: boolean;
   /** Projects that have runs, by key in code-point order. */
   projects(): ProjectInfo[];
-  /** The runs of a project in the default order (API.md §A.4); null for an unknown project. */
+  /** The runs of a project in the default order (docs/api.md#run-records); null for an unknown project. */
   runs(projectKey: string): readonly RunRecord[] | null;
-  /** API.md §0.3: a run by its folder name or its run_id part; null when there is none. */
+  /** docs/api.md#run-resolution: a run by its folder name or its run_id part; null when there is none. */
   resolve(projectKey: string, runIdOrFolder: string): RunRecord | null;
   /** The run's folder on disk. */
   runDir(run: RunRecord): string;
-  /** API.md §A.21: the first run named `board` over all projects that `visible` accepts. */
+  /** docs/api.md#media-by-id: the first run named `board` over all projects that `visible` accepts. */
   findBoard(board: string, visible: (run: RunRecord) => boolean): RunRecord | null;
   /** Re-reads a run after PATCH rewrote its metadata.json. */
   refreshRun(key: string): RunRecord | null;
@@ -42,8 +42,9 @@ export interface ReadIndex {
 export type Principal = unknown;
 
 /**
- * The access check (SERVER.md §4, §5.6). Every route consults it; whatever the caller may not read answers
- * exactly like what does not exist (404), and a run it may read but not write answers PATCH with 403.
+ * The access check (docs/server.md#permissions, docs/api.md#read-api-plugin). Every route consults it;
+ * whatever the caller may not read answers exactly like what does not exist (404), and a run it may read but
+ * not write answers PATCH with 403.
  */
 export interface AccessCheck {
   principal(req: FastifyRequest): Promise<Principal | null>;
@@ -54,7 +55,10 @@ export interface AccessCheck {
   canWriteRun(p: Principal | null, run: RunRecord): boolean;
 }
 
-/** The local viewer's check: no authentication (API.md §0.1), every project and run readable and writable. */
+/**
+ * The local viewer's check: no authentication (docs/api.md#server-and-cors), every project and run readable
+ * and writable.
+ */
 export const ALLOW_ALL: AccessCheck = {
   principal: async () => null,
   projectKey: (_req, segment) => segment,
@@ -67,7 +71,7 @@ export interface ReadApiOptions {
   index: ReadIndex;
   access: AccessCheck;
   systemInfo(req: FastifyRequest): object;
-  /** Where slow reads run (API.md §0.9). */
+  /** Where slow reads run (docs/api.md#work-off-the-event-loop). */
   executor: Executor;
   /** This thread's reader (media sizes, ids and event details). */
   reader: ReaderContext;

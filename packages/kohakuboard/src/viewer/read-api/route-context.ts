@@ -1,6 +1,6 @@
 /**
  * What every read-API route goes through before its handler, in the order the API checks things: names from
- * the raw path (docs/api.md#names-with-slashes), then the access check (the caller, the project key, the run
+ * the raw path (docs/api.md#names-in-paths), then the access check (the caller, the project key, the run
  * resolved and readable — whatever the caller may not read answers like what does not exist), then for
  * writes the read-only and write checks, then the query and body that the route's schema validates.
  */

@@ -36,7 +36,7 @@ export const RUN_STATUS_VALUES = [
   'unknown',
 ] as const;
 export const RunStatus = Type.Enum(RUN_STATUS_VALUES, {
-  description: 'Canonical run status (docs/api.md#run-status)',
+  description: 'Canonical run status (docs/api.md#status)',
 });
 
 /** ISO 8601 text as stored or derived (`2025-01-29T07:04:23.123000+00:00`). */
@@ -91,7 +91,7 @@ export const RunParams = Type.Object({
 export const RunNameParams = Type.Object({
   project: Type.String(),
   run_id: Type.String(),
-  '*': Type.String({ description: 'The name; may contain `/` (docs/api.md#names-with-slashes)' }),
+  '*': Type.String({ description: 'The name; may contain `/` (docs/api.md#names-in-paths)' }),
 });
 export const MediaFileParams = Type.Object({
   project: Type.String(),

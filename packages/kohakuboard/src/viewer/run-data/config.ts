@@ -1,5 +1,5 @@
 /**
- * `…/config` (API.md §B.6): the config and its flat form (keys in code-point order).
+ * `…/config` (docs/api.md#config): the config and its flat form (keys in code-point order).
  */
 import { flattenConfig } from '../../reader/config-flatten.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';

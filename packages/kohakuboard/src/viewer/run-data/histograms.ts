@@ -1,7 +1,8 @@
 /**
- * `…/histograms` (API.md §A.16), `…/histograms/{name}` (§A.17) and the surface (§A.18). Classic entries come
- * from every histogram file of the name's namespace; a name with no classic entry is served from its KDE
- * entries on one shared grid. Grids, resampling and normalization are the series package's (§B.3).
+ * `…/histograms` (docs/api.md#histograms), `…/histograms/{name}` (docs/api.md#histograms) and the surface
+ * (docs/api.md#histogram-surface). Classic entries come from every histogram file of the name's namespace; a
+ * name with no classic entry is served from its KDE entries on one shared grid. Grids, resampling and
+ * normalization are the series package's (docs/api.md#smoothing).
  */
 import {
   buildSurface,
@@ -41,7 +42,7 @@ export interface SurfaceQuery extends HistogramQuery {
   stepMax: number | null;
 }
 
-/** One entry of §A.17, before JSON. */
+/** One entry of docs/api.md#histograms, before JSON. */
 interface Entry {
   step: number;
   global_step: number | null;
@@ -62,7 +63,7 @@ function checkRange(q: HistogramQuery): void {
   }
 }
 
-/** All entries of §A.17 for a name, in step order, before `after_step` and `limit`. */
+/** All entries of docs/api.md#histograms for a name, in step order, before `after_step` and `limit`. */
 function allEntries(ctx: ReaderContext, run: RunRef, name: string, q: HistogramQuery): Entry[] {
   const classic = histogramEntries(ctx, run.dir, name);
   if (classic.length > 0) {

@@ -1,6 +1,6 @@
 /**
- * `…/kernel_density` and `…/kernel_density/{name}` (API.md §B.8): native grids, or every entry resampled
- * onto one shared grid of `points` values (the series package's range rule, §B.3).
+ * `…/kernel_density` and `…/kernel_density/{name}` (docs/api.md#kernel-density): native grids, or every entry
+ * resampled onto one shared grid of `points` values (the series package's range rule, docs/api.md#smoothing).
  */
 import { kdePointsGrid, resampleDensity } from '@kohakuboard/series';
 import { type KdeEntry, kdeEntries } from '../../reader/kde-source.js';

@@ -1,7 +1,8 @@
 /**
- * Run logs (API.md §B.5): the list of `logs/*.log`, and chunks of one file for tail, follow (`offset`) and
- * "load earlier" (`before`) reads. Chunks start at line boundaries, never split a UTF-8 sequence, and
- * `next_offset` stops after the last `\n`, so an unterminated last line is sent again on the next call.
+ * Run logs (docs/api.md#following-a-log): the list of `logs/*.log`, and chunks of one file for tail, follow
+ * (`offset`) and "load earlier" (`before`) reads. Chunks start at line boundaries, never split a UTF-8
+ * sequence, and `next_offset` stops after the last `\n`, so an unterminated last line is sent again on the
+ * next call.
  */
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { type DataRoot, NO_ROOT } from '../../reader/data-root.js';
@@ -123,7 +124,7 @@ function tailChunk(
   return { start: from + start, bytes: buf.subarray(start) };
 }
 
-/** Whether `offset` starts a line, or continues a line longer than maxBytes (§B.5 reset rule). */
+/** Whether `offset` starts a line, or continues a line longer than maxBytes (docs/api.md#logs reset rule). */
 function startsLine(fd: number, offset: number, maxBytes: number): boolean {
   if (offset === 0) return true;
   const from = Math.max(0, offset - maxBytes);
@@ -157,8 +158,8 @@ function chunkResult(
 
 export function readLogChunk(run: RunRef, name: string, q: LogQuery, root: DataRoot = NO_ROOT): LogChunk {
   if (!LOG_NAME_RE.test(name)) throw invalidName('Invalid log name');
-  // Resolved through links: a log that is a link out of logs/ is refused (§0.2), and so is a logs/ folder
-  // (or run folder) that links out of the data directory.
+  // Resolved through links: a log that is a link out of logs/ is refused (docs/api.md#names-in-paths), and so
+  // is a logs/ folder (or run folder) that links out of the data directory.
   const logsDir = runPaths(run.dir).logsDir;
   if (!root.contains(logsDir)) throw invalidName('Path outside the data directory');
   const path = existingFileInside(logsDir, name);

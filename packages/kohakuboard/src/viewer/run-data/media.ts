@@ -1,6 +1,6 @@
 /**
- * `…/media` (API.md §A.11, §B.11) and `…/media/{name}` (§A.12): entries from the media records, by step and
- * id, with the content-addressed files URL of §A.13.
+ * `…/media` (docs/api.md#media) and `…/media/{name}` (docs/api.md#media): entries from the media records, by
+ * step and id, with the content-addressed files URL of docs/api.md#media-files.
  */
 
 import { mediaRowsOf, mediaSummariesOf } from '../../reader/metadata-rows.js';

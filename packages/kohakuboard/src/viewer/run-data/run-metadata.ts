@@ -1,6 +1,6 @@
 /**
- * `…/metadata` (API.md §A.8) and `summary.metadata`: the parsed metadata.json plus run_id, annotation and
- * board_id derived from the folder, which is authoritative over a stored annotation.
+ * `…/metadata` (docs/api.md#metadata) and `summary.metadata`: the parsed metadata.json plus run_id,
+ * annotation and board_id derived from the folder, which is authoritative over a stored annotation.
  */
 import type { ReaderContext } from '../../reader/scalar-source.js';
 import { type JsonValue, readMetadataJson, runPaths } from '../../storage/index.js';

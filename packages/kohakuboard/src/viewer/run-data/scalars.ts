@@ -1,5 +1,6 @@
 /**
- * `…/scalars` (API.md §A.9, §B.11 details) and `…/scalars/{metric}` (§A.10, §B.1–§B.4).
+ * `…/scalars` (docs/api.md#scalars details) and `…/scalars/{metric}` (docs/api.md#scalars,
+ * docs/api.md#downsampling, docs/api.md#kbc-frames).
  */
 import { fnv1a32 } from '@kohakuboard/series';
 import { metricNames } from '../../reader/run-contents.js';

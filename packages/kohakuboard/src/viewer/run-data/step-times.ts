@@ -1,6 +1,6 @@
 /**
- * `relative_walltime` (API.md §A.17): the step-index timestamp at an entry's step minus the run's first
- * timestamp, in seconds; null when that step has no index row.
+ * `relative_walltime` (docs/api.md#histograms): the step-index timestamp at an entry's step minus the run's
+ * first timestamp, in seconds; null when that step has no index row.
  */
 
 import { stepTimestampsOf } from '../../reader/metadata-rows.js';

@@ -1,6 +1,6 @@
 /**
- * `…/summary` (API.md §A.7) and `…/status` (§A.5). The summary is built from directory listings and small
- * indexed queries; no metric series is opened. /status comes from the index record alone.
+ * `…/summary` (docs/api.md#summary) and `…/status` (docs/api.md#status). The summary is built from directory
+ * listings and small indexed queries; no metric series is opened. /status comes from the index record alone.
  */
 
 import { readRunContents } from '../../reader/run-contents.js';
@@ -12,7 +12,7 @@ import { fullMetadata, metadataObject } from './run-metadata.js';
 
 const BASE = ['step', 'global_step', 'timestamp'];
 
-/** `"{h}h {mm}m {ss}s"`, without the hours part when it is 0; "N/A" when unknown (§A.7). */
+/** `"{h}h {mm}m {ss}s"`, without the hours part when it is 0; "N/A" when unknown (docs/api.md#summary). */
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms) || ms < 0) return 'N/A';
   const total = Math.floor(ms / 1000);

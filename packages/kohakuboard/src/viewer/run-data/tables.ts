@@ -1,6 +1,6 @@
 /**
- * `…/tables` (API.md §A.14) and `…/tables/{name}` (§A.15, §B.11 resolve_media): stored JSON parsed
- * tolerantly, cells passed through, positions of non-finite numbers listed in `nonfinite_cells`.
+ * `…/tables` (docs/api.md#tables) and `…/tables/{name}` (docs/api.md#tables resolve_media): stored JSON
+ * parsed tolerantly, cells passed through, positions of non-finite numbers listed in `nonfinite_cells`.
  */
 
 import { mediaRowsOfIds, tableRowsOf } from '../../reader/metadata-rows.js';

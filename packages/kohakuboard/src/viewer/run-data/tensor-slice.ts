@@ -1,6 +1,7 @@
 /**
- * Tensor slicing, statistics and JSON encoding (API.md §B.7). A slice is `part,part,…`, one part per leading
- * dimension: `i` (negative from the end; removes the dimension), `a:b`, `a:b:s` (s ≥ 1) or `:`.
+ * Tensor slicing, statistics and JSON encoding (docs/api.md#tensor-slices). A slice is `part,part,…`, one
+ * part per leading dimension: `i` (negative from the end; removes the dimension), `a:b`, `a:b:s` (s ≥ 1) or
+ * `:`.
  */
 import { invalidParameter } from '../api-error.js';
 

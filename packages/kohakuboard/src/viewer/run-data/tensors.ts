@@ -1,6 +1,7 @@
 /**
- * `…/tensors` and `…/tensors/{name}` (API.md §B.7): entries by step, with the payload's own dtype and shape
- * (the NPY header is trusted over the recorded dtype), optional statistics, slicing and JSON or base64 data.
+ * `…/tensors` and `…/tensors/{name}` (docs/api.md#tensors): entries by step, with the payload's own dtype and
+ * shape (the NPY header is trusted over the recorded dtype), optional statistics, slicing and JSON or base64
+ * data.
  */
 
 import { parseJsonObject } from '../../reader/kde-source.js';

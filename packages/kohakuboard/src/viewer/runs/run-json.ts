@@ -1,6 +1,7 @@
 /**
- * A run as listings show it (API.md §A.4): the compatible fields, then the extension fields. Built from the
- * index record only; the JSON text of the default shape is cached per record (records are immutable).
+ * A run as listings show it (docs/api.md#run-records): the compatible fields, then the extension fields.
+ * Built from the index record only; the JSON text of the default shape is cached per record (records are
+ * immutable).
  */
 
 import type { RunRecord } from '../../reader/run-record.js';

@@ -1,7 +1,7 @@
 /**
- * Run listing at scale (API.md §B.10): search, status and config filters, sort keys, pagination and field
- * selection over index records. Only references to records are collected; nothing is copied per run
- * except for the runs returned.
+ * Run listing at scale (docs/api.md#filters-and-sorting): search, status and config filters, sort keys,
+ * pagination and field selection over index records. Only references to records are collected; nothing is
+ * copied per run except for the runs returned.
  */
 
 import { flatConfigMap } from '../../reader/config-flatten.js';
@@ -49,7 +49,10 @@ export interface RunListQuery {
 const TWO = ['!=', '>=', '<='] as const;
 const ONE = ['=', '>', '<', '~'] as const;
 
-/** `<flat key><op><value>`: the operator is the first of the operators to occur (§B.10). */
+/**
+ * `<flat key><op><value>`: the operator is the first of the operators to occur
+ * (docs/api.md#filters-and-sorting).
+ */
 export function parseConfigFilter(text: string): ConfigFilter {
   for (let i = 0; i < text.length; i++) {
     const two = text.slice(i, i + 2);
@@ -238,7 +241,8 @@ export async function sortRecords(records: readonly RunRecord[], keys: SortKey[]
 
 /**
  * Filters and sorts; `defaultOrder` is the index's cached order, used as-is when nothing is asked. Work on
- * every run is done in slices, so that a query over 10,000 runs never holds the event loop (§0.9).
+ * every run is done in slices, so that a query over 10,000 runs never holds the event loop
+ * (docs/api.md#work-off-the-event-loop).
  */
 export async function queryRuns(
   defaultOrder: readonly RunRecord[],

@@ -1,6 +1,6 @@
 /**
- * The binary columnar frame `KBC1` (API.md §B.4): magic, u32 header length, header JSON, space padding to 8,
- * then 8-byte-aligned column bodies. Timestamps are always milliseconds.
+ * The binary columnar frame `KBC1` (docs/api.md#kbc-frames): magic, u32 header length, header JSON, space
+ * padding to 8, then 8-byte-aligned column bodies. Timestamps are always milliseconds.
  */
 
 import type { ScalarSeries } from '../../reader/scalar-source.js';

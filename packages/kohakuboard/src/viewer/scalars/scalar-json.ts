@@ -1,6 +1,6 @@
 /**
- * The JSON body of a scalar series (API.md §A.10 plus the extension keys of §B.1): four parallel arrays,
- * then total_points, last_step, downsampling, smoothed and xs.
+ * The JSON body of a scalar series (docs/api.md#scalars plus the extension keys of docs/api.md#downsampling):
+ * four parallel arrays, then total_points, last_step, downsampling, smoothed and xs.
  */
 import type { ScalarSeries } from '../../reader/scalar-source.js';
 import { floatsJson, nullableJson, secondsJson } from '../json-encode.js';
@@ -61,7 +61,7 @@ export function seriesJsonBody(
   return `{${s}}`;
 }
 
-/** The §A.10 object of one metric. */
+/** The docs/api.md#scalars object of one metric. */
 export function scalarJson(metric: string, series: ScalarSeries, sel: Selection, q: ScalarQuery): string {
   const body = seriesJsonBody(series, sel, q, hasExtensions(q));
   return `{"metric":${JSON.stringify(metric)},${body.slice(1)}`;

@@ -1,6 +1,7 @@
 /**
- * The parameters of a scalar series request (API.md §A.10, §B.1–§B.4), from a URL query or from a
- * batch/scalars body, validated into one normalized shape.
+ * The parameters of a scalar series request (docs/api.md#scalars, docs/api.md#downsampling,
+ * docs/api.md#kbc-frames), from a URL query or from a batch/scalars body, validated into one normalized
+ * shape.
  */
 import { isSmoothMode, MAX_GAUSSIAN_KERNEL, type SmoothMode } from '@kohakuboard/series';
 import { invalidParameter } from '../api-error.js';
@@ -92,7 +93,10 @@ function bodyEnum<T extends string>(body: Body, name: string, values: readonly T
   return v as T;
 }
 
-/** The shared parameters of batch/scalars (§A.20); after_step may be a number or a per-run object. */
+/**
+ * The shared parameters of batch/scalars (docs/api.md#batch-scalars); after_step may be a number or a per-run
+ * object.
+ */
 export function scalarQueryFromBody(
   body: Body,
   formatOverride: OutputFormat | null,

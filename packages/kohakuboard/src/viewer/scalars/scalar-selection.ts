@@ -1,7 +1,8 @@
 /**
- * Which rows of a series a request returns (API.md §B.1, §B.2): `limit`, then the x window, then the
- * selection of `points`, then `after_step` trimming. Smoothing and `xs` are computed on the series after
- * `limit` and before the window. The formulas are the shared series package's (§B.3).
+ * Which rows of a series a request returns (docs/api.md#downsampling, docs/api.md#incremental-fetch):
+ * `limit`, then the x window, then the selection of `points`, then `after_step` trimming. Smoothing and `xs`
+ * are computed on the series after `limit` and before the window. The formulas are the shared series
+ * package's (docs/api.md#smoothing).
  */
 import { downsample, forwardFillIndices, incrementalTail, smoothAt } from '@kohakuboard/series';
 import type { ScalarSeries } from '../../reader/scalar-source.js';
@@ -46,7 +47,7 @@ function shift(rows: Uint32Array, offset: number): Uint32Array {
   return out;
 }
 
-/** UI.md §6.1 codes for a base column: 4 (missing) where the value is null. */
+/** docs/ui.md#series-and-x-axes codes for a base column: 4 (missing) where the value is null. */
 function missingKinds(values: Float64Array): Uint8Array {
   const k = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) k[i] = 4;

@@ -1,9 +1,10 @@
 /**
- * Compression of large bodies where they are produced (API.md §0.6, §0.9). A task result of 1 MiB or more
- * is compressed in the worker thread that built it: the event loop then neither runs the compressor's
- * callbacks nor receives the uncompressed bytes, whose volume would otherwise set off full garbage
- * collections of the main thread's heap (V8 counts such buffers as external memory). Smaller bodies are
- * left to the HTTP layer's compression, which skips a reply that already has a Content-Encoding.
+ * Compression of large bodies where they are produced (docs/api.md#headers-and-caching,
+ * docs/api.md#work-off-the-event-loop). A task result of 1 MiB or more is compressed in the worker thread
+ * that built it: the event loop then neither runs the compressor's callbacks nor receives the uncompressed
+ * bytes, whose volume would otherwise set off full garbage collections of the main thread's heap (V8 counts
+ * such buffers as external memory). Smaller bodies are left to the HTTP layer's compression, which skips a
+ * reply that already has a Content-Encoding.
  */
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { TaskResult } from './task-result.js';

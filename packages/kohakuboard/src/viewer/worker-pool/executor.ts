@@ -1,7 +1,7 @@
 /**
- * Where tasks run (API.md §0.9): a pool of worker threads, or this thread when there are none. The pool is
- * sharded: one single-thread piscina per shard, and a run's tasks always go to the same shard, so that its
- * open handles and decoded series are cached once.
+ * Where tasks run (docs/api.md#work-off-the-event-loop): a pool of worker threads, or this thread when there
+ * are none. The pool is sharded: one single-thread piscina per shard, and a run's tasks always go to the same
+ * shard, so that its open handles and decoded series are cached once.
  *
  * Each shard is a lane that runs one task at a time and keeps its waiting tasks itself, in a fair queue per
  * client (fair-queue.ts): a client that sends many heavy reads waits behind its own tasks, not others in front

@@ -1,7 +1,7 @@
 /**
  * Work over many items on the event loop, cut into slices of a few milliseconds with a turn of the loop
- * between them (API.md §0.9): requests that touch every run of a large project never hold the loop for long,
- * and fast work is not slowed down by turns it does not need.
+ * between them (docs/api.md#work-off-the-event-loop): requests that touch every run of a large project never
+ * hold the loop for long, and fast work is not slowed down by turns it does not need.
  */
 
 /** Resolves on the next turn of the event loop, after timers and I/O callbacks that are due. */

@@ -67,8 +67,8 @@ export function etagMatches(ifNoneMatch: string | null | undefined, etag: string
 }
 
 /**
- * A weak ETag from the body itself (histogram and table data, §0.6): equal data and query give an equal
- * body, so an unchanged answer becomes a 304.
+ * A weak ETag from the body itself (histogram and table data, docs/api.md#headers-and-caching): equal data
+ * and query give an equal body, so an unchanged answer becomes a 304.
  */
 export function withBodyEtag(result: TaskResult, ifNoneMatch: string | null | undefined): TaskResult {
   if (result.status !== 200) return result;

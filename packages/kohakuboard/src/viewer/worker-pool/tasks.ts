@@ -1,6 +1,7 @@
 /**
  * Every read that may be slow, as a named task on plain data: the same code runs in a worker thread (the
- * pool of §0.9) or, without workers, in the calling thread. Each task returns an encoded result.
+ * pool of docs/api.md#work-off-the-event-loop) or, without workers, in the calling thread. Each task returns
+ * an encoded result.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,7 +130,10 @@ function listResult(ctx: ReaderContext, run: RunRef, of: SeriesKind | 'logs', de
   }
 }
 
-/** §A.8: metadata.json with run_id, annotation and board_id; 404 metadata_not_found without the file. */
+/**
+ * docs/api.md#metadata: metadata.json with run_id, annotation and board_id; 404 metadata_not_found without
+ * the file.
+ */
 function metadataResult(ctx: ReaderContext, run: RunRef): TaskResult {
   if (!existsSync(join(run.dir, 'metadata.json'))) {
     return errorResult(404, { error: 'metadata.json not found', code: 'metadata_not_found' });

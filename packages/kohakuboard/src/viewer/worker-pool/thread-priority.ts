@@ -1,8 +1,9 @@
 /**
- * Worker threads of the task pool run at a lower scheduling priority than the event loop (API.md §0.9,
- * C8): when every core is busy, the main thread, which answers requests and must stay responsive, gets the
- * CPU first, and the pool's long reads and encodings wait a little. On Linux the nice value is per thread
- * (the thread id is found through /proc/thread-self); elsewhere nothing is changed.
+ * Worker threads of the task pool run at a lower scheduling priority than the event loop
+ * (docs/api.md#work-off-the-event-loop, C8): when every core is busy, the main thread, which answers requests
+ * and must stay responsive, gets the CPU first, and the pool's long reads and encodings wait a little. On
+ * Linux the nice value is per thread (the thread id is found through /proc/thread-self); elsewhere nothing is
+ * changed.
  */
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';

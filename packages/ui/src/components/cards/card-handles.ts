@@ -1,7 +1,7 @@
 /**
  * The card components a page renders, by card id, for the header buttons and menu of their frames
  * (refresh, reset view, export, copy image), and which line cards show their "Data" table instead of
- * the chart (UI.md §16.2).
+ * the chart (docs/ui.md#accessibility).
  */
 import { reactive } from 'vue';
 

@@ -1,4 +1,7 @@
-/** Entries of a card's "More actions" menu (UI.md §4.7, §6.10, §16.2). */
+/**
+ * Entries of a card's "More actions" menu (docs/ui.md#card-frame, docs/ui.md#export-png,
+ * docs/ui.md#accessibility).
+ */
 export interface CardMenuItem {
   id: string;
   label: string;

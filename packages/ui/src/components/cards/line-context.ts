@@ -12,7 +12,7 @@ export interface LineCardContext {
   /** The hover-sync group prefix: the tab. */
   syncPrefix: string;
   emphasized: string | null;
-  /** Project page: points per series from the comparison budget (UI.md §5.5). */
+  /** Project page: points per series from the comparison budget (docs/ui.md#comparison-charts). */
   pointsFor?: (plotWidth: number, seriesCount: number) => number;
   maxSeries: number;
   onEmphasize?: (group: string | null) => void;

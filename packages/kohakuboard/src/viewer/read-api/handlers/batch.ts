@@ -1,8 +1,9 @@
 /**
- * The batch routes (API.md §A.19 summary, §A.20 scalars, §B.6 config). Summaries run with bounded
- * concurrency in the task pool; scalars are streamed series by series in request order (JSON or a kbc
- * frame stream), so memory stays bounded by a few series. A series or summary that cannot be read becomes an
- * error entry, never a broken body; the work of a client that has gone is dropped.
+ * The batch routes (docs/api.md#batch-summary summary, docs/api.md#batch-scalars scalars,
+ * docs/api.md#batch-config config). Summaries run with bounded concurrency in the task pool; scalars are
+ * streamed series by series in request order (JSON or a kbc frame stream), so memory stays bounded by a few
+ * series. A series or summary that cannot be read becomes an error entry, never a broken body; the work of a
+ * client that has gone is dropped.
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';

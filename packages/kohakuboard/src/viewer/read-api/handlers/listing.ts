@@ -1,5 +1,6 @@
 /**
- * Listings served from the run index (API.md §A.3, §A.4, §A.5, §B.10, §B.11): no run database is opened.
+ * Listings served from the run index (docs/api.md#projects, docs/api.md#run-records, docs/api.md#status,
+ * docs/api.md#run-index, docs/api.md#run-record): no run database is opened.
  */
 import type { FastifyReply } from 'fastify';
 import { compareCodePoints } from '../../../reader/config-flatten.js';
@@ -19,8 +20,9 @@ import { ALLOW_ALL, type ReadApiOptions } from '../options.js';
 import { sendChunks, sendJson, sendJsonText } from '../send.js';
 
 /**
- * The projects the caller may read, counted over the runs it may read (SERVER.md §4.2: counts hold readable
- * runs only). With every run readable (the local viewer) the index's cached counts are used as they are.
+ * The projects the caller may read, counted over the runs it may read (docs/server.md#no-enumeration: counts
+ * hold readable runs only). With every run readable (the local viewer) the index's cached counts are used as
+ * they are.
  */
 function readableProjects(h: ReadApiOptions, principal: unknown): ProjectInfo[] {
   // The local viewer's check reads everything: no per-run work for its most frequent request.
@@ -139,7 +141,10 @@ const configKeysCache = new WeakMap<
   Array<{ key: string; count: number; numeric: boolean }>
 >();
 
-/** §B.11: the union of flat config keys of a project, from the index (configs over 64 KiB do not count). */
+/**
+ * docs/api.md#config-keys: the union of flat config keys of a project, from the index (configs over 64 KiB do
+ * not count).
+ */
 export function configKeys(
   runs: readonly RunRecord[],
 ): Array<{ key: string; count: number; numeric: boolean }> {

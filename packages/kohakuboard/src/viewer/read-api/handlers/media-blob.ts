@@ -53,7 +53,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 
 /**
  * Whether a Range header may be honoured given If-Range: only when If-Range is absent or names this
- * representation's ETag exactly (a date, a weak or another tag: the full body, RFC 9110 §13.1.5).
+ * representation's ETag exactly (a date, a weak or another tag: the full body, RFC 9110, section 13.1.5).
  */
 export function ifRangeMatches(ifRange: string | undefined, etag: string): boolean {
   return ifRange === undefined || ifRange.trim() === etag;
@@ -66,7 +66,7 @@ const READ_INLINE_BYTES = 256 * 1024;
 
 /**
  * The blob's bytes (or a range of them). A large blob is read in the task pool, so that an 8 MiB read never
- * holds the event loop; it is read once there and handed over without a copy (§A.13).
+ * holds the event loop; it is read once there and handed over without a copy (docs/api.md#media-files).
  */
 async function readBlob(
   h: ReadApiOptions,
@@ -123,7 +123,7 @@ export async function sendBlob(
   return reply.send(await readBlob(h, run, filename, null, size));
 }
 
-/** §A.13: `media/files/{filename}`. */
+/** docs/api.md#media-files: `media/files/{filename}`. */
 export function sendMediaFile(
   h: ReadApiOptions,
   run: RunRecord,
@@ -143,7 +143,7 @@ export function sendMediaFile(
   );
 }
 
-/** §A.21 and §B.11: a blob by the integer id of its media record. */
+/** docs/api.md#media-by-id: a blob by the integer id of its media record. */
 export function sendMediaById(
   h: ReadApiOptions,
   run: RunRecord,

@@ -1,5 +1,5 @@
 /**
- * PATCH a run (docs/api.md#patch-run): rename it or change its annotation, in the order of checks the spec gives (the
+ * PATCH a run (docs/api.md#renaming-a-run): rename it or change its annotation, in the order of checks the spec gives (the
  * read-only and write checks are the route context's). Everything is validated before anything is written,
  * the new folder name included (a name the file system cannot hold is 400 invalid_annotation); then
  * metadata.json is rewritten atomically (unique temporary name) keeping every other key and its order, and
@@ -31,7 +31,10 @@ interface PatchPlan {
   newFolder: string | null;
 }
 
-/** Every check of §A.6, and the new metadata and folder name; nothing is written yet. */
+/**
+ * Every check of docs/api.md#renaming-a-run, and the new metadata and folder name; nothing is written
+ * yet.
+ */
 function planPatch(c: RunContext, body: PatchRunBody): PatchPlan {
   const { run } = c;
   const name = body.name ?? null;
