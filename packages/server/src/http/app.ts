@@ -33,6 +33,7 @@ import { orgRoutes } from './routes/org.js';
 import { projectRoutes } from './routes/projects.js';
 import { systemInfo, systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { runLeaseForPatch } from './run-lease.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -143,6 +144,7 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
   orgRoutes(app, ctx);
   projectRoutes(app, ctx);
   adminRoutes(app, ctx);
+  uploadRoutes(app, ctx);
 
   const cacheBytes = config.cacheMb * 1024 * 1024;
   const executor = createExecutor({

@@ -1,0 +1,166 @@
+/**
+ * Uploads end to end, on SQLite and PostgreSQL: a first request creates the run under
+ * users/<owner>/<project>/, what was sent reads back through the read API, media blobs are checked against
+ * their names and their rows, log files are replaced, and callers without the right get nothing.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mediaHash } from 'kohakuboard/storage';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeBackends } from './helpers/backends.js';
+import { ADMIN, Client, startTestServer, type TestServer } from './helpers/server.js';
+import { makeToken, postLog, postMedia, putLog, runMetadata } from './helpers/uploads.js';
+import { buildWorld, type World } from './helpers/world.js';
+
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
+  'hex',
+);
+
+describeBackends('uploads', (b) => {
+  let t: TestServer;
+  let w: World;
+  let token = '';
+  beforeAll(async () => {
+    t = await startTestServer(b.target());
+    w = await buildWorld(t);
+    token = await makeToken(w.alice);
+  });
+  afterAll(async () => t?.close());
+
+  it('a first request creates the run; rows read back; a re-send adds nothing', async () => {
+    const body = {
+      sync_range: { start_step: 0, end_step: 2 },
+      steps: [
+        { step: 0, global_step: 0, timestamp: 1738137600000 },
+        { step: 1, global_step: 10, timestamp: 1738137601000 },
+        { step: 2, global_step: 20, timestamp: 1738137602000 },
+      ],
+      scalars: {
+        'train/loss': [
+          { step: 0, value: 1.5 },
+          { step: 1, value: 1.25 },
+          { step: 2, value: 1 },
+        ],
+      },
+      metadata: runMetadata('abcd1234'),
+    };
+    const r = await postLog(t.url(), token, 'alice%2Fmnist', 'abcd1234', body);
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.status).toBe('synced');
+    expect(r.json.run).toEqual({ project: 'alice/mnist', run_id: 'abcd1234', created: true });
+    expect(r.json.cursors.scalars).toEqual({ 'train/loss': 3 });
+    expect(r.json.cursors.last_step).toBe(2);
+    expect(existsSync(join(t.dataDir, 'users', 'alice', 'mnist', 'abcd1234', 'metadata.json'))).toBe(true);
+    const again = await postLog(t.url(), token, 'alice%2Fmnist', 'abcd1234', body);
+    expect(again.status, again.text).toBe(200);
+    expect(again.json.run.created).toBe(false);
+    expect(again.json.cursors.scalars).toEqual({ 'train/loss': 3 });
+    const s = await w.alice.get('/api/projects/alice%2Fmnist/runs/abcd1234/scalars/train/loss');
+    expect(s.status, s.text).toBe(200);
+    expect(s.json().steps).toEqual([0, 1, 2]);
+    expect(s.json().values).toEqual([1.5, 1.25, 1]);
+    expect(s.json().global_steps).toEqual([0, 10, 20]);
+  });
+
+  it('media blobs are checked against their hash and their rows', async () => {
+    const hash = mediaHash(PNG);
+    const r = await postLog(t.url(), token, 'alice%2Fmnist', 'abcd1234', {
+      sync_range: { start_step: 3, end_step: 3 },
+      steps: [{ step: 3, global_step: 30, timestamp: 1738137603000 }],
+      media: [
+        {
+          id: 1,
+          media_hash: hash,
+          format: 'png',
+          step: 3,
+          global_step: 30,
+          name: 'samples',
+          caption: 'one pixel',
+          type: 'image',
+          width: 1,
+          height: 1,
+          size_bytes: PNG.length,
+        },
+      ],
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.missing_media).toEqual([hash]);
+    const wrong = await postMedia(t.url(), token, 'alice%2Fmnist', 'abcd1234', [
+      { name: `${hash}.png`, bytes: Buffer.concat([PNG, Buffer.from([0])]) },
+      { name: `${'a'.repeat(22)}.png`, bytes: PNG },
+    ]);
+    expect(wrong.status, wrong.text).toBe(422);
+    expect(wrong.json.detail.code).toBe('media_rejected');
+    expect(wrong.json.detail.results.rejected).toEqual([
+      { filename: `${hash}.png`, code: 'hash_mismatch' },
+      { filename: `${'a'.repeat(22)}.png`, code: 'not_referenced' },
+    ]);
+    const missing = await w.alice.get(`/api/projects/alice%2Fmnist/runs/abcd1234/media/files/${hash}.png`);
+    expect(missing.status).toBe(404);
+    const ok = await postMedia(t.url(), token, 'alice%2Fmnist', 'abcd1234', [
+      { name: `${hash}.png`, bytes: PNG },
+    ]);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json).toMatchObject({
+      status: 'uploaded',
+      uploaded_count: 1,
+      uploaded_hashes: [hash],
+      skipped_count: 0,
+    });
+    const got = await fetch(`${t.url()}/api/projects/alice%2Fmnist/runs/abcd1234/media/files/${hash}.png`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(got.status).toBe(200);
+    expect(Buffer.from(await got.arrayBuffer()).equals(PNG)).toBe(true);
+    const next = await postLog(t.url(), token, 'alice%2Fmnist', 'abcd1234', {
+      sync_range: { start_step: 4, end_step: 3 },
+    });
+    expect(next.json.missing_media).toEqual([]);
+  });
+
+  it('log files are replaced whole and their hashes reported', async () => {
+    const r = await putLog(t.url(), token, 'alice%2Fmnist', 'abcd1234', 'output.log', 'hello\nworld\n', null);
+    expect(r.status, r.text).toBe(200);
+    expect(r.json).toMatchObject({ status: 'success', filename: 'output.log', size: 12 });
+    const path = join(t.dataDir, 'users', 'alice', 'mnist', 'abcd1234', 'logs', 'output.log');
+    expect(readFileSync(path, 'utf8')).toBe('hello\nworld\n');
+    const bad = await putLog(t.url(), token, 'alice%2Fmnist', 'abcd1234', 'evil.log', 'x');
+    expect(bad.status).toBe(400);
+    expect(bad.json.detail.code).toBe('invalid_log_filename');
+    const next = await postLog(t.url(), token, 'alice%2Fmnist', 'abcd1234', {
+      sync_range: { start_step: 4, end_step: 3 },
+    });
+    expect(next.json.log_hashes['output.log']).toBe(r.json.hash);
+  });
+
+  it('callers without the right get nothing, and nothing is created', async () => {
+    const meta = { sync_range: { start_step: 0, end_step: -1 }, metadata: runMetadata('zzzz') };
+    const readOnly = await makeToken(w.alice, ['read']);
+    expect((await postLog(t.url(), readOnly, 'alice%2Fmnist', 'zzzz', meta)).json.detail.code).toBe(
+      'insufficient_scope',
+    );
+    const bob = await makeToken(w.bob);
+    const r = await postLog(t.url(), bob, 'alice%2Fsecret', 'zzzz', meta);
+    const missing = await postLog(t.url(), bob, 'alice%2Fnothing', 'zzzz', meta);
+    expect(r.status).toBe(404);
+    expect(r.text).toBe(missing.text);
+    expect(existsSync(join(t.dataDir, 'users', 'alice', 'nothing'))).toBe(false);
+    const anonymous = await fetch(`${t.url()}/api/projects/alice%2Fmnist/runs/zzzz/log`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(meta),
+    });
+    expect(anonymous.status).toBe(401);
+    expect((await postLog(t.url(), token, 'alice%2Fmnist', 'zz_z', meta)).status).toBe(400);
+    expect(
+      (await postLog(t.url(), token, 'alice%2Fmnist', 'nometa', { sync_range: meta.sync_range })).json.detail
+        .code,
+    ).toBe('metadata_required');
+    const legacy = await w.alice.post('/api/projects/alice%2Fmnist/sync', {});
+    expect(legacy.status).toBe(410);
+    void ADMIN;
+    void Client;
+  });
+});
