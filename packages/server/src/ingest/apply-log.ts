@@ -19,6 +19,7 @@ import {
   tensorLocation,
   writeMetadataJson,
 } from 'kohakuboard/storage';
+import { committed } from './crash-point.js';
 import type { HistogramIn, LogRequest, MetricIn, PayloadIn, Rejection, StepIn } from './log-request.js';
 import type { RunFiles } from './run-files.js';
 
@@ -158,17 +159,21 @@ export function applyLogRequest(
   try {
     const payloads = stage('payloads', () => writePayloads(files, request.payloads));
     applied.push('payloads');
+    committed('payloads');
     stage('scalars', () => {
       for (const m of request.metrics) writeMetric(files, m, facts, rejected, summary, cursorsScalars);
     });
     applied.push('scalars');
+    committed('scalars');
     stage('histograms', () => {
       for (const [stem, group] of request.histograms)
         writeHistograms(files, stem, group, facts, rejected, summary, cursorsHistograms);
     });
     applied.push('histograms');
+    committed('histograms');
     stage('metadata.db', () => writeMetadataRows(files, request, payloads, summary));
     applied.push('metadata.db');
+    committed('metadata.db');
     let metadataWritten = false;
     if (request.metadata) {
       stage('metadata.json', () => writeRunMetadata(files.dir, request.metadata!, ctx));
