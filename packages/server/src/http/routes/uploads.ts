@@ -169,7 +169,8 @@ export function uploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     });
 
-    scope.post('/api/server/project/:seg/runs/:id/log', async (req) => {
+    scope.post('/api/server/project/:seg/runs/:id/log', async (req, reply) => {
+      const timing = new Timing();
       const { p, project, runId } = await begin(req);
       const type = contentType(req);
       if (type !== null && type !== 'application/json')
@@ -177,6 +178,7 @@ export function uploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
       let known = await findRun(ctx, project.id, runId);
       if (known) checkKnownRun(known, p, null);
       const bytes = await readBody(req, limits.body);
+      timing.mark('body');
       const receivedAtMs = Date.now();
       const key = poolKey(project, runId);
       const ticket = ctx.ingest.ticket();
@@ -191,6 +193,7 @@ export function uploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
         if (err instanceof ServerBusyError) throw serverBusy();
         throw err;
       }
+      timing.mark('parse');
       if (!parsed.ok)
         throw apiError(400, parsed.code === 'too_deep' ? 'too_deep' : 'invalid_body', parsed.message);
       let applied = false;
@@ -212,7 +215,9 @@ export function uploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
           created = c.created;
         }
         const run = known;
+        timing.mark('run');
         const result = await underLease(run, async (lease) => {
+          timing.mark('lease');
           const r = await ctx.ingest.run<ApplyTaskResult>(key, {
             kind: 'apply',
             ticket,
@@ -221,6 +226,7 @@ export function uploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
             staleAfterMs: config.staleAfterS * 1000,
           });
           applied = true;
+          timing.mark('write');
           if (!r.ok) {
             const status = r.code === 'no_space' ? 507 : 503;
             throw new DetailedApiError(
@@ -248,6 +254,8 @@ export function uploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
           return { r, current, pending };
         });
         const { r, current, pending } = result;
+        timing.mark('db');
+        reply.header('server-timing', timing.header(reply.elapsedTime));
         const missingHashes = [
           ...new Set([...r.missingMedia, ...pending].map((k) => k.slice(0, k.indexOf('.')))),
         ];
@@ -369,6 +377,20 @@ export function uploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return { status: 'success', filename: file, size: body.size, hash: body.sha256 };
     });
   });
+}
+
+/** Server-Timing of an upload: where its time went, stage by stage, and the whole (`app`). */
+class Timing {
+  private last = performance.now();
+  private readonly parts: string[] = [];
+  mark(stage: string): void {
+    const now = performance.now();
+    this.parts.push(`${stage};dur=${(now - this.last).toFixed(1)}`);
+    this.last = now;
+  }
+  header(totalMs: number): string {
+    return [`app;dur=${totalMs.toFixed(1)}`, ...this.parts].join(', ');
+  }
 }
 
 function uploadAnswer(
