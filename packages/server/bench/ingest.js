@@ -31,12 +31,26 @@ function bench(name, value, unit) {
 function startServer(dataDir) {
   const child = spawn(
     process.execPath,
-    [SERVE, '--data-dir', dataDir, '--no-auth', '--port', '0', '--ingest-rate', '100000', '--log-level', 'warn'],
+    [
+      SERVE,
+      '--data-dir',
+      dataDir,
+      '--no-auth',
+      '--port',
+      '0',
+      '--ingest-rate',
+      '100000',
+      '--log-level',
+      'warn',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   const port = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kobo-serve did not start: ${out.slice(-2000)}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`kobo-serve did not start: ${out.slice(-2000)}`)),
+      120_000,
+    );
     const onData = (d) => {
       out += String(d);
       const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
@@ -67,7 +81,8 @@ function body(from, withMetadata, runId) {
   const parts = [];
   parts.push(`{"sync_range":{"start_step":${from},"end_step":${from + STEPS - 1}},"steps":[`);
   const steps = [];
-  for (let s = from; s < from + STEPS; s++) steps.push(`{"step":${s},"global_step":${s},"timestamp":${t0 + s}}`);
+  for (let s = from; s < from + STEPS; s++)
+    steps.push(`{"step":${s},"global_step":${s},"timestamp":${t0 + s}}`);
   parts.push(steps.join(','), '],"scalars":{');
   const metrics = [];
   for (let m = 0; m < METRICS.length; m++) {
@@ -111,10 +126,15 @@ async function client(base, runId, seconds) {
     const text = body(from, from === 0, runId);
     building += performance.now() - b0;
     const r0 = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: text,
+    });
     const answer = await res.json();
     times.push(performance.now() - r0);
-    if (res.status !== 200 || answer.status !== 'synced') throw new Error(`upload failed: ${res.status} ${JSON.stringify(answer).slice(0, 500)}`);
+    if (res.status !== 200 || answer.status !== 'synced')
+      throw new Error(`upload failed: ${res.status} ${JSON.stringify(answer).slice(0, 500)}`);
     if (answer.cursors.scalars[METRICS[0]] !== from + STEPS) throw new Error('a row is missing or doubled');
     values += STEPS * METRICS.length;
     from += STEPS;
@@ -140,7 +160,11 @@ async function httpIngest() {
     t = performance.now();
     const many = await Promise.all(Array.from({ length: 8 }, (_, i) => client(base, `many${i}`, SECONDS)));
     const manySeconds = (performance.now() - t) / 1000;
-    bench('ingest_http_values_per_s_8clients', many.reduce((a, c) => a + c.values, 0) / manySeconds, 'values/s');
+    bench(
+      'ingest_http_values_per_s_8clients',
+      many.reduce((a, c) => a + c.values, 0) / manySeconds,
+      'values/s',
+    );
     return one.values / oneSeconds;
   } finally {
     await server.stop();

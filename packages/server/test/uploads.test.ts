@@ -5,10 +5,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Board } from 'kohakuboard';
 import { mediaHash } from 'kohakuboard/storage';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBackends } from './helpers/backends.js';
 import { ADMIN, Client, startTestServer, type TestServer } from './helpers/server.js';
+import { readEvents } from './helpers/sse.js';
 import { makeToken, postLog, postMedia, putLog, runMetadata } from './helpers/uploads.js';
 import { buildWorld, type World } from './helpers/world.js';
 
@@ -133,6 +135,76 @@ describeBackends('uploads', (b) => {
       sync_range: { start_step: 4, end_step: 3 },
     });
     expect(next.json.log_hashes['output.log']).toBe(r.json.hash);
+  });
+
+  it('an uploaded run appears and grows live: its events say which series grew', async () => {
+    const headers = { authorization: `Bearer ${token}` };
+    const rows = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => ({ step: from + i, value: (from + i) / 10 }));
+    const events = await readEvents(
+      `${t.url()}/api/events?project=${encodeURIComponent('alice/live')}&runs=live1`,
+      headers,
+      (ev) => ev.filter((e) => e.event === 'run_data').length >= 2,
+      20_000,
+      async () => {
+        await postLog(t.url(), token, 'alice%2Flive', 'live1', {
+          scalars: { 'train/loss': rows(0, 9) },
+          metadata: runMetadata('live1'),
+        });
+        await postLog(t.url(), token, 'alice%2Flive', 'live1', {
+          scalars: { 'train/loss': rows(10, 14), 'val/acc': rows(10, 14) },
+        });
+      },
+    );
+    expect(events.find((e) => e.event === 'run_added')?.data).toMatchObject({
+      project: 'alice/live',
+      run_id: 'live1',
+    });
+    const data = events.filter((e) => e.event === 'run_data');
+    expect(data[0].data).toMatchObject({
+      run_id: 'live1',
+      scalars: { 'train/loss': { last_step: 9, count: 10 } },
+      new_scalars: ['train/loss'],
+    });
+    expect(data[1].data).toMatchObject({
+      scalars: { 'train/loss': { last_step: 14, count: 15 }, 'val/acc': { last_step: 14, count: 5 } },
+      new_scalars: ['val/acc'],
+    });
+    expect(data[1].id).toBeGreaterThan(data[0].id!);
+  });
+
+  it('a run copied into the data dir grows live too: its events say which series grew', async () => {
+    const admin = new Client(t.url());
+    await admin.login(ADMIN.username, ADMIN.password);
+    const board = new Board({
+      baseDir: t.dataDir,
+      project: 'copied',
+      runId: 'drop0001',
+      captureOutput: false,
+      handleSignals: false,
+    });
+    for (let s = 0; s < 20; s++) board.log({ loss: s });
+    await board.flush();
+    const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let step = 20;
+    const events = await readEvents(
+      `${t.url()}/api/events?project=${encodeURIComponent('boss/copied')}&runs=drop0001`,
+      { cookie },
+      (ev) => ev.some((e) => e.event === 'run_data' && e.data.scalars?.loss?.count > 20),
+      30_000,
+      async () => {
+        // Keep logging while the stream is open: the scanner looks at running runs every 2 s.
+        const timer = setInterval(() => {
+          for (let i = 0; i < 5; i++) board.log({ loss: step++ });
+          void board.flush();
+        }, 300);
+        setTimeout(() => clearInterval(timer), 25_000).unref();
+      },
+    );
+    await board.finish();
+    const grew = events.find((e) => e.event === 'run_data' && e.data.scalars?.loss?.count > 20);
+    expect(grew?.data.scalars.loss.count).toBeGreaterThan(20);
+    expect(grew?.data.project).toBe('boss/copied');
   });
 
   it('callers without the right get nothing, and nothing is created', async () => {
