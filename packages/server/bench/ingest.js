@@ -3,6 +3,8 @@
 //   ingest_http_values_per_s_1client    one client sending log sync requests back to back: 10 metrics per
 //                                       step, STEPS steps per request (this project's client's shape: offsets,
 //                                       step, global_step and timestamp on every row)
+//   ingest_http_values_per_s_1client_step_value   the same with rows of step and value only (the Python
+//                                       worker's row shape, with offsets): a body half as large
 //   ingest_http_values_per_s_8clients   8 clients at once, each into its own run
 //   ingest_http_request_ms_1client      median time of one request (body sent to answer read)
 //   ingest_http_client_build_share      the share of the one-client time spent building bodies, in %
@@ -77,7 +79,7 @@ function startServer(dataDir) {
 const t0 = 1_738_137_600_000;
 
 /** The body of the request that carries steps [from, from + STEPS). */
-function body(from, withMetadata, runId) {
+function body(from, withMetadata, runId, compact = false) {
   const parts = [];
   parts.push(`{"sync_range":{"start_step":${from},"end_step":${from + STEPS - 1}},"steps":[`);
   const steps = [];
@@ -88,7 +90,11 @@ function body(from, withMetadata, runId) {
   for (let m = 0; m < METRICS.length; m++) {
     const rows = [];
     for (let s = from; s < from + STEPS; s++)
-      rows.push(`{"step":${s},"value":${Math.sin(s * 0.001 + m)},"global_step":${s},"timestamp":${t0 + s}}`);
+      rows.push(
+        compact
+          ? `{"step":${s},"value":${Math.sin(s * 0.001 + m)}}`
+          : `{"step":${s},"value":${Math.sin(s * 0.001 + m)},"global_step":${s},"timestamp":${t0 + s}}`,
+      );
     metrics.push(`"${METRICS[m]}":[${rows.join(',')}]`);
   }
   parts.push(metrics.join(','), '}');
@@ -114,7 +120,7 @@ function body(from, withMetadata, runId) {
 }
 
 /** One client sending back to back for `seconds`; values stored, request times and body-building time. */
-async function client(base, runId, seconds) {
+async function client(base, runId, seconds, compact = false) {
   const url = `${base}/api/projects/bench/runs/${runId}/log`;
   const times = [];
   let values = 0;
@@ -123,7 +129,7 @@ async function client(base, runId, seconds) {
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
     const b0 = performance.now();
-    const text = body(from, from === 0, runId);
+    const text = body(from, from === 0, runId, compact);
     building += performance.now() - b0;
     const r0 = performance.now();
     const res = await fetch(url, {
@@ -157,6 +163,13 @@ async function httpIngest() {
     bench('ingest_http_values_per_s_1client', one.values / oneSeconds, 'values/s');
     bench('ingest_http_request_ms_1client', median(one.times), 'ms');
     bench('ingest_http_client_build_share', (100 * one.building) / (oneSeconds * 1000), '%');
+    t = performance.now();
+    const compact = await client(base, 'compact', SECONDS, true);
+    bench(
+      'ingest_http_values_per_s_1client_step_value',
+      compact.values / ((performance.now() - t) / 1000),
+      'values/s',
+    );
     t = performance.now();
     const many = await Promise.all(Array.from({ length: 8 }, (_, i) => client(base, `many${i}`, SECONDS)));
     const manySeconds = (performance.now() - t) / 1000;

@@ -44,8 +44,9 @@ export type ParseResult =
       hasMetadata: boolean;
       /** metadata.created_at, the run's fingerprint. */
       createdAt: string | null;
-      /** metadata.annotation, for the folder of a new run. */
+      /** metadata.annotation, for the folder of a new run, and its name. */
       annotation: string | null;
+      name: string | null;
       syncRange: { start_step: number; end_step: number };
       rejected: number;
     }
@@ -98,6 +99,7 @@ export class IngestTasks {
         hasMetadata: md !== null,
         createdAt: md && typeof md.created_at === 'string' ? md.created_at : null,
         annotation: md && typeof md.annotation === 'string' ? md.annotation : null,
+        name: md && typeof md.name === 'string' ? md.name : null,
         syncRange: request.syncRange,
         rejected: rejected.length,
       };

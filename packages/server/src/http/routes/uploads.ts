@@ -208,7 +208,7 @@ export function uploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
             p,
             project,
             runId,
-            { createdAt: parsed.createdAt, annotation: parsed.annotation, name: null },
+            { createdAt: parsed.createdAt, annotation: parsed.annotation, name: parsed.name },
             (m) => req.log.error(m),
           );
           known = c.run;
