@@ -1,6 +1,6 @@
 /**
  * What grew in a dropped run since the scanner last looked, in the shape of a run_data event
- * (docs/api.md#live-event-stream): the viewer's own tracker compares the run's file stamps and reads only
+ * (docs/api.md#event-types): the viewer's own tracker compares the run's file stamps and reads only
  * the files that changed. The summary goes into the run's `data` change, so that every process's event
  * stream tells the web UI which series to extend, as `kobo open` does.
  */

@@ -23,7 +23,7 @@ import { committed } from './crash-point.js';
 import type { HistogramIn, LogRequest, MetricIn, PayloadIn, Rejection, StepIn } from './log-request.js';
 import type { RunFiles } from './run-files.js';
 
-/** What a run_data event says about one upload (docs/api.md#live-event-stream). */
+/** What a run_data event says about one upload (docs/api.md#event-types). */
 export interface RunDataSummary {
   scalars: Record<string, { last_step: number | null; count: number }>;
   new_scalars: string[];
