@@ -35,6 +35,7 @@ import { systemInfo, systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { runLeaseForPatch } from './run-lease.js';
+import { inlineScriptSources } from './ui-csp.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const isApi = (url: string) => url === '/api' || url.startsWith('/api/');
@@ -68,6 +69,7 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
     },
   } as FastifyServerOptions);
 
+  const uiDir = config.uiDir ?? defaultUiDir();
   // First, so that Server-Timing covers authentication too.
   serverTiming(app);
   await app.register(fastifyCookie);
@@ -76,6 +78,7 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", ...inlineScriptSources(uiDir)],
         frameAncestors: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
@@ -125,7 +128,6 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
       .send(errorBody({ error: 'Internal server error', code: 'internal_error' }));
   });
 
-  const uiDir = config.uiDir ?? defaultUiDir();
   app.setNotFoundHandler((req, reply) => {
     if (isApi(req.url))
       return reply
