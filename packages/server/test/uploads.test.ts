@@ -144,7 +144,7 @@ describeBackends('uploads', (b) => {
     const events = await readEvents(
       `${t.url()}/api/events?project=${encodeURIComponent('alice/live')}&runs=live1`,
       headers,
-      (ev) => ev.filter((e) => e.event === 'run_data').length >= 2,
+      (ev) => ev.some((e) => e.event === 'run_updated'),
       20_000,
       async () => {
         await postLog(t.url(), token, 'alice%2Flive', 'live1', {
@@ -153,6 +153,11 @@ describeBackends('uploads', (b) => {
         });
         await postLog(t.url(), token, 'alice%2Flive', 'live1', {
           scalars: { 'train/loss': rows(10, 14), 'val/acc': rows(10, 14) },
+        });
+        // The final sync sends the settled metadata: the run is finished.
+        const at = '2025-01-29T08:00:00+00:00';
+        await postLog(t.url(), token, 'alice%2Flive', 'live1', {
+          metadata: runMetadata('live1', { status: 'finished', finished_at: at, updated_at: at }),
         });
       },
     );
@@ -171,6 +176,11 @@ describeBackends('uploads', (b) => {
       new_scalars: ['val/acc'],
     });
     expect(data[1].id).toBeGreaterThan(data[0].id!);
+    expect(events.find((e) => e.event === 'run_updated')?.data).toMatchObject({
+      run_id: 'live1',
+      status: 'finished',
+      finished_at: '2025-01-29T08:00:00+00:00',
+    });
   });
 
   it('a run copied into the data dir grows live too: its events say which series grew', async () => {
