@@ -7,6 +7,8 @@
 //                                       worker's row shape, with offsets): a body half as large
 //   ingest_http_values_per_s_8clients   8 clients at once, each into its own run
 //   ingest_http_request_ms_1client      median time of one request (body sent to answer read)
+//   ingest_http_stage_<stage>_ms        median Server-Timing of each stage of those requests (body: receiving,
+//                                       parse: JSON and checks, lease, write: the files, db: run row and change)
 //   ingest_http_client_build_share      the share of the one-client time spent building bodies, in % (bodies
 //                                       are built before each phase, so this is ~0 unless a phase outruns them)
 //   ingest_local_values_per_s           Board.log of the same 10 metrics per step, to finish()
@@ -136,6 +138,7 @@ function prebuild(count, compact) {
 async function client(base, runId, seconds, compact = false) {
   const url = `${base}/api/projects/bench/runs/${runId}/log`;
   const times = [];
+  const stages = {};
   let values = 0;
   let building = 0;
   let i = 0;
@@ -152,6 +155,12 @@ async function client(base, runId, seconds, compact = false) {
     });
     const answer = await res.json();
     times.push(performance.now() - r0);
+    for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
+      const m = /^\s*(\w+);dur=([\d.]+)/.exec(part);
+      if (!m) continue;
+      stages[m[1]] ??= [];
+      stages[m[1]].push(Number(m[2]));
+    }
     if (res.status !== 200 || answer.status !== 'synced')
       throw new Error(`upload failed: ${res.status} ${JSON.stringify(answer).slice(0, 500)}`);
     if (answer.cursors.scalars[METRICS[0]] !== (i + 1) * STEPS)
@@ -159,7 +168,7 @@ async function client(base, runId, seconds, compact = false) {
     values += STEPS * METRICS.length;
     i++;
   }
-  return { values, times, building };
+  return { values, times, building, stages };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -178,6 +187,8 @@ async function httpIngest() {
     const oneSeconds = (performance.now() - t) / 1000;
     bench('ingest_http_values_per_s_1client', one.values / oneSeconds, 'values/s');
     bench('ingest_http_request_ms_1client', median(one.times), 'ms');
+    for (const [stage, durations] of Object.entries(one.stages))
+      bench(`ingest_http_stage_${stage}_ms`, median(durations), 'ms');
     bench('ingest_http_client_build_share', (100 * one.building) / (oneSeconds * 1000), '%');
     t = performance.now();
     const compact = await client(base, 'compact', SECONDS, true);
