@@ -240,6 +240,25 @@ describeBackends('uploads', (b) => {
       (await postLog(t.url(), token, 'alice%2Fmnist', 'nometa', { sync_range: meta.sync_range })).json.detail
         .code,
     ).toBe('metadata_required');
+    // An organization's project: its owner may create it by uploading; a viewer of another may not.
+    const org = await postLog(t.url(), token, 'acme%2Fplans2', 'orgrun', meta);
+    expect(org.status, org.text).toBe(200);
+    expect(org.json.run.project).toBe('acme/plans2');
+    expect(existsSync(join(t.dataDir, 'users', 'acme', 'plans2', 'orgrun', 'metadata.json'))).toBe(true);
+    const viewer = await postLog(t.url(), bob, 'other%2Fplans', 'zzzz', meta);
+    expect(viewer.status).toBe(403);
+    expect(existsSync(join(t.dataDir, 'users', 'other'))).toBe(false);
+    // Another user cannot write into a run it did not create, even with the right to the project.
+    expect((await w.alice.post('/api/org/acme/members', { username: 'bob', role: 'member' })).status).toBe(
+      200,
+    );
+    const taken = await postLog(t.url(), bob, 'acme%2Fplans2', 'orgrun', {
+      scalars: { x: [{ step: 0, value: 1 }] },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.json.detail.code).toBe('run_id_conflict');
+    const fresh = await postLog(t.url(), bob, 'acme%2Fplans2', 'bobrun', meta);
+    expect(fresh.status, fresh.text).toBe(200);
     const legacy = await w.alice.post('/api/projects/alice%2Fmnist/sync', {});
     expect(legacy.status).toBe(410);
     void ADMIN;
