@@ -183,6 +183,9 @@ export function validateLogRequest(
     steps.push({ step: s.step, globalStep, timestamp });
   });
 
+  // The offsets' frame is checked even when their sources are absent.
+  offsetsOf(body, 'scalars');
+  offsetsOf(body, 'histograms');
   const metrics = validateScalars(body, reject);
   const media = validateMedia(listOf(body, 'media'), reject);
   const tables = validateTables(listOf(body, 'tables'), reject);
@@ -433,15 +436,15 @@ function validateHistograms(
       bad(`"bins" must hold the ${K + 1} edges of ${K} bins`);
       continue;
     }
-    for (const e of bins)
-      if (typeof e !== 'number' || !Number.isFinite(e)) {
-        bad('every edge must be finite');
-      }
+    if (!bins.every((e) => typeof e === 'number' && Number.isFinite(e))) {
+      bad('every edge must be finite');
+      continue;
+    }
     const top = precision === 'u8' ? 255 : 2_147_483_647;
-    for (const c of counts)
-      if (!isInt(c) || c < 0 || c > top) {
-        bad(`every count must be a whole number from 0 to ${top}`);
-      }
+    if (!counts.every((c) => isInt(c) && c >= 0 && c <= top)) {
+      bad(`every count must be a whole number from 0 to ${top}`);
+      continue;
+    }
     const stem = `${namespaceOf(name)}_${K}_${precision}`;
     if (badStems.has(stem)) continue;
     let group = out.get(stem);

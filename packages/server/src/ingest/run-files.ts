@@ -159,6 +159,11 @@ export class RunFiles {
     }
   }
 
+  /** How many files this run holds open. */
+  get openCount(): number {
+    return this.columns.size + this.kv.size + (this.metadata ? 1 : 0);
+  }
+
   hasBlobFile(): boolean {
     return this.kv.has('') || existsSync(this.paths.blobsDb);
   }
@@ -181,24 +186,30 @@ function closeQuietly(db: SqliteDatabase): void {
   }
 }
 
-/** The runs of one thread, least recently used first; at most `capacity` stay open. */
+/**
+ * The runs of one thread, least recently used first: at most `capacity` runs stay open, and runs other than
+ * the one asked for are closed while the thread holds more than `fileBudget` files (a process has a limited
+ * number of file descriptors, shared by every thread).
+ */
 export class RunFilesCache {
   private readonly runs = new Map<string, RunFiles>();
-  constructor(private readonly capacity = 32) {}
+  constructor(
+    private readonly capacity = 32,
+    private readonly fileBudget = 1024,
+  ) {}
 
   get(dir: string, journal: JournalMode): RunFiles {
-    const hit = this.runs.get(dir);
-    if (hit) {
-      this.runs.delete(dir);
-      this.runs.set(dir, hit);
-      return hit;
-    }
-    while (this.runs.size >= this.capacity) {
-      const [oldest, files] = this.runs.entries().next().value as [string, RunFiles];
+    let files = this.runs.get(dir);
+    if (files) this.runs.delete(dir);
+    else files = new RunFiles(dir, journal);
+    let open = files.openCount;
+    for (const f of this.runs.values()) open += f.openCount;
+    for (const [oldest, f] of this.runs) {
+      if (this.runs.size < this.capacity && open <= this.fileBudget) break;
       this.runs.delete(oldest);
-      files.close();
+      open -= f.openCount;
+      f.close();
     }
-    const files = new RunFiles(dir, journal);
     this.runs.set(dir, files);
     return files;
   }
