@@ -17,6 +17,7 @@ const scripts = [
   join(here, 'tensorboard.js'),
   join(root, 'packages/ui/bench/ui.js'),
   join(root, 'packages/server/bench/server.js'),
+  join(root, 'packages/server/bench/ingest.js'),
 ];
 
 console.log(`# node ${process.version}, ${process.platform} ${process.arch}`);

@@ -11,6 +11,7 @@ export * from './json-dialect.js';
 export * from './kvault.js';
 export * from './media-hash.js';
 export * from './metadata-db.js';
+export * from './metadata-db-ids.js';
 export * from './metadata-json.js';
 export * from './metric-file.js';
 export * from './names.js';

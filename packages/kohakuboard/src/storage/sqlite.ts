@@ -144,12 +144,24 @@ export function hasTable(db: SqliteDatabase, table: string): boolean {
 
 export type FileKind = 'metadata' | 'columnvault' | 'kvault';
 
+export interface WriteOptions {
+  /**
+   * `delete`: a rollback journal instead of WAL, for a data dir that hosts on a shared file system write
+   * (WAL needs memory shared by every user of a file, which only exists within one host).
+   */
+  journalMode?: 'wal' | 'delete';
+}
+
 /**
  * Opens (creating if needed) a file for writing with the pragmas of its kind:
  * docs/format.md#metadata-database-schema, docs/format.md#column-vault-schema, docs/format.md#kvault-files.
  * Returns the connection and whether the file was new.
  */
-export function openForWriting(path: string, kind: FileKind): { db: SqliteDatabase; created: boolean } {
+export function openForWriting(
+  path: string,
+  kind: FileKind,
+  options: WriteOptions = {},
+): { db: SqliteDatabase; created: boolean } {
   const created = !existsSync(path);
   const db = new Database(path);
   try {
@@ -157,7 +169,7 @@ export function openForWriting(path: string, kind: FileKind): { db: SqliteDataba
     // Switching a new, empty file to WAL goes through the rollback journal; syncing that costs two fsyncs
     // per file and protects nothing (no data is committed yet, and the first checkpoint syncs the file).
     if (created) db.pragma('synchronous = OFF');
-    db.pragma('journal_mode = WAL');
+    db.pragma(options.journalMode === 'delete' ? 'journal_mode = DELETE' : 'journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     if (kind !== 'metadata') db.pragma('wal_autocheckpoint = 1000');

@@ -142,3 +142,15 @@ export async function maxChangeSeq(db: Database): Promise<number> {
     .executeTakeFirst();
   return r?.m === null || r?.m === undefined ? 0 : Number(r.m);
 }
+
+/** The newest changes made after `sinceMs` (at most `limit`), oldest first. */
+export async function recentChanges(db: Database, sinceMs: number, limit = 1000): Promise<ChangeRow[]> {
+  const rows = await db.k
+    .selectFrom('run_changes')
+    .selectAll()
+    .where('at_ms', '>', sinceMs)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.reverse().map((r) => ({ ...r, seq: Number(r.seq), run_pk: Number(r.run_pk) }));
+}

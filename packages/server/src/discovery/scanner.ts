@@ -11,11 +11,12 @@ import { splitRunFolderName } from 'kohakuboard/storage';
 import { isValidProjectName } from '../auth/names.js';
 import type { ServerConfig } from '../config/resolve.js';
 import { getSetting, ownerByName } from '../db/accounts.js';
-import { ensureProject, insertRun, liveRuns, markRunDeleted, updateRun } from '../db/catalog.js';
+import { addChange, ensureProject, insertRun, liveRuns, markRunDeleted, updateRun } from '../db/catalog.js';
 import type { Database } from '../db/database.js';
 import type { Leases } from '../db/leases.js';
 import type { RunRow } from '../db/schema.js';
-import { type IndexColumns, indexColumns } from '../index/run-row.js';
+import { type IndexColumns, indexColumns, recordFromRow } from '../index/run-row.js';
+import { RunGrowth } from './run-growth.js';
 import { DataDirWalker, type FoundRun } from './walk.js';
 
 const RUNNING_REFRESH_MS = 2000;
@@ -47,9 +48,11 @@ export class Scanner {
   private runningTimer: NodeJS.Timeout | null = null;
   private busy: Promise<void> | null = null;
   private holding: number | null = null;
+  private readonly growth: RunGrowth;
 
   constructor(private readonly o: ScannerOptions) {
     this.walker = new DataDirWalker(o.realDataDir, (m) => this.warnOnce(m));
+    this.growth = new RunGrowth(o.realDataDir);
   }
 
   private warnOnce(message: string): void {
@@ -222,8 +225,13 @@ export class Scanner {
     this.stamps.set(f.folder, stamp);
   }
 
-  /** Re-reads a run whose files changed since the last look; stores new values with their change kind. */
+  /**
+   * Re-reads a run whose files changed since the last look; stores new values with their change kinds: an
+   * `updated` change when what listings show changed, a `data` change saying what grew. Uploaded runs are
+   * left to the uploads, which store their rows and announce what they wrote themselves.
+   */
   private async refresh(row: RunRow): Promise<void> {
+    if (row.source === 'sync') return;
     const dir = join(this.o.realDataDir, ...row.folder.split('/'));
     const stamp = stampKey(dir);
     if (this.stamps.get(row.folder) === stamp) return;
@@ -235,20 +243,24 @@ export class Scanner {
         ? 'project'
         : 'legacy';
     const probe = probeRun({ project: '', dir, folder: folderName, runId, annotation, layout, owner: null });
-    const cols = indexColumns(this.o.realDataDir, probe, this.o.config.staleAfterS * 1000);
+    const staleAfterMs = this.o.config.staleAfterS * 1000;
+    const cols = indexColumns(this.o.realDataDir, probe, staleAfterMs);
     this.stamps.set(row.folder, stamp);
+    const grown = this.growth.look(recordFromRow({ ...row, ...cols }, '', this.o.realDataDir, staleAfterMs));
     const visible = VISIBLE.some((k) => cols[k] !== row[k]) || cols.config_json !== row.config_json;
     const data = DATA.some((k) => cols[k] !== row[k]);
     const activity = cols.last_activity_ms !== row.last_activity_ms;
-    if (!visible && !data && !activity) return;
-    const kind = visible ? 'updated' : 'data';
-    await updateRun(
-      this.o.db.k,
-      row.id,
-      { ...cols, data_version: Number(row.data_version) + (data ? 1 : 0) },
-      kind,
-      {},
-    );
+    if (!visible && !data && !activity && !grown) return;
+    await this.o.db.k.transaction().execute(async (tx) => {
+      await updateRun(
+        tx,
+        row.id,
+        { ...cols, data_version: Number(row.data_version) + (data || grown ? 1 : 0) },
+        visible ? 'updated' : 'data',
+        visible ? {} : (grown ?? {}),
+      );
+      if (visible && (data || grown)) await addChange(tx, row.id, 'data', grown ?? {});
+    });
   }
 
   /** A new --dropped-owner takes over the dropped runs outside users/. */

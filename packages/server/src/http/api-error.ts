@@ -30,3 +30,20 @@ export const rateLimited = (retryAfterS: number) =>
   apiError(429, 'rate_limited', 'Too many attempts; try again later', {
     'retry-after': String(Math.max(1, Math.ceil(retryAfterS))),
   });
+
+/** An error whose `detail` carries more than the error and code (upload results, what was applied). */
+export class DetailedApiError extends ApiError {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly extra: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ) {
+    super(status, code, message, undefined, headers);
+  }
+
+  override get detail() {
+    return { error: this.message, code: this.code, ...this.extra };
+  }
+}

@@ -33,7 +33,9 @@ import { orgRoutes } from './routes/org.js';
 import { projectRoutes } from './routes/projects.js';
 import { systemInfo, systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { runLeaseForPatch } from './run-lease.js';
+import { inlineScriptSources } from './ui-csp.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const isApi = (url: string) => url === '/api' || url.startsWith('/api/');
@@ -67,6 +69,7 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
     },
   } as FastifyServerOptions);
 
+  const uiDir = config.uiDir ?? defaultUiDir();
   // First, so that Server-Timing covers authentication too.
   serverTiming(app);
   await app.register(fastifyCookie);
@@ -75,6 +78,7 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", ...inlineScriptSources(uiDir)],
         frameAncestors: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
@@ -124,7 +128,6 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
       .send(errorBody({ error: 'Internal server error', code: 'internal_error' }));
   });
 
-  const uiDir = config.uiDir ?? defaultUiDir();
   app.setNotFoundHandler((req, reply) => {
     if (isApi(req.url))
       return reply
@@ -143,6 +146,7 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
   orgRoutes(app, ctx);
   projectRoutes(app, ctx);
   adminRoutes(app, ctx);
+  uploadRoutes(app, ctx);
 
   const cacheBytes = config.cacheMb * 1024 * 1024;
   const executor = createExecutor({

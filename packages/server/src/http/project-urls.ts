@@ -61,6 +61,11 @@ export function rewriteProjectUrl(method: string, url: string): string {
   if (rest[0] === 'sync' && rest.length === 1) return `/api/server/project/${seg}/sync${query}`;
   if (rest[0] === 'runs' && rest.length === 2 && m === 'DELETE')
     return `/api/server/project/${seg}/runs/${rest[1]}${query}`;
+  // Uploads: POST …/runs/{id}/log and …/media, PUT …/runs/{id}/logs/{file} (GET of a log is the read API's).
+  if (rest[0] === 'runs' && rest.length === 3 && m === 'POST' && (rest[2] === 'log' || rest[2] === 'media'))
+    return `/api/server/project/${seg}/runs/${rest[1]}/${rest[2]}${query}`;
+  if (rest[0] === 'runs' && rest.length === 4 && m === 'PUT' && rest[2] === 'logs')
+    return `/api/server/project/${seg}/runs/${rest[1]}/logs/${rest[3]}${query}`;
   if (rest[0] === 'runs' && rest.length === 3 && rest[2] === 'visibility')
     return `/api/server/project/${seg}/runs/${rest[1]}/visibility${query}`;
   return `/api/projects/${seg}/${rest.join('/')}${query}`;

@@ -9,7 +9,6 @@ import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import {
   compareDefault,
-  type EventHub,
   type ProjectInfo,
   probeRun,
   type ReadIndex,
@@ -24,12 +23,14 @@ import {
   liveRuns,
   maxChangeSeq,
   type ProjectWithOwner,
+  recentChanges,
   runByPk,
   updateRun,
 } from '../db/catalog.js';
 import type { Database } from '../db/database.js';
 import type { RunRow, Visibility } from '../db/schema.js';
 import { invalidName } from '../http/api-error.js';
+import type { SequencedEventHub } from './change-events.js';
 import { currentStatus, indexColumns, isServerRun, recordFromRow, type ServerRun } from './run-row.js';
 
 export interface ProjectEntry {
@@ -61,11 +62,13 @@ export interface ServerIndexOptions {
   dataDir: string;
   staleAfterMs: number;
   pollMs?: number;
-  events?: EventHub | null;
+  events?: SequencedEventHub | null;
   log?: (level: 'warn' | 'error', message: string) => void;
 }
 
 const GAP_WAIT_MS = 5000;
+/** How long changes stay in run_changes (the hourly purge), so how far back a stream can replay. */
+const CHANGES_KEPT_MS = 15 * 60_000;
 
 export class ServerIndex implements ReadIndex {
   readonly indexing = false;
@@ -95,9 +98,21 @@ export class ServerIndex implements ReadIndex {
 
   async load(): Promise<this> {
     const seq = await maxChangeSeq(this.db);
+    const recent = (await recentChanges(this.db, Date.now() - CHANGES_KEPT_MS)).filter((c) => c.seq <= seq);
     await this.reloadProjects();
     for (const row of await liveRuns(this.db)) this.place(row);
     this.seq = seq;
+    // Recent changes are replayed to streams that reconnect with an older Last-Event-ID (as far as the
+    // table holds them), announced with the runs as they are now.
+    const hub = this.options.events;
+    if (hub) {
+      hub.startAt(recent.length ? recent[0].seq - 1 : seq);
+      for (const c of recent) {
+        const run = this.runsByPk.get(c.run_pk) ?? null;
+        if (c.kind !== 'project' && run) this.publish(c, run, c.kind === 'removed' ? null : run);
+      }
+      hub.advanceTo(seq);
+    }
     return this;
   }
 
@@ -174,12 +189,14 @@ export class ServerIndex implements ReadIndex {
     const hub = this.options.events;
     if (!hub) return;
     if (c.kind === 'removed' || (!after && before)) {
-      if (before) hub.publish('run_removed', { project: before.project, run_id: before.runId }, before);
+      if (before)
+        hub.publishAt(c.seq, 'run_removed', { project: before.project, run_id: before.runId }, before);
       return;
     }
     if (!after) return;
     if (c.kind === 'added') {
-      hub.publish(
+      hub.publishAt(
+        c.seq,
         'run_added',
         {
           project: after.project,
@@ -192,7 +209,8 @@ export class ServerIndex implements ReadIndex {
         after,
       );
     } else if (c.kind === 'updated') {
-      hub.publish(
+      hub.publishAt(
+        c.seq,
         'run_updated',
         {
           project: after.project,
@@ -211,7 +229,8 @@ export class ServerIndex implements ReadIndex {
       } catch {
         /* an empty summary */
       }
-      hub.publish(
+      hub.publishAt(
+        c.seq,
         'run_data',
         {
           ...summary,

@@ -6,7 +6,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { EventHub } from 'kohakuboard/read-api';
 import { Rights } from '../access/rights.js';
 import { RateLimiter } from '../auth/rate-limit.js';
 import type { ServerConfig } from '../config/resolve.js';
@@ -16,7 +15,10 @@ import { Scanner } from '../discovery/scanner.js';
 import { createApp } from '../http/app.js';
 import { AuthCache } from '../http/auth-cache.js';
 import type { ServerContext } from '../http/context.js';
+import { SequencedEventHub } from '../index/change-events.js';
 import { ServerIndex } from '../index/server-index.js';
+import { IngestRate } from '../ingest/ingest-rate.js';
+import { IngestPool } from '../ingest/pool.js';
 import { startPurge } from './purge.js';
 
 export interface RunningServer {
@@ -33,6 +35,9 @@ export interface ProcessOptions {
   logStream?: NodeJS.WritableStream;
   /** Index poll period (ms). */
   indexPollMs?: number;
+  /** Ingest threads (default max(2, CPUs)); the worker module, null to ingest in this thread. */
+  ingestThreads?: number;
+  ingestWorkerFile?: string | null;
 }
 
 export async function startServerProcess(
@@ -46,7 +51,7 @@ export async function startServerProcess(
     poolSize: config.dbPoolSize,
     onError: (m) => log('error', m),
   });
-  const events = new EventHub();
+  const events = new SequencedEventHub();
   const index = await new ServerIndex(db, {
     dataDir: config.dataDir,
     staleAfterMs: config.staleAfterS * 1000,
@@ -70,6 +75,8 @@ export async function startServerProcess(
     limiter: new RateLimiter(db),
     events,
     leases,
+    ingest: new IngestPool({ threads: options.ingestThreads, workerFile: options.ingestWorkerFile }),
+    ingestRate: new IngestRate(config.ingestRate),
     authCache: new AuthCache(),
     rescan: () => {
       void scanner.requestSweep().then(() => index.poll());
@@ -100,6 +107,7 @@ export async function startServerProcess(
       index.stop();
       await scanner.stop();
       await app.close();
+      await ctx.ingest.close();
       await db.close();
     },
   };

@@ -5,6 +5,7 @@
  * from run folders, the task executor, the reader context and the event hub.
  */
 export { flatConfigMap } from '../../reader/config-flatten.js';
+export { RunActivityTracker, type RunDataChange } from '../../reader/run-activity.js';
 export { compareDefault, type ProjectInfo, summarizeProject } from '../../reader/run-index.js';
 export { probeRun, type RunProbe, type RunStamps, runStamps } from '../../reader/run-probe.js';
 export { buildRecord, type RunRecord } from '../../reader/run-record.js';
