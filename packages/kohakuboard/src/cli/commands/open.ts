@@ -153,15 +153,8 @@ async function runOpen(dirArg: string | undefined, opts: OpenOptions): Promise<v
   process.stdout.write('Press Ctrl+C to stop.\n');
   void address;
 
-  if (opts.browser) {
-    const answered = await fetch(`http://127.0.0.1:${port}/health`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    const opened = answered && (await openBrowser(url));
-    if (!opened) process.stdout.write(`Could not open a browser here; open ${url} yourself.\n`);
-  }
-
-  await new Promise<void>((done) => {
+  // Ctrl+C is handled from here on, also while the browser is being opened.
+  const stopped = new Promise<void>((done) => {
     let stopping = false;
     const stop = () => {
       if (stopping) return;
@@ -175,6 +168,16 @@ async function runOpen(dirArg: string | undefined, opts: OpenOptions): Promise<v
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+
+  if (opts.browser) {
+    const answered = await fetch(`http://127.0.0.1:${port}/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    const opened = answered && (await openBrowser(url));
+    if (!opened) process.stdout.write(`Could not open a browser here; open ${url} yourself.\n`);
+  }
+
+  await stopped;
 }
 
 export function registerOpen(program: Command): void {
