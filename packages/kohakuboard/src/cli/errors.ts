@@ -1,4 +1,5 @@
 import { isStorageError } from '../storage/errors.js';
+import { errorText } from '../util/error-text.js';
 
 /** An error the CLI reports as one line, with its exit code. */
 export class CliError extends Error {
@@ -15,6 +16,6 @@ export class CliError extends Error {
 export function describeCliError(err: unknown): { line: string; exitCode: number } {
   if (err instanceof CliError) return { line: err.message, exitCode: err.exitCode };
   if (isStorageError(err)) return { line: err.message, exitCode: err.code === 'ENOTRUN' ? 2 : 1 };
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   return { line: message, exitCode: 1 };
 }

@@ -18,12 +18,13 @@ import {
   shownName,
   writeMetadataJson,
 } from '../storage/index.js';
+import { asError, errorText } from '../util/error-text.js';
 import { VERSION } from '../version.js';
 import type { LogItem } from '../writer/messages.js';
 import { BoardEnding } from './board-ending.js';
 import { BoardLogger } from './board-logger.js';
 import { type BoardOptions, resolveBoardOptions } from './board-options.js';
-import { describeValue, errorText } from './errors.js';
+import { describeValue } from './errors.js';
 import { captureHistogram, Histogram, type HistogramOptions, histogramHasData } from './histogram.js';
 import { internalHooksOf } from './internal-hooks.js';
 import { captureKde, type KdeData, type KdeOptions, KernelDensity } from './kernel-density.js';
@@ -604,7 +605,7 @@ export class Board implements HookedBoard {
 
   /** @internal */
   recordCrash(err: unknown, origin: string): void {
-    const e = err instanceof Error ? err : new Error(String(err));
+    const e = asError(err);
     const head = `${e.name}: ${e.message}`;
     const stack = e.stack ?? '';
     // A stack normally starts with "Name: message"; then it says everything once.

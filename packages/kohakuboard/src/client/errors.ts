@@ -31,15 +31,9 @@ export class RunExistsError extends Error {
   }
 }
 
-/** The message of anything thrown. */
-export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  try {
-    return String(err);
-  } catch {
-    return 'an unprintable error';
-  }
-}
+import { errorText } from '../util/error-text.js';
+
+export { errorText };
 
 /** Why a folder could not be made, in words (the code is kept on the error). */
 function folderProblem(code: string | undefined, parent: string, message: string): string {

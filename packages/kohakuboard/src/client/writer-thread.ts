@@ -4,6 +4,7 @@
  * crashed, it exited unexpectedly, or the board stopped it after it made no progress).
  */
 import { type TransferListItem, Worker } from 'node:worker_threads';
+import { asError } from '../util/error-text.js';
 import type { FromWriter, WriterErrorInfo, WriterInit, WriterSummary } from '../writer/messages.js';
 import { Ctl, WRITER_STATE_NAMES, WriterState, wakeWriter } from '../writer/shared-state.js';
 import type { BoardLogger } from './board-logger.js';
@@ -67,7 +68,7 @@ export class WriterThread {
       worker.on('exit', (code) => this.onExit(code));
       this.worker = worker;
     } catch (err) {
-      this.failure = err instanceof Error ? err : new Error(String(err));
+      this.failure = asError(err);
       this.failedAtStart = true;
       this.markDead(`the writer thread could not start: ${this.failure.message}`);
       this.onExited();

@@ -2,6 +2,7 @@
  * Errors of the export, with a code the command line maps to its exit code: a target or an option the
  * user got wrong (EUSAGE, ENOTRUN: exit 2), or a failure while reading or writing (EREAD, EWRITE: exit 1).
  */
+import { errorText } from '../util/error-text.js';
 export type ExportErrorCode = 'EUSAGE' | 'ENOTRUN' | 'EREAD' | 'EWRITE';
 
 export class ExportError extends Error {
@@ -34,5 +35,5 @@ export function describeIoError(err: unknown): string {
     EPIPE: 'the output was closed',
   };
   if (e && typeof e.code === 'string' && text[e.code]) return `${text[e.code]} (${e.code})`;
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }

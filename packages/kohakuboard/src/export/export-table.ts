@@ -4,6 +4,7 @@
  * Writable (docs/export.md).
  */
 import type { Writable } from 'node:stream';
+import { asError } from '../util/error-text.js';
 import { ByteSink } from './byte-sink.js';
 import { ExportError } from './errors.js';
 import { type ExportRun, resolveExportRuns } from './export-targets.js';
@@ -127,7 +128,7 @@ export async function exportToStream(
     await writer.finish();
     if (options.end ?? true) await sink.end();
   } catch (err) {
-    writer.abort(err instanceof Error ? err : new Error(String(err)));
+    writer.abort(asError(err));
     throw err;
   }
   hooks.onProgress?.(rows, total);

@@ -25,6 +25,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
+import { asError } from '../util/error-text.js';
 import { VERSION } from '../version.js';
 import type { ByteSink } from './byte-sink.js';
 import type { ColumnDef, ColumnValues, TableBatch } from './table-model.js';
@@ -210,5 +211,5 @@ function columnData(field: Field, col: ColumnValues, n: number): Data {
 }
 
 function toError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
+  return asError(err);
 }

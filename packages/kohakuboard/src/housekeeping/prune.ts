@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { nameFilter } from '../export/name-filter.js';
 import { listDbFiles, listMetricFiles, runPaths, withReadOnly } from '../storage/index.js';
+import { errorText } from '../util/error-text.js';
 import { countRemovedRows, rewriteColumnFile } from './column-file-rewrite.js';
 import {
   countMetadataRows,
@@ -188,11 +189,9 @@ export async function pruneRun(given: string, options: PruneOptions): Promise<Pr
     commitJournal(runDir, journal);
   } catch (err) {
     abandonStaging(runDir);
-    throw new HousekeepingError(
-      'EFAIL',
-      `${given}: prune failed, the run is unchanged: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
+    throw new HousekeepingError('EFAIL', `${given}: prune failed, the run is unchanged: ${errorText(err)}`, {
+      cause: err,
+    });
   }
   say('committed');
   applyJournal(runDir, journal, say);

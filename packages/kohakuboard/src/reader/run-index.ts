@@ -10,6 +10,7 @@
  * - file-system notifications on those folders and on hot runs only make the next tick come sooner.
  */
 import { DEFAULT_PROJECT, deriveRunStatus, type RunLocation, StorageError } from '../storage/index.js';
+import { asError } from '../util/error-text.js';
 import { DataRoot } from './data-root.js';
 import { sameStamp } from './file-stamp.js';
 import { type DbRunner, probeRun, type RunProbe, type RunStamps, runStamps } from './run-probe.js';
@@ -127,7 +128,7 @@ export function inlineProbeBatch(withDb?: DbRunner, root?: DataRoot): ProbeBatch
       try {
         out.push(probeRun(loc, { withDb, root }));
       } catch (err) {
-        out.push(err instanceof Error ? err : new Error(String(err)));
+        out.push(asError(err));
       }
       if (performance.now() - sliceStart > 8) {
         await new Promise<void>((r) => setImmediate(r));
@@ -499,7 +500,7 @@ export class RunIndex {
         try {
           results = await this.probeBatch(batch);
         } catch (err) {
-          results = batch.map(() => (err instanceof Error ? err : new Error(String(err))));
+          results = batch.map(() => asError(err));
         }
         if (this.closed) return;
         const now = Date.now();

@@ -14,6 +14,7 @@ import {
   StorageError,
   withReadOnly,
 } from '../storage/index.js';
+import { errorText } from '../util/error-text.js';
 import { type DataRoot, NO_ROOT } from './data-root.js';
 import { type FileStamp, fileStamp } from './file-stamp.js';
 import { EMPTY_STEP_SUMMARY, readStepSummary, type StepSummary } from './step-summary.js';
@@ -140,7 +141,7 @@ export function probeRun(location: RunLocation, options: ProbeOptions = {}): Run
     configOmitted = parsed.omitted;
   } catch (err) {
     if (err instanceof StorageError && err.code === 'ENOTRUN') throw err;
-    problem = err instanceof Error ? err.message : String(err);
+    problem = errorText(err);
     // A half-written metadata.json: keep what the previous probe knew until the next change.
     metadata = options.previous?.metadata ?? null;
     configOmitted = options.previous?.configOmitted ?? false;
@@ -156,7 +157,7 @@ export function probeRun(location: RunLocation, options: ProbeOptions = {}): Run
         });
       steps = run(runPaths(dir).metadataDb, (db) => readStepSummary(db, options.previous?.steps));
     } catch (err) {
-      problem = err instanceof Error ? err.message : String(err);
+      problem = errorText(err);
       steps = options.previous?.steps ?? EMPTY_STEP_SUMMARY;
     }
   }

@@ -2,6 +2,7 @@
  * Errors raised by the storage layer. Every error names the file (or option) and the problem,
  * and carries a stable code so that callers (CLI, viewer) can map it without parsing text.
  */
+import { errorText } from '../util/error-text.js';
 export type StorageErrorCode =
   /** The directory is not a run folder (no metadata.json). */
   | 'ENOTRUN'
@@ -42,7 +43,7 @@ export function withFile(err: unknown, file: string): StorageError {
   if (err instanceof StorageError) {
     return err.file ? err : new StorageError(err.code, file, err.problem, { cause: err });
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
     return new StorageError('ESQLITE', file, `${message} (${code})`, { cause: err });

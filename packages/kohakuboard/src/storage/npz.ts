@@ -4,6 +4,7 @@
  * savez_compressed writes into every local header.
  */
 import { unzipSync, zipSync } from 'fflate';
+import { errorText } from '../util/error-text.js';
 import { StorageError } from './errors.js';
 import { decodeNpy, encodeNpy, type NpyArray } from './npy.js';
 
@@ -13,11 +14,7 @@ export function decodeNpz(bytes: Uint8Array, file: string | null = null): Map<st
   try {
     members = unzipSync(bytes);
   } catch (err) {
-    throw new StorageError(
-      'ECORRUPT',
-      file,
-      `not a readable NPZ archive: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new StorageError('ECORRUPT', file, `not a readable NPZ archive: ${errorText(err)}`);
   }
   const out = new Map<string, NpyArray>();
   for (const [name, data] of Object.entries(members)) {

@@ -9,6 +9,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { errorText } from '../util/error-text.js';
 import { StorageError, withFile } from './errors.js';
 
 export type SqliteDatabase = Database.Database;
@@ -103,11 +104,11 @@ function openCopy(path: string, original: unknown, options: ReadOnlyOptions): Re
     };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    const first = original instanceof Error ? original.message : String(original);
+    const first = errorText(original);
     throw new StorageError(
       'ESQLITE',
       path,
-      `cannot be read: ${first}; reading a copy failed too: ${err instanceof Error ? err.message : String(err)}`,
+      `cannot be read: ${first}; reading a copy failed too: ${errorText(err)}`,
       { cause: err },
     );
   }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import envPaths from 'env-paths';
+import { errorText } from '../util/error-text.js';
 import { acquireImportLock, type ImportLock } from './import-lock.js';
 import type { ImportTarget, ImportWarning, RunPassStats } from './import-report.js';
 import { checkOutsideLogDir, defaultProject, pendingBytes, resolveLogDir } from './logdir-import.js';
@@ -186,7 +187,7 @@ class Follower {
         more ||= stats.more;
       } catch (err) {
         // Said once until the run imports again (a full disk would otherwise repeat it at every look).
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorText(err);
         if (f.failure !== message) this.options.error?.(err);
         f.failure = message;
       }

@@ -4,6 +4,8 @@
  * as a message (for a board whose event loop turns); a commit with no failed transaction ends it. The rows
  * dropped meanwhile are counted in the shared state too, so that flush() can reject while data is lost.
  */
+
+import { errorText } from '../util/error-text.js';
 import { Ctl, publishTrouble } from './shared-state.js';
 
 const MAX_INT32 = 2 ** 31 - 1;
@@ -12,14 +14,14 @@ const MAX_INT32 = 2 ** 31 - 1;
 export function isDiskFull(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return true;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   return /database or disk is full|no space left on device|disk quota exceeded/i.test(message);
 }
 
 /** "the disk is full (SQLITE_FULL: database or disk is full) in data/metrics/loss.db" */
 export function describeFailure(file: string, err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   const detail = typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
   return `${isDiskFull(err) ? `the disk is full (${detail})` : detail} in ${file}`;
 }

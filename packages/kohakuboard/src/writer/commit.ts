@@ -11,6 +11,7 @@ import {
   type SqliteDatabase,
   shownName,
 } from '../storage/index.js';
+import { errorText } from '../util/error-text.js';
 import type { LogFile } from './log-file.js';
 import type { OpenFiles } from './open-files.js';
 import {
@@ -88,7 +89,7 @@ export class Committer {
       this.roundFailures++;
       this.lastFailure = { file: key, error: err };
       const failures = (state?.failures ?? 0) + 1;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorText(err);
       if (failures >= MAX_ATTEMPTS) {
         this.failures.delete(key);
         const dropped = onDrop();

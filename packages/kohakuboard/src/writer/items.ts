@@ -18,6 +18,7 @@ import {
   startsWithKvHeaderMagic,
   tensorLocation,
 } from '../storage/index.js';
+import { errorStack } from '../util/error-text.js';
 import { binValuesInPlace } from './histogram-bins.js';
 import { readImageSize } from './image-header.js';
 import { computeKde } from './kde.js';
@@ -55,7 +56,7 @@ export function processItem(item: LogItem, ctx: ItemContext): boolean {
     }
   } catch (err) {
     ctx.log.error(
-      `Error processing ${item.kind} '${shownName(item.name)}' at step ${ctx.step}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      `Error processing ${item.kind} '${shownName(item.name)}' at step ${ctx.step}: ${errorStack(err)}`,
     );
     return false;
   }

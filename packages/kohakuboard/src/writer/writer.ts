@@ -15,6 +15,7 @@ import {
   type SqliteDatabase,
   withFile,
 } from '../storage/index.js';
+import { errorStack, errorText } from '../util/error-text.js';
 import { Committer } from './commit.js';
 import { CommitTroubleState } from './commit-trouble.js';
 import { processItem } from './items.js';
@@ -475,14 +476,10 @@ export class Writer {
       this.logs.writer.error(`Writer stopped: ${err.message}; what was not committed is lost`);
     } else {
       const what = phase === 'start' ? 'Writer could not start' : 'Writer crashed';
-      this.logs.writer.error(`${what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.logs.writer.error(`${what}: ${errorStack(err)}`);
     }
     for (const log of Object.values(this.logs)) log.close();
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function itemBytes(item: LogMessage['items'][number]): number {

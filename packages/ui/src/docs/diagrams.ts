@@ -5,6 +5,7 @@
  */
 import Panzoom, { type PanzoomObject } from '@panzoom/panzoom';
 import mermaid from 'mermaid';
+import { errorMessage } from '../api/errors';
 
 let seq = 0;
 
@@ -62,7 +63,7 @@ export async function renderDiagrams(root: HTMLElement, dark: boolean): Promise<
     } catch (err) {
       const note = document.createElement('p');
       note.className = 'diagram-error';
-      note.textContent = `This diagram could not be drawn: ${err instanceof Error ? err.message : String(err)}`;
+      note.textContent = `This diagram could not be drawn: ${errorMessage(err)}`;
       block.append(note);
       block.classList.remove('drawn');
     }

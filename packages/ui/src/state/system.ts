@@ -1,6 +1,7 @@
 /** `GET /api/system/info`, read once at start (docs/ui.md#api-use): which extensions the server has. */
 import { reactive } from 'vue';
 import { getSystemInfo } from '../api/endpoints';
+import { errorMessage } from '../api/errors';
 import type { SystemInfo } from '../api/types';
 
 export type Feature =
@@ -31,7 +32,7 @@ export function loadSystemInfo(): Promise<void> {
         system.error = null;
       })
       .catch((err: unknown) => {
-        system.error = err instanceof Error ? err.message : String(err);
+        system.error = errorMessage(err);
         loading = null;
       })
       .finally(() => {

@@ -17,6 +17,7 @@ import {
   type TensorBoardFollow,
   TensorBoardImportError,
 } from '../../tensorboard/index.js';
+import { errorText } from '../../util/error-text.js';
 import { CliError } from '../errors.js';
 
 const KINDS: MappedKind[] = ['scalars', 'histograms', 'images', 'audio', 'text'];
@@ -176,10 +177,7 @@ export async function tensorBoardForOpen(
         progress.clear();
         printWarning(w);
       },
-      error: (err) =>
-        process.stderr.write(
-          `kobo: error while following ${logDir}: ${err instanceof Error ? err.message : String(err)}\n`,
-        ),
+      error: (err) => process.stderr.write(`kobo: error while following ${logDir}: ${errorText(err)}\n`),
       progress: (bytes, total, events) => progress.update(bytes, total, events),
       skipped: (run, kinds) =>
         process.stderr.write(`kobo: note: ${run}: not imported: ${skippedText(kinds)}\n`),

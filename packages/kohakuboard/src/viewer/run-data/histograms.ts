@@ -19,6 +19,7 @@ import { histogramEntries, histogramNames } from '../../reader/histogram-source.
 import { kdeEntries } from '../../reader/kde-source.js';
 import { rowNames } from '../../reader/run-contents.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
+import { errorText } from '../../util/error-text.js';
 import { ApiError, invalidParameter } from '../api-error.js';
 import type { RunRef } from '../run-ref.js';
 import { kdeGridEntry } from './kde.js';
@@ -188,10 +189,7 @@ export function surfaceResponse(
       { bins: q.bins, downsample: q.downsample, targetRows: q.targetRows, normalize: q.normalize },
     );
   } catch (err) {
-    throw invalidParameter(
-      'name',
-      `The histogram cannot be resampled: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw invalidParameter('name', `The histogram cannot be resampled: ${errorText(err)}`);
   }
   const sampled = Array.from(surface.sampled, (i) => entries[i]);
   withWalltimes(ctx, run, sampled);

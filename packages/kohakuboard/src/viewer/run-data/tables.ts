@@ -7,6 +7,7 @@ import { mediaRowsOfIds, tableRowsOf } from '../../reader/metadata-rows.js';
 import { rowNames } from '../../reader/run-contents.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
 import { type JsonValue, parseTolerantJson, runPaths, StorageError } from '../../storage/index.js';
+import { errorText } from '../../util/error-text.js';
 import type { RunRef } from '../run-ref.js';
 import { mediaFilename, mediaFilesUrl, trimEntries } from './media.js';
 
@@ -20,7 +21,7 @@ function parseArray(text: string | null, where: () => string): JsonValue[] {
   try {
     value = parseTolerantJson(text);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorText(err);
     throw new StorageError('ECORRUPT', null, `${where()} is not valid JSON: ${why}`);
   }
   if (value === null) return [];

@@ -12,6 +12,7 @@ import { readMediaBlob } from '../../reader/media-blob-source.js';
 import { probeRun, type RunProbe } from '../../reader/run-probe.js';
 import type { ReaderContext } from '../../reader/scalar-source.js';
 import type { RunLocation } from '../../storage/index.js';
+import { errorText } from '../../util/error-text.js';
 import { configJson } from '../run-data/config.js';
 import {
   type HistogramQuery,
@@ -102,7 +103,7 @@ function probeAll(ctx: ReaderContext, locations: RunLocation[]): ProbeOutcome[] 
     try {
       return probeRun(loc, { root: ctx.handles.root });
     } catch (err) {
-      return { error: err instanceof Error ? err.message : String(err) };
+      return { error: errorText(err) };
     }
   });
 }
