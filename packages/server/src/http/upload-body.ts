@@ -1,8 +1,10 @@
 /**
  * Upload bodies read with a size limit and never held beyond it (docs/server.md#log-upload): a
  * `Content-Length` over the limit is refused before a byte is read; a body without one is counted as it
- * streams and refused as soon as it passes the limit. The refusal closes the connection, so the rest of an
- * oversized body is never read.
+ * streams and refused as soon as it passes the limit. The rest of an oversized body is never read: a refused
+ * announced body closes the connection; a refused streaming body pauses it instead, so that the client, still
+ * sending, reads the 413 (closing a socket with unread data resets it, and the client would see only the
+ * reset), and the keep-alive timeout closes it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
@@ -12,10 +14,13 @@ import { apiError } from './api-error.js';
 
 export const MB = 1024 * 1024;
 
-export const tooLarge = (limit: number) =>
-  apiError(413, 'too_large', `The body is larger than the limit of ${Math.round(limit / MB)} MiB`, {
-    connection: 'close',
-  });
+export const tooLarge = (limit: number, close = true) =>
+  apiError(
+    413,
+    'too_large',
+    `The body is larger than the limit of ${Math.round(limit / MB)} MiB`,
+    close ? { connection: 'close' } : {},
+  );
 
 export const unsupportedType = (allowed: string) =>
   apiError(415, 'unsupported_media_type', `The body must be sent ${allowed}`);
@@ -51,7 +56,7 @@ export function readBody(req: FastifyRequest, limit: number): Promise<Uint8Array
     };
     const onData = (c: Buffer) => {
       if (size + c.length > limit || (fixed && size + c.length > fixed.length)) {
-        fail(tooLarge(limit));
+        fail(tooLarge(limit, false));
         return;
       }
       if (fixed) fixed.set(c, size);
@@ -106,7 +111,7 @@ export function bodyToFile(
     };
     raw.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) fail(tooLarge(limit));
+      if (size > limit) fail(tooLarge(limit, false));
       else hash.update(c);
     });
     raw.on('aborted', () => fail(apiError(400, 'invalid_body', 'The request was aborted')));
