@@ -9,7 +9,15 @@ import { launchBrowser, withPage } from './helpers/browser';
 import { startTeamServer, type TeamServer } from './helpers/team-server';
 import { emptyDataDir, startViewer, type Viewer } from './helpers/viewer';
 
-const SIGNED_IN_PATHS = ['/login', '/register?invite=abc', '/reset-password?token=abc', '/account', '/orgs', '/orgs/vision', '/admin'];
+const SIGNED_IN_PATHS = [
+  '/login',
+  '/register?invite=abc',
+  '/reset-password?token=abc',
+  '/account',
+  '/orgs',
+  '/orgs/vision',
+  '/admin',
+];
 const ACCOUNT_API = /\/api\/(auth|org|admin)\//;
 
 async function expectNoSignedInUi(browser: Browser, url: string): Promise<void> {
