@@ -306,6 +306,32 @@ describe('signed-in pages on the team server', () => {
     });
   });
 
+  it('notices a session ended elsewhere, sends the user to sign in and back to the page', async () => {
+    await page(aliceCookies, async (w) => {
+      const p = w.page;
+      await p.goto(`${server.url}/orgs`);
+      await p.getByTestId('org-row-vision').waitFor();
+      // Alice signs out everywhere from another client: this page's session is gone.
+      const elsewhere = new ApiSession(server.url);
+      await elsewhere.login(ALICE.username, ALICE.password);
+      expect((await elsewhere.request('POST', '/api/auth/logout-all', {})).status).toBe(200);
+
+      await p.getByTestId('org-name').fill('robotics');
+      await p.getByTestId('org-create').click();
+      await p.getByTestId('session-ended').waitFor();
+      expect(pathOf(p)).toBe('/login');
+      expect(new URL(p.url()).searchParams.get('redirect')).toBe('/orgs');
+      expect(await p.getByTestId('user-menu-button').count()).toBe(0);
+
+      await signInForm(p, ALICE.username, ALICE.password);
+      await p.getByTestId('org-row-vision').waitFor();
+      expect(pathOf(p)).toBe('/orgs');
+      // Nothing was created by the refused request.
+      expect(await p.getByTestId('org-row-robotics').count()).toBe(0);
+      expect(pageErrors(w)).toEqual([]);
+    });
+  });
+
   it('signs out: the header offers "Sign in" and the account page asks for it', async () => {
     await page(adminCookies, async (w) => {
       const p = w.page;
@@ -322,6 +348,42 @@ describe('signed-in pages on the team server', () => {
         headers: { cookie: `kobo_session=${old?.value ?? ''}` },
       });
       expect(res.status).toBe(401);
+    });
+  });
+});
+
+describe('registration open to everyone', () => {
+  let server: TeamServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startTeamServer({ extraArgs: ['--registration', 'open'] });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('links the login page to registration, which needs no invite, and shows a taken name', async () => {
+    await withPage(browser, {}, async (w) => {
+      const p = w.page;
+      await p.goto(`${server.url}/login`);
+      await p.getByRole('link', { name: 'Create one' }).click();
+      await p.getByTestId('page-register').waitFor();
+      await register(p, 'dana', 'a fine long secret');
+      await p.getByTestId('user-menu-name').filter({ hasText: 'dana' }).waitFor();
+      // A plain account: no administration.
+      await p.getByTestId('user-menu-button').click();
+      await p.getByTestId('menu-orgs').waitFor();
+      expect(await p.getByTestId('menu-admin').count()).toBe(0);
+    });
+    await withPage(browser, {}, async (w) => {
+      await w.page.goto(`${server.url}/register`);
+      // Look-alike names collide (docs/server.md#authentication).
+      await register(w.page, 'dana_', 'another long secret');
+      const error = w.page.getByTestId('form-error');
+      await error.waitFor();
+      expect(await error.textContent()).toContain('That name is taken');
     });
   });
 });

@@ -154,6 +154,8 @@ export async function signOut(): Promise<void> {
   } catch (err) {
     // An already ended session signs out all the same.
     if (!(err instanceof ApiError) || err.status !== 401) throw err;
+    // The server cleared no cookie then: a CSRF cookie left behind would read as an ended session.
+    dropCsrfCookie();
   }
   session.user = null;
   window.location.assign(anonymousRead.value ? '/' : '/login');
