@@ -332,6 +332,30 @@ describe('signed-in pages on the team server', () => {
     });
   });
 
+  it('lets the admin deactivate a user, who then cannot sign in, and reactivate them', async () => {
+    await page(adminCookies, async (w) => {
+      const p = w.page;
+      await p.goto(`${server.url}/admin`);
+      const row = p.getByTestId(`admin-user-${ALICE.username}`);
+      await row.waitFor();
+      await p.getByTestId(`deactivate-${ALICE.username}`).click();
+      await p.getByTestId('confirm-button').click();
+      await row.getByTestId('user-status').filter({ hasText: 'deactivated' }).waitFor();
+      const refused = await new ApiSession(server.url).request('POST', '/api/auth/login', ALICE);
+      expect(refused.status).toBe(403);
+
+      await p.getByTestId(`activate-${ALICE.username}`).click();
+      await row
+        .getByTestId('user-status')
+        .filter({ hasText: /^\s*active\s*$/ })
+        .waitFor();
+      await new ApiSession(server.url).login(ALICE.username, ALICE.password);
+      // The admin cannot take away their own rights here.
+      expect(await p.getByTestId(`deactivate-${ADMIN.username}`).count()).toBe(0);
+      expect(pageErrors(w)).toEqual([]);
+    });
+  });
+
   it('signs out: the header offers "Sign in" and the account page asks for it', async () => {
     await page(adminCookies, async (w) => {
       const p = w.page;
