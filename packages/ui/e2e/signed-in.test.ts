@@ -356,6 +356,37 @@ describe('signed-in pages on the team server', () => {
     });
   });
 
+  it('gives a user a one-time password-reset link from the administration', async () => {
+    let link = '';
+    await page(adminCookies, async (w) => {
+      await w.page.goto(`${server.url}/admin`);
+      await w.page.getByTestId(`reset-link-${ALICE.username}`).click();
+      const shown = w.page.getByTestId('reset-link-value');
+      await shown.waitFor();
+      link = await shown.inputValue();
+      expect(link.startsWith(`${server.url}/reset-password?token=`)).toBe(true);
+    });
+    const fresh = 'through the looking glass 7';
+    await page([], async (w) => {
+      const p = w.page;
+      await p.goto(link);
+      await p.getByTestId('reset-password').fill(fresh);
+      await p.getByTestId('reset-repeat').fill(fresh);
+      await p.getByTestId('reset-submit').click();
+      await p.getByTestId('reset-done').waitFor();
+      // The link works once.
+      await p.goto(link);
+      await p.getByTestId('reset-password').fill('yet another password 8');
+      await p.getByTestId('reset-repeat').fill('yet another password 8');
+      await p.getByTestId('reset-submit').click();
+      const error = p.getByTestId('form-error');
+      await error.waitFor();
+      expect(await error.textContent()).toContain('invalid, used or expired');
+    });
+    expect((await new ApiSession(server.url).request('POST', '/api/auth/login', ALICE)).status).toBe(401);
+    await new ApiSession(server.url).login(ALICE.username, fresh);
+  });
+
   it('signs out: the header offers "Sign in" and the account page asks for it', async () => {
     await page(adminCookies, async (w) => {
       const p = w.page;
