@@ -12,3 +12,5 @@ export const CLIENT_MODULE = resolve(REPO_ROOT, 'packages/kohakuboard/dist/index
 export const EXAMPLES_DIR = resolve(REPO_ROOT, 'examples');
 export const TSC_BIN = resolve(REPO_ROOT, 'node_modules/typescript/bin/tsc');
 export const SCREENSHOT_DIR = resolve(REPO_ROOT, 'test-output/screenshots');
+/** The team server's command (`kobo-serve`), run from its built package. */
+export const SERVER_BIN = resolve(REPO_ROOT, 'packages/server/bin/kobo-serve.js');

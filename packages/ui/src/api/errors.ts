@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     readonly param?: string,
+    /** Seconds from the `Retry-After` header (429 rate_limited, 409 run_busy), when sent. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -41,7 +43,8 @@ export async function apiErrorFromResponse(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON: keep the status text.
   }
-  return new ApiError(message, res.status, code, param);
+  const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
+  return new ApiError(message, res.status, code, param, Number.isFinite(retryAfter) ? retryAfter : undefined);
 }
 
 /** A short message for showing an error in a card or banner. */

@@ -1,3 +1,4 @@
+import { csrfHeaders, isCsrfFailure } from './csrf';
 import { ApiError, apiErrorFromResponse } from './errors';
 import { apiLimiter } from './limiter';
 
@@ -5,7 +6,7 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Smaller starts first: on-screen order. */
   priority?: number;
-  method?: 'GET' | 'POST' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
 }
 
@@ -35,15 +36,13 @@ export function namePath(name: string): string {
   return name.split('/').map(encodeURIComponent).join('/');
 }
 
-async function send(url: string, opts: RequestOptions, accept: string): Promise<Response> {
-  const init: RequestInit = {
-    method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
-    signal: opts.signal,
-    headers: { Accept: accept },
-  };
+async function send(url: string, opts: RequestOptions, accept: string, retried = false): Promise<Response> {
+  const method = opts.method ?? (opts.body === undefined ? 'GET' : 'POST');
+  const headers: Record<string, string> = { Accept: accept, ...csrfHeaders(method) };
+  const init: RequestInit = { method, signal: opts.signal, headers };
   if (opts.body !== undefined) {
     init.body = JSON.stringify(opts.body);
-    init.headers = { Accept: accept, 'Content-Type': 'application/json' };
+    headers['Content-Type'] = 'application/json';
   }
   let res: Response;
   try {
@@ -54,15 +53,22 @@ async function send(url: string, opts: RequestOptions, accept: string): Promise<
     throw new ApiError('Cannot reach the KohakuBoard server', 0, 'unreachable');
   }
   reachability?.up();
-  if (!res.ok) throw await apiErrorFromResponse(res);
+  if (!res.ok) {
+    const error = await apiErrorFromResponse(res);
+    // The team server answers a stale CSRF token with a fresh cookie: one more try uses it.
+    if (!retried && isCsrfFailure(error)) return send(url, opts, accept, true);
+    errorListener?.(error);
+    throw error;
+  }
   return res;
 }
 
-/** GET or POST a JSON endpoint through the page's request limiter. */
+/** A JSON endpoint through the page's request limiter (204 No Content gives undefined). */
 export function apiJson<T>(url: string, opts: RequestOptions = {}): Promise<T> {
   return apiLimiter.run(
     async () => {
       const res = await send(url, opts, 'application/json');
+      if (res.status === 204) return undefined as T;
       return (await res.json()) as T;
     },
     opts.priority ?? 0,
@@ -123,4 +129,10 @@ export function apiText(url: string, opts: RequestOptions = {}): Promise<{ text:
 let reachability: { up: () => void; down: () => void } | null = null;
 export function onReachability(listener: { up: () => void; down: () => void }): void {
   reachability = listener;
+}
+
+// Every error answer is shown to the session state (signed-in pages notice an ended session there).
+let errorListener: ((error: ApiError) => void) | null = null;
+export function onApiError(listener: (error: ApiError) => void): void {
+  errorListener = listener;
 }
