@@ -1,19 +1,22 @@
 /**
- * `kobo sync` against a real server (SQLite, 127.0.0.1): a Board run and a Python run arrive equal to the
+ * Remote sync against a real server (SQLite, 127.0.0.1): a Board run and a Python run arrive equal to the
  * local folders (`kobo dump` of both), a second sync sends nothing, a sync cut off mid-way (before a
  * request, or after the server applied one whose answer was lost) resumes without a row twice, and a run
- * that fails is reported while the others go on.
+ * that fails is reported while the others go on. A Board with sync on uploads while it runs and finishes
+ * with the server's copy complete; with the server unreachable, finish() gives up at its limit and says
+ * what is left.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Board } from 'kohakuboard';
 import { type FetchLike, SyncError, syncRun } from 'kohakuboard/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDbUrl } from '../src/config/resolve.js';
 import { writeReferenceRun } from './helpers/reference-run.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { eventually, startTestServer, type TestServer } from './helpers/server.js';
 import { expectSameRun } from './helpers/sync-driver.js';
 import { makeToken } from './helpers/uploads.js';
 import { buildWorld, FIXTURES } from './helpers/world.js';
@@ -202,4 +205,62 @@ describe('kobo sync', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('needs a token: --token-file FILE, KOHAKU_BOARD_TOKEN or --token');
   });
+
+  it('a Board with sync on uploads while it runs; after finish() the server holds the whole run', async () => {
+    const board = new Board({
+      baseDir: join(root, 'live'),
+      project: 'live',
+      runId: 'live0001',
+      captureOutput: false,
+      handleSignals: false,
+      syncEnabled: true,
+      remoteUrl: `${url}/`,
+      remoteToken: token,
+      remoteProject: 'alice/live',
+      syncInterval: 0.2,
+    });
+    const remote = serverRun('alice', 'live', 'live0001');
+    for (let s = 0; s < 40; s++) {
+      board.log({ 'train/loss': 1 / (s + 1), 'val/odd': s % 7 === 3 ? Number.NaN : s });
+      await board.flush();
+    }
+    // Uploaded before the run ends.
+    await eventually(async () =>
+      expect(existsSync(join(remote, 'data', 'metrics', 'train__loss.db'))).toBe(true),
+    );
+    for (let s = 40; s < 80; s++) board.log({ 'train/loss': 1 / (s + 1), 'val/odd': s });
+    await board.finish();
+    expectSameRun(remote, board.boardDir);
+    const remoteMeta = JSON.parse(readFileSync(join(remote, 'metadata.json'), 'utf8'));
+    expect(remoteMeta.status).toBe('finished');
+    const boardLog = readFileSync(join(board.boardDir, 'logs', 'board.log'), 'utf8');
+    expect(boardLog).toContain('Remote sync complete');
+  }, 120_000);
+
+  it('with the server unreachable, finish() ends at its limit and says what is left', async () => {
+    const board = new Board({
+      baseDir: join(root, 'live'),
+      project: 'live',
+      runId: 'gone0001',
+      captureOutput: false,
+      handleSignals: false,
+      syncEnabled: true,
+      // Nothing listens on the discard port of the loopback interface.
+      remoteUrl: 'http://127.0.0.1:9',
+      remoteToken: token,
+      syncInterval: 0.2,
+      [Symbol.for('kohakuboard.internalHooks')]: { finalSyncTimeoutMs: 1500 },
+    } as ConstructorParameters<typeof Board>[0]);
+    for (let s = 0; s < 30; s++) board.log({ 'train/loss': s });
+    await board.finish();
+    const boardLog = readFileSync(join(board.boardDir, 'logs', 'board.log'), 'utf8');
+    expect(boardLog).toContain('Remote sync did not complete');
+    expect(boardLog).toMatch(/30 rows are not on the server yet; they stay in .*gone0001/);
+    // The run is complete locally, and a later kobo sync can upload it.
+    const r = await kobo(['sync', board.boardDir, '--to', url, '--project', 'alice/gone'], {
+      KOHAKU_BOARD_TOKEN: token,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expectSameRun(serverRun('alice', 'gone', 'gone0001'), board.boardDir);
+  }, 120_000);
 });
