@@ -204,6 +204,11 @@ describe('kobo sync', () => {
     const r = await kobo(['sync', root, '--to', url]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('needs a token: --token-file FILE, KOHAKU_BOARD_TOKEN or --token');
+    const help = await kobo(['sync', '--help']);
+    expect(help.code).toBe(0);
+    for (const option of ['--to <url>', '--token-file <file>', '--token <token>', '--project <owner/name>'])
+      expect(help.stdout).toContain(option);
+    expect((await kobo(['--help'])).stdout).toMatch(/sync \[options\] <run_dir\.\.\.>/);
   });
 
   it('a Board with sync on uploads while it runs; after finish() the server holds the whole run', async () => {
