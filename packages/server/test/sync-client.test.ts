@@ -168,6 +168,38 @@ describe('kobo sync', () => {
     expectSameRun(serverRun('alice', 'busy', 'busy0001'), refDir);
   }, 120_000);
 
+  it('a request refused as too large is cut smaller and everything arrives', async () => {
+    const refDir = await writeReferenceRun(join(root, 'local'), 'big00001');
+    const sizes: number[] = [];
+    // A server whose body limit is 70 KB: larger bodies get its 413.
+    const limited: FetchLike = (u, init) => {
+      if (u.endsWith('/log')) {
+        const size = Buffer.byteLength(String(init.body));
+        sizes.push(size);
+        if (size > 70_000)
+          return Promise.resolve(
+            new Response(JSON.stringify({ detail: { error: 'too large', code: 'too_large' } }), {
+              status: 413,
+            }),
+          );
+      }
+      return fetch(u, init);
+    };
+    const warnings: string[] = [];
+    await syncRun(refDir, {
+      remoteUrl: url,
+      token,
+      project: 'alice/big',
+      maxBodyBytes: 256 * 1024,
+      maxRetries: 0,
+      fetch: limited,
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(sizes.some((s) => s > 70_000)).toBe(true);
+    expect(warnings.some((w) => w.includes('sending at most'))).toBe(true);
+    expectSameRun(serverRun('alice', 'big', 'big00001'), refDir);
+  }, 120_000);
+
   it('uploads a run the Python client wrote', async () => {
     const dir = join(root, 'python', 'lka9');
     mkdirSync(join(root, 'python'), { recursive: true });
