@@ -1,7 +1,8 @@
 /**
  * The live sync's own thread (docs/sync.md#live-sync): runs the sync core on the run folder every
  * `intervalS` seconds, so that the training thread never waits for it. A failed cycle is tried again after
- * 1, 2, 4, 8 and 16 s, then every 30 s; `finish` runs a last sync bounded by its deadline and reports.
+ * 1, 2, 4, 8 and 16 s, then every 30 s; log files go at most once a minute. `finish` runs a last sync
+ * bounded by its deadline, logs included, and reports.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SyncError } from './errors.js';
@@ -29,6 +30,9 @@ let timer: NodeJS.Timeout | null = null;
 let current: Promise<void> = Promise.resolve();
 let cycleAbort = new AbortController();
 let lastError: string | null = null;
+/** Log files are uploaded at most once a minute while the run goes on, and at the end. */
+const LOG_UPLOAD_EVERY_MS = 60_000;
+let lastLogUpload = 0;
 
 const post = (m: LiveSyncMessage) => port.postMessage(m);
 
@@ -42,7 +46,9 @@ async function cycle(): Promise<void> {
       maxRetries: 0,
       signal: cycleAbort.signal,
       onWarning: (message) => post({ type: 'warning', message }),
+      uploadLogs: Date.now() - lastLogUpload >= LOG_UPLOAD_EVERY_MS,
     });
+    if (Date.now() - lastLogUpload >= LOG_UPLOAD_EVERY_MS) lastLogUpload = Date.now();
     failures = 0;
     lastError = null;
   } catch (err) {

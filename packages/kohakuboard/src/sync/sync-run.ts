@@ -29,6 +29,8 @@ export interface SyncRunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
   onWarning?: (message: string) => void;
+  /** Upload the changed log files too (default true; the live sync does so at most once a minute). */
+  uploadLogs?: boolean;
 }
 
 export interface SyncProgress {
@@ -161,9 +163,11 @@ export async function syncRun(runDir: string, options: SyncRunOptions): Promise<
     await uploadMedia([...state.cursors.missing_media]);
     save();
   }
-  const logs = await uploadChangedLogs(http, target.runDir, state, serverLogHashes, save);
-  report.logsUploaded = logs.uploaded;
-  report.bytes += logs.bytes;
+  if (options.uploadLogs !== false) {
+    const logs = await uploadChangedLogs(http, target.runDir, state, serverLogHashes, save);
+    report.logsUploaded = logs.uploaded;
+    report.bytes += logs.bytes;
+  }
   report.missingMedia = [...state.cursors.missing_media];
   progress();
   return report;
