@@ -18,6 +18,7 @@ const scripts = [
   join(root, 'packages/ui/bench/ui.js'),
   join(root, 'packages/server/bench/server.js'),
   join(root, 'packages/server/bench/ingest.js'),
+  join(root, 'packages/server/bench/sync.js'),
 ];
 
 console.log(`# node ${process.version}, ${process.platform} ${process.arch}`);

@@ -366,13 +366,20 @@ describe('Board options (docs/client.md#options)', () => {
     });
   });
 
-  it('accepts the sync options but warns that sync is not active', () => {
+  it('takes the sync options; warns when sync cannot run', () => {
     expect(resolveBoardOptions({ syncEnabled: true }).warnings[0]).toMatch(
       /remoteUrl or remoteToken is missing/,
     );
     const o = resolveBoardOptions({ syncEnabled: true, remoteUrl: 'https://x.example/', remoteToken: 't' });
     expect(o.sync.remoteUrl).toBe('https://x.example');
-    expect(o.warnings[0]).toMatch(/not available in this version yet/);
+    expect(o.warnings).toEqual([]);
+    const memory = resolveBoardOptions({
+      syncEnabled: true,
+      remoteUrl: 'https://x.example/',
+      remoteToken: 't',
+      memoryMode: true,
+    });
+    expect(memory.warnings[0]).toMatch(/memory-mode board is not available yet/);
   });
 
   it('snapshots the config with the dialect rules', () => {

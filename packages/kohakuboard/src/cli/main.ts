@@ -12,6 +12,7 @@ import { registerOpen } from './commands/open.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRm } from './commands/rm.js';
+import { registerSync } from './commands/sync.js';
 import { describeCliError } from './errors.js';
 import { endQuietlyOnClosedStdout } from './stdout-pipe.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerRm(program);
   registerRestore(program);
   registerImport(program);
+  registerSync(program);
   return program;
 }
 

@@ -27,6 +27,10 @@ export interface EndingContext {
   stopCapture(): void;
   /** Called once the board has ended (to leave the process hooks). */
   onEnded(): void;
+  /** The last remote sync, after the writer has closed (bounded; never rejects). */
+  finalSync?(): Promise<void>;
+  /** Ends the remote sync at once (the exit hook, a dead writer). */
+  stopSync?(): void;
 }
 
 export class BoardEnding {
@@ -56,6 +60,8 @@ export class BoardEnding {
   /** The exit hook: drain synchronously, blocking this thread until the writer has closed. */
   finishBlocking(status: EndStatus): void {
     if (this.ended) return;
+    // No last sync while this thread is blocked: what is unsent stays in the run folder.
+    this.c.stopSync?.();
     const link = this.c.link;
     if (!this.started) {
       this.started = true;
@@ -123,6 +129,7 @@ export class BoardEnding {
     } finally {
       clearInterval(watchdog);
     }
+    await this.c.finalSync?.();
     this.end();
     // Data was lost: the writer recorded the run as crashed; finish() says so too.
     if (summary.droppedRows > 0) throw link.failures.lossError(summary.droppedRows);
@@ -138,6 +145,7 @@ export class BoardEnding {
     // A writer that crashed on its own has reported its error; the report may still be on its way.
     await link.whenFailureReported();
     const lost = link.notDurable();
+    this.c.stopSync?.();
     logger.error(`The run is recorded as crashed; ${lost} logged messages were not written.`);
     this.writeCrashedMetadata();
     this.end();

@@ -207,10 +207,8 @@ export function resolveBoardOptions(
   if (syncEnabled) {
     if (!remoteUrl || !remoteToken) {
       warnings.push('syncEnabled is true but remoteUrl or remoteToken is missing; remote sync stays off.');
-    } else {
-      warnings.push(
-        'Remote sync is not available in this version yet; the sync options are accepted and ignored.',
-      );
+    } else if (bool('memoryMode', false)) {
+      warnings.push('Remote sync of a memory-mode board is not available yet; remote sync stays off.');
     }
   }
   if (annotationText !== undefined && annotation === null) {

@@ -18,6 +18,7 @@ import {
   shownName,
   writeMetadataJson,
 } from '../storage/index.js';
+import { LiveSync } from '../sync/live-sync.js';
 import { asError, errorText } from '../util/error-text.js';
 import { VERSION } from '../version.js';
 import type { LogItem } from '../writer/messages.js';
@@ -82,6 +83,7 @@ export class Board implements HookedBoard {
   private readonly hotKeys: string[] = [];
   private outputSink: OutputSink | null = null;
   private readonly ending: BoardEnding;
+  private liveSync: LiveSync | null = null;
   private warnedAfterFinish = false;
 
   constructor(options?: BoardOptions) {
@@ -163,7 +165,17 @@ export class Board implements HookedBoard {
         this.outputSink = null;
       },
       onEnded: () => unregisterBoard(this),
+      finalSync: () => this.liveSync?.finish(hooks.finalSyncTimeoutMs) ?? Promise.resolve(),
+      stopSync: () => this.liveSync?.stop(),
     });
+    const { remoteUrl, remoteToken, remoteProject, syncEnabled, syncInterval } = o.sync;
+    if (syncEnabled && remoteUrl && remoteToken && !o.memoryMode) {
+      this.liveSync = new LiveSync(
+        { runDir, remoteUrl, token: remoteToken, project: remoteProject, intervalS: syncInterval },
+        logger,
+      );
+      logger.info(`Remote sync to ${remoteUrl} (project ${remoteProject}) every ${syncInterval} s`);
+    }
     registerBoard(this);
     for (const w of o.warnings) logger.warning(w);
     if (o.memoryMode) {

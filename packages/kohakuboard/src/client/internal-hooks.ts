@@ -19,6 +19,8 @@ export interface InternalHooks {
    * (SQLITE_FULL); removing it is space coming back.
    */
   diskFullWhileFileExists?: string;
+  /** Replaces the 30 s limit of the last remote sync at finish(). */
+  finalSyncTimeoutMs?: number;
 }
 
 /** The hooks of an options object, or `{}`; anything malformed is ignored. */
@@ -31,6 +33,7 @@ export function internalHooksOf(options: unknown): Readonly<InternalHooks> {
   return {
     stallTimeoutMs: positive(h.stallTimeoutMs),
     writerCrashAfterMessages: positive(h.writerCrashAfterMessages),
+    finalSyncTimeoutMs: positive(h.finalSyncTimeoutMs),
     diskFullWhileFileExists:
       typeof h.diskFullWhileFileExists === 'string' && h.diskFullWhileFileExists !== ''
         ? h.diskFullWhileFileExists

@@ -17,6 +17,7 @@ export * from './metric-file.js';
 export * from './names.js';
 export * from './npy.js';
 export * from './npz.js';
+export * from './rows-after.js';
 export * from './run-layout.js';
 export * from './sqlite.js';
 export * from './timestamps.js';
