@@ -212,6 +212,9 @@ export class WriterThread {
       case 'trouble':
         this.events.onTrouble();
         break;
+      case 'notice':
+        this.logger.fileOnly(m.level, m.message);
+        break;
     }
   }
 

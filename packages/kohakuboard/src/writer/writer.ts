@@ -29,10 +29,11 @@ import type {
 } from './messages.js';
 import { OpenFiles } from './open-files.js';
 import { OutputLog } from './output-log.js';
-import { MetricRows, PendingData } from './pending.js';
+import { MetricRows, PendingData, SampledMetricRows } from './pending.js';
 import { RunMetadataFile } from './run-metadata.js';
 import { DATA_HEADER_WORDS, RecordKind, RingReader } from './scalar-ring.js';
 import { Ctl, seqAtLeast, WriterState } from './shared-state.js';
+import { SystemMetrics } from './system-metrics.js';
 
 /** Commit when this many messages or payload bytes are pending (docs/client.md#commits). */
 export const COMMIT_MESSAGES = 10_000;
@@ -85,6 +86,12 @@ export class Writer {
   private output: OutputLog | null = null;
   private readonly meta: RunMetadataFile;
   private trouble!: CommitTroubleState;
+  /** System metrics (docs/client.md#system-metrics), or null when they are off. */
+  private system: SystemMetrics | null = null;
+  private readonly systemRows = new Map<string, SampledMetricRows>();
+  /** The step and global step of the last message taken: system samples are stored at them. */
+  private lastStep = 0;
+  private lastGlobalStep = 0;
 
   constructor(
     private readonly init: WriterInit,
@@ -132,11 +139,13 @@ export class Writer {
   }
 
   /** The writer's loop; resolves when the run is finished and every file is closed. */
-  run(): Promise<void> {
+  async run(): Promise<void> {
+    this.startSystemMetrics();
     for (;;) {
       this.checkStop();
       const took = this.drain();
       const now = Date.now();
+      if (this.system?.isDue(now)) await this.sampleSystem(now);
       this.maybeCommit(now);
       this.useOutput((o) => o.refresh(now, false));
       if (!this.init.memoryMode) this.heartbeat(now);
@@ -235,6 +244,8 @@ export class Writer {
   private takeRecord(words: Float64Array, idx: number, len: number): void {
     const step = words[idx + 2];
     const globalStep = words[idx + 3];
+    this.lastStep = step;
+    this.lastGlobalStep = globalStep;
     const timestamp = words[idx + 4];
     const touched = this.pending.touched;
     const row = this.pending.steps.add(step, globalStep, timestamp);
@@ -253,6 +264,8 @@ export class Writer {
   }
 
   private takePosted(m: LogMessage): void {
+    this.lastStep = m.step;
+    this.lastGlobalStep = m.globalStep;
     let bytes = MESSAGE_ROW_BYTES + m.scalarNames.length * SCALAR_ROW_BYTES;
     const row = this.pending.steps.add(m.step, m.globalStep, m.timestamp);
     for (let i = 0; i < m.scalarNames.length; i++) {
@@ -371,6 +384,7 @@ export class Writer {
     consider(this.intervalDueAt());
     consider(this.committer.retryAt());
     consider(this.output?.dueAt() ?? null);
+    consider(this.system?.dueAt() ?? null);
     if (!this.init.memoryMode) consider(this.meta.dueAt());
     const timeout = Math.max(0, until - now);
     if (timeout === 0) return;
@@ -387,6 +401,7 @@ export class Writer {
   // Finish (docs/client.md#finishing step 4)
 
   private async finish(request: FinishMessage): Promise<void> {
+    await this.stopSystemMetrics();
     // Commit everything; a failing file is retried (1 s, 2 s) and then dropped, so this ends.
     while (!this.maybeCommit(Date.now())) {
       this.checkStop();
@@ -465,12 +480,79 @@ export class Writer {
     }
   }
 
+  // ------------------------------------------------------------------------------------------------------
+  // System metrics (docs/client.md#system-metrics)
+
+  /**
+   * Describes the machine into metadata.json and starts the sampler. This runs after the writer reported
+   * ready, so that the child processes it waits for (git, nvidia-smi) delay neither the board nor its thread.
+   */
+  private startSystemMetrics(): void {
+    const init = this.init.systemMetrics;
+    if (!init) return;
+    let machine: unknown;
+    try {
+      this.system = new SystemMetrics(init, this.ctl, (level, message) =>
+        this.report({ t: 'notice', level, message }),
+      );
+      machine = this.system.start(Date.now());
+    } catch (err) {
+      this.logs.writer.error(`System metrics could not start: ${errorText(err)}`);
+      this.report({ t: 'notice', level: 'WARNING', message: `System metrics are off: ${errorText(err)}` });
+      this.system?.stop();
+      this.system = null;
+      return;
+    }
+    try {
+      this.meta.addMachine(machine);
+    } catch (err) {
+      // The heartbeat writes the document again (with the description) 30 s later.
+      this.logs.writer.error(
+        `metadata.json could not be written with the machine description: ${errorText(err)}`,
+      );
+    }
+  }
+
+  /** Takes one sample and adds its values as rows at the last step taken, with the sample's wall time. */
+  private async sampleSystem(now: number): Promise<void> {
+    if (!this.system) return;
+    const step = this.lastStep;
+    const globalStep = this.lastGlobalStep;
+    let count = 0;
+    await this.system.sample(now, (name, value) => {
+      let rows = this.systemRows.get(name);
+      if (!rows) {
+        rows = new SampledMetricRows(logNameToFileStem(name));
+        this.systemRows.set(name, rows);
+      }
+      if (rows.n === 0) this.pending.touched.add(rows);
+      rows.pushSample(step, globalStep, now, value);
+      count++;
+    });
+    if (count > 0) this.pending.noteRows(now, count * MESSAGE_ROW_BYTES);
+  }
+
+  /** A last sample when enough time has passed since the previous one, then the GPU process ends. */
+  private async stopSystemMetrics(): Promise<void> {
+    if (!this.system) return;
+    const now = Date.now();
+    try {
+      if (this.system.finalSampleWorthIt(now)) await this.sampleSystem(now);
+    } finally {
+      const cost = this.system.stop();
+      this.system = null;
+      if (cost) this.logs.writer.info(cost);
+    }
+  }
+
   private checkStop(): void {
     if (Atomics.load(this.ctl, Ctl.STOP) !== 0) throw new WriterStopped();
   }
 
   /** Called when start() or the loop threw: the error goes to writer.log (docs/client.md#writer-failures). */
   failed(err: unknown, phase: 'start' | 'run'): void {
+    this.system?.stop();
+    this.system = null;
     if (err instanceof WriterStopped) {
       this.logs.writer.error(`Writer stopped: ${err.message}; what was not committed is lost`);
     } else {
