@@ -3,7 +3,7 @@
  * docs/format.md#extra-metadata-keys). It is gathered on the writer thread, so that the child processes it
  * runs (git, and nvidia-smi once for the GPU names) never hold up the training thread; each has a time limit.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { arch, cpus, hostname, type as osType, platform, release, totalmem } from 'node:os';
 
 /** How long one child process of the description may take before it is given up. */
@@ -78,15 +78,25 @@ export function listGpus(command = 'nvidia-smi'): GpuListResult {
   return { gpus, problem: null };
 }
 
-/** The commit and dirty state of the repository at `cwd` (tracked files only), or null. */
-export function gitState(cwd: string): MachineDescription['git'] {
-  const head = run('git', ['rev-parse', 'HEAD'], cwd);
-  if ('problem' in head) return null;
-  const status = run('git', ['status', '--porcelain', '--untracked-files=no'], cwd);
-  if ('problem' in status) return null;
-  return { commit: head.out.trim(), dirty: status.out.trim() !== '' };
+/** Runs git without waiting for it: `git status` can take a while in a large repository. */
+function gitOutput(args: string[], cwd: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, timeout: CHILD_TIMEOUT_MS, windowsHide: true }, (err, stdout) =>
+      resolve(err ? null : stdout),
+    );
+  });
 }
 
+/** The commit and dirty state of the repository at `cwd` (tracked files only), or null. */
+export async function gitState(cwd: string): Promise<MachineDescription['git']> {
+  const head = await gitOutput(['rev-parse', 'HEAD'], cwd);
+  if (head === null) return null;
+  const status = await gitOutput(['status', '--porcelain', '--untracked-files=no'], cwd);
+  if (status === null) return null;
+  return { commit: head.trim(), dirty: status.trim() !== '' };
+}
+
+/** Everything but `git`, which gitState adds when it has answered. */
 export function describeMachine(
   commandLine: string[],
   cwd: string,
@@ -102,6 +112,6 @@ export function describeMachine(
     node_version: process.version,
     command_line: commandLine,
     cwd,
-    git: gitState(cwd),
+    git: null,
   };
 }

@@ -4,7 +4,7 @@
  * stores the samples as `system/…` metric rows.
  */
 import { GpuMonitor } from './gpu-monitor.js';
-import { describeMachine, listGpus, type MachineDescription } from './machine-description.js';
+import { describeMachine, gitState, listGpus, type MachineDescription } from './machine-description.js';
 import type { SystemMetricsInit } from './messages.js';
 import { type Emit, SystemSampler } from './system-sampler.js';
 
@@ -18,6 +18,10 @@ export class SystemMetrics {
   private gpu: GpuMonitor | null = null;
   private nextAt = 0;
   private lastAt = 0;
+  /** The git state while git runs; the writer then lets its event loop turn at each sample. */
+  private gitPending: Promise<void> | null = null;
+  /** A description completed since the writer last asked (takeDescription). */
+  private described: MachineDescription | null = null;
 
   constructor(
     private readonly init: SystemMetricsInit,
@@ -40,6 +44,10 @@ export class SystemMetrics {
       this.gpu.start();
     }
     const description = describeMachine(this.init.commandLine, this.init.cwd, listed.gpus);
+    this.gitPending = gitState(this.init.cwd).then((git) => {
+      this.gitPending = null;
+      if (git) this.described = { ...description, git };
+    });
     this.sampler = new SystemSampler({ ctl: this.ctl, gpu: this.gpu }, (message) =>
       this.notice('WARNING', message),
     );
@@ -67,12 +75,28 @@ export class SystemMetrics {
    */
   async sample(now: number, emit: Emit): Promise<void> {
     if (!this.sampler) return;
-    if (this.gpu?.running) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.gpu?.running || this.gitPending) await new Promise<void>((resolve) => setImmediate(resolve));
     this.sampler.sample(emit);
     this.lastAt = now;
     // The schedule keeps its phase; a writer that was busy for several intervals takes one sample, not many.
     this.nextAt += this.init.intervalMs;
     if (this.nextAt <= now) this.nextAt = now + this.init.intervalMs;
+  }
+
+  /** The description with its git state, once (null until git has answered, and after). */
+  takeDescription(): MachineDescription | null {
+    const d = this.described;
+    this.described = null;
+    return d;
+  }
+
+  /** At finish: waits for git a little longer (at most `maxMs`), so that a short run is described too. */
+  async settle(maxMs: number): Promise<void> {
+    const pending = this.gitPending;
+    if (!pending) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)))]);
+    clearTimeout(timer);
   }
 
   /** Ends the GPU process; returns a line about the sampler's own cost, or null when it never sampled. */

@@ -56,11 +56,14 @@ export interface SamplerSources {
   /** The control block, for the board's heap (absent: no heap figure). */
   ctl?: Int32Array;
   gpu?: GpuMonitor | null;
+  /** A monotonic clock in milliseconds (default: performance.now). */
+  clock?: () => number;
 }
 
 export class SystemSampler {
   private readonly probes: Probe[] = [];
-  private lastAt = performance.now();
+  private readonly clock: () => number;
+  private lastAt: number;
   /** Samples taken and the wall time they took, for the sampler's own cost. */
   samples = 0;
   sampleMs = 0;
@@ -70,6 +73,8 @@ export class SystemSampler {
     /** Called once per probe that fails, with a sentence that names it. */
     private readonly onProblem: (message: string) => void,
   ) {
+    this.clock = sources.clock ?? (() => performance.now());
+    this.lastAt = this.clock();
     const read = sources.readText ?? ((path: string) => readFileSync(path, 'latin1'));
     const linux = sources.linux ?? process.platform === 'linux';
     this.add('process CPU', () => new ProcessCpuProbe());
@@ -87,13 +92,15 @@ export class SystemSampler {
     }
     if (linux) {
       const N = SYSTEM_METRIC_NAMES;
+      const disk = 'disk I/O (/proc/self/io)';
+      const net = 'network (/proc/net/dev)';
       this.add(
-        'disk I/O (/proc/self/io)',
-        () => new CounterRateProbe(() => parseProcIo(read('/proc/self/io')), N.diskRead, N.diskWrite),
+        disk,
+        () => new CounterRateProbe(disk, () => parseProcIo(read('/proc/self/io')), N.diskRead, N.diskWrite),
       );
       this.add(
-        'network (/proc/net/dev)',
-        () => new CounterRateProbe(() => parseNetDev(read('/proc/net/dev')), N.netReceived, N.netSent),
+        net,
+        () => new CounterRateProbe(net, () => parseNetDev(read('/proc/net/dev')), N.netReceived, N.netSent),
       );
     }
     if (sources.gpu) this.probes.push(new GpuProbe(sources.gpu));
@@ -107,8 +114,9 @@ export class SystemSampler {
   /** Reads every probe and emits its values; failed probes are reported and dropped. */
   sample(emit: Emit): void {
     const started = performance.now();
-    const seconds = Math.max(1e-3, (started - this.lastAt) / 1000);
-    this.lastAt = started;
+    const at = this.clock();
+    const seconds = Math.max(1e-3, (at - this.lastAt) / 1000);
+    this.lastAt = at;
     for (let i = 0; i < this.probes.length; i++) {
       const probe = this.probes[i];
       try {
@@ -210,15 +218,12 @@ class CounterRateProbe implements Probe {
   private last: ByteCounters;
 
   constructor(
+    readonly label: string,
     private readonly read: () => ByteCounters | null,
     private readonly inName: string,
     private readonly outName: string,
   ) {
     this.last = must(read(), 'the counters');
-  }
-
-  get label(): string {
-    return this.inName.split('/')[1];
   }
 
   sample(emit: Emit, seconds: number): void {

@@ -45,6 +45,8 @@ export const COMMIT_BYTES = 64 * 1024 * 1024;
  * up with larger batches instead of the smallest. COMMIT_BYTES and the flush interval still apply.
  */
 export const COMMIT_MESSAGES_BEHIND = 100_000;
+/** How long finish() waits for git to describe the working directory of a short run. */
+const GIT_WAIT_AT_FINISH_MS = 2000;
 /** Pending bytes counted per scalar value (its value and row index) and per message (its steps row). */
 const SCALAR_ROW_BYTES = 12;
 const MESSAGE_ROW_BYTES = 24;
@@ -503,14 +505,7 @@ export class Writer {
       this.system = null;
       return;
     }
-    try {
-      this.meta.addMachine(machine);
-    } catch (err) {
-      // The heartbeat writes the document again (with the description) 30 s later.
-      this.logs.writer.error(
-        `metadata.json could not be written with the machine description: ${errorText(err)}`,
-      );
-    }
+    this.writeMachine(machine);
   }
 
   /** Takes one sample and adds its values as rows at the last step taken, with the sample's wall time. */
@@ -530,6 +525,19 @@ export class Writer {
       count++;
     });
     if (count > 0) this.pending.noteRows(now, count * MESSAGE_ROW_BYTES);
+    this.writeMachine(this.system.takeDescription());
+  }
+
+  /** Writes metadata.json with the machine description; a failure waits for the heartbeat's next write. */
+  private writeMachine(machine: unknown): void {
+    if (machine === null) return;
+    try {
+      this.meta.addMachine(machine);
+    } catch (err) {
+      this.logs.writer.error(
+        `metadata.json could not be written with the machine description: ${errorText(err)}`,
+      );
+    }
   }
 
   /** A last sample when enough time has passed since the previous one, then the GPU process ends. */
@@ -537,7 +545,9 @@ export class Writer {
     if (!this.system) return;
     const now = Date.now();
     try {
+      await this.system.settle(GIT_WAIT_AT_FINISH_MS);
       if (this.system.finalSampleWorthIt(now)) await this.sampleSystem(now);
+      else this.writeMachine(this.system.takeDescription());
     } finally {
       const cost = this.system.stop();
       this.system = null;
