@@ -530,7 +530,8 @@ export class Writer {
 
   /** Writes metadata.json with the machine description; a failure waits for the heartbeat's next write. */
   private writeMachine(machine: unknown): void {
-    if (machine === null) return;
+    // A board that gave up on this writer has recorded the run as crashed: the file is no longer the writer's.
+    if (machine === null || Atomics.load(this.ctl, Ctl.STOP) !== 0) return;
     try {
       this.meta.addMachine(machine);
     } catch (err) {
