@@ -105,6 +105,7 @@ export class SystemMetrics {
     this.gpu = null;
     const s = this.sampler;
     this.sampler = null;
+    s?.close();
     if (!s || s.samples === 0) return null;
     return `System metrics: ${s.samples} samples, ${((1000 * s.sampleMs) / s.samples).toFixed(0)} µs each on average`;
   }

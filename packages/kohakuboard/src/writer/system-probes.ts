@@ -3,10 +3,45 @@
  * (the cheapest source there: one small read each, no child process) and node:os fallbacks for other systems.
  * Each parser returns null for a text it does not understand.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 
 /** Reads a small text file; tests pass recorded /proc contents instead. */
 export type ReadText = (path: string) => string;
+
+/**
+ * Reads /proc files through descriptors kept open, each read a pread at offset 0 into one reused buffer: the
+ * kernel regenerates the text on every read, and this saves the open, stat and close of readFileSync (about
+ * five times less CPU per sample).
+ */
+export class ProcFiles {
+  private readonly fds = new Map<string, number>();
+  private buffer = Buffer.alloc(16 * 1024);
+
+  readonly read: ReadText = (path) => {
+    let fd = this.fds.get(path);
+    if (fd === undefined) {
+      fd = openSync(path, 'r');
+      this.fds.set(path, fd);
+    }
+    for (;;) {
+      const n = readSync(fd, this.buffer, 0, this.buffer.length, 0);
+      if (n < this.buffer.length) return this.buffer.toString('latin1', 0, n);
+      this.buffer = Buffer.alloc(this.buffer.length * 2); // a text longer than the buffer: read it again
+    }
+  };
+
+  close(): void {
+    for (const fd of this.fds.values()) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+    }
+    this.fds.clear();
+  }
+}
 
 /** Jiffies (or milliseconds, from node:os) that the machine's CPUs spent busy and in total. */
 export interface CpuTimes {
@@ -50,16 +85,14 @@ export interface MachineMemory {
 
 /** /proc/meminfo: used is MemTotal − MemAvailable (what programs could not get without swapping). */
 export function parseMeminfo(text: string): MachineMemory | null {
-  const total = meminfoKiB(text, 'MemTotal');
-  const available = meminfoKiB(text, 'MemAvailable');
-  if (total === null || available === null) return null;
-  return { totalBytes: total * 1024, usedBytes: (total - available) * 1024 };
+  const total = MEM_TOTAL.exec(text);
+  const available = MEM_AVAILABLE.exec(text);
+  if (!total || !available) return null;
+  return { totalBytes: Number(total[1]) * 1024, usedBytes: (Number(total[1]) - Number(available[1])) * 1024 };
 }
 
-function meminfoKiB(text: string, key: string): number | null {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
-  return m ? Number(m[1]) : null;
-}
+const MEM_TOTAL = /^MemTotal:\s+(\d+) kB/m;
+const MEM_AVAILABLE = /^MemAvailable:\s+(\d+) kB/m;
 
 /** node:os: total minus free (free excludes the page cache, so this reads higher than /proc's figure). */
 export function osMachineMemory(): MachineMemory {

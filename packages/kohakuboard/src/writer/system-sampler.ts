@@ -4,7 +4,6 @@
  * previous reading over the time between them. A probe that fails is reported once and dropped; the others
  * go on. It runs on the writer thread and never on the board's.
  */
-import { readFileSync } from 'node:fs';
 import type { GpuMonitor, GpuReading } from './gpu-monitor.js';
 import { Ctl } from './shared-state.js';
 import {
@@ -12,6 +11,7 @@ import {
   type CpuTimes,
   osCpuTimes,
   osMachineMemory,
+  ProcFiles,
   parseMeminfo,
   parseNetDev,
   parseProcIo,
@@ -49,7 +49,7 @@ interface Probe {
 }
 
 export interface SamplerSources {
-  /** Reads /proc files (default: readFileSync). */
+  /** Reads /proc files (default: through descriptors kept open, ProcFiles). */
   readText?: ReadText;
   /** Use the /proc files (default: on Linux). */
   linux?: boolean;
@@ -63,6 +63,7 @@ export interface SamplerSources {
 export class SystemSampler {
   private readonly probes: Probe[] = [];
   private readonly clock: () => number;
+  private readonly files = new ProcFiles();
   private lastAt: number;
   /** Samples taken and the wall time they took, for the sampler's own cost. */
   samples = 0;
@@ -75,7 +76,7 @@ export class SystemSampler {
   ) {
     this.clock = sources.clock ?? (() => performance.now());
     this.lastAt = this.clock();
-    const read = sources.readText ?? ((path: string) => readFileSync(path, 'latin1'));
+    const read = sources.readText ?? this.files.read;
     const linux = sources.linux ?? process.platform === 'linux';
     this.add('process CPU', () => new ProcessCpuProbe());
     this.add(
@@ -104,6 +105,11 @@ export class SystemSampler {
       );
     }
     if (sources.gpu) this.probes.push(new GpuProbe(sources.gpu));
+  }
+
+  /** Closes the /proc files it keeps open. */
+  close(): void {
+    this.files.close();
   }
 
   /** The labels of the probes still running. */
