@@ -345,6 +345,22 @@ describe('a Board run', () => {
     ]);
   });
 
+  it('keeps the machine description when the board records a crash itself', async () => {
+    const board = await Board.create({
+      baseDir: join(base, 'crash'),
+      captureOutput: false,
+      handleSignals: false,
+      [Symbol.for('kohakuboard.internalHooks')]: { writerCrashAfterMessages: 3 },
+    } as never);
+    const file = join(board.boardDir, 'metadata.json');
+    for (let i = 0; i < 200 && !readFileSync(file, 'utf8').includes('"machine"'); i++) await sleep(25);
+    for (let i = 0; i < 10; i++) board.log({ loss: i });
+    await expect(board.finish()).rejects.toThrow(/not running|crash/i);
+    const meta = JSON.parse(readFileSync(file, 'utf8'));
+    expect(meta.status).toBe('crashed');
+    expect(meta.machine.node_version).toBe(process.version);
+  });
+
   it('refuses a bad interval with an error that names the option', () => {
     expect(() => new Board({ systemMetricsIntervalMs: 10, memoryMode: true })).toThrow(
       /systemMetricsIntervalMs.*at least 100/,
