@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AvailableData } from '../src/api/types';
+import { appendProjectDefaults, emptyProjectLayout } from '../src/layout/project-layout';
 import { appendDefaultCards, buildDefaultRunLayout } from '../src/layout/run-layout';
 import { systemCharts } from '../src/layout/system-cards';
 import type { LineCardConfig } from '../src/layout/types';
@@ -83,5 +84,17 @@ describe('system tab', () => {
         hasGlobalStep: false,
       }),
     ).toBe(0);
+  });
+});
+
+describe('project page', () => {
+  it('puts the system tab after the runs’ own tabs', () => {
+    const layout = emptyProjectLayout();
+    appendProjectDefaults(layout, ['system/cpu/process_percent', 'train/loss', 'val/acc'], 'step');
+    expect(layout.tabs.filter((t) => t.cards.length > 0).map((t) => t.name)).toEqual([
+      'train',
+      'val',
+      'system',
+    ]);
   });
 });
