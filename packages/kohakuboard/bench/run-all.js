@@ -10,6 +10,7 @@ const root = join(here, '../../..');
 const scripts = [
   join(here, 'storage.js'),
   join(here, 'client.js'),
+  join(here, 'system-metrics.js'),
   join(root, 'packages/series/bench/downsample.mjs'),
   join(here, 'viewer.js'),
   join(here, 'export.js'),

@@ -4,7 +4,7 @@
  * exit hook does the same by blocking the thread; a dead writer or a forced exit leaves metadata.json written
  * here with status "crashed". Idempotent: a board ends once.
  */
-import { formatPythonIso, type RunMetadata, writeMetadataJson } from '../storage/index.js';
+import { formatPythonIso, type RunMetadata, readMetadataJson, writeMetadataJson } from '../storage/index.js';
 import type { WriterSummary } from '../writer/messages.js';
 import type { BoardLogger } from './board-logger.js';
 import { configSnapshot } from './config-snapshot.js';
@@ -196,9 +196,23 @@ export class BoardEnding {
         finished_at: now,
         status: 'crashed',
         updated_at: now,
+        ...machineOnDisk(this.c.boardDir),
       });
     } catch (err) {
       this.c.logger.error(`Could not write metadata.json: ${errorText(err)}`);
     }
+  }
+}
+
+/**
+ * The machine description the writer added to metadata.json (docs/client.md#machine-description), kept when
+ * this thread rewrites the file; nothing when there is none or the file cannot be read.
+ */
+function machineOnDisk(runDir: string): { machine?: unknown } {
+  try {
+    const onDisk = readMetadataJson(runDir);
+    return 'machine' in onDisk ? { machine: onDisk.machine } : {};
+  } catch {
+    return {};
   }
 }

@@ -50,6 +50,14 @@ export interface BoardOptions {
    * listener handles the signal. A second signal while finishing exits at once with 128 + its own number.
    */
   handleSignals?: boolean;
+  /**
+   * Sample CPU, memory, disk, network and (where `nvidia-smi` answers) GPU figures from the writer thread and
+   * log them as `system/…` metrics, and describe the machine in metadata.json (default true;
+   * docs/client.md#system-metrics).
+   */
+  systemMetrics?: boolean;
+  /** Milliseconds between system-metric samples (default 10,000; at least 100). */
+  systemMetricsIntervalMs?: number;
   /** Remote sync: not yet active (accepted and ignored, with a warning when syncEnabled is true). */
   remoteUrl?: string;
   /** Remote sync: not yet active. */
@@ -77,6 +85,8 @@ export interface ResolvedBoardOptions {
   queueMaxBytes: number;
   flushIntervalMs: number;
   handleSignals: boolean;
+  systemMetrics: boolean;
+  systemMetricsIntervalMs: number;
   sync: {
     remoteUrl: string | null;
     remoteToken: string | null;
@@ -87,6 +97,9 @@ export interface ResolvedBoardOptions {
   /** Warnings to log once the board's log exists. */
   warnings: string[];
 }
+
+/** The shortest interval between system-metric samples. */
+export const MIN_SYSTEM_INTERVAL_MS = 100;
 
 const KNOWN = new Set([
   'name',
@@ -107,6 +120,8 @@ const KNOWN = new Set([
   'queueMaxBytes',
   'flushIntervalMs',
   'handleSignals',
+  'systemMetrics',
+  'systemMetricsIntervalMs',
 ]);
 
 const PYTHON_NAMES: Record<string, string> = {
@@ -119,6 +134,7 @@ const PYTHON_NAMES: Record<string, string> = {
   sync_enabled: 'syncEnabled',
   sync_interval: 'syncInterval',
   memory_mode: 'memoryMode',
+  system_metrics: 'systemMetrics',
 };
 
 export function resolveBoardOptions(
@@ -155,6 +171,15 @@ export function resolveBoardOptions(
     if (v === undefined) return fallback;
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isSafeInteger(v))) {
       throw optionError(key, `must be a positive ${integer ? 'integer' : 'number'}, got ${describeValue(v)}`);
+    }
+    return v;
+  };
+
+  const atLeast = (key: string, fallback: number, min: number): number => {
+    const v = o[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+      throw optionError(key, `must be a number of milliseconds of at least ${min}, got ${describeValue(v)}`);
     }
     return v;
   };
@@ -229,6 +254,8 @@ export function resolveBoardOptions(
     queueMaxBytes: positive('queueMaxBytes', 1024 * 1024 * 1024, true),
     flushIntervalMs: positive('flushIntervalMs', 1000, false),
     handleSignals: bool('handleSignals', true),
+    systemMetrics: bool('systemMetrics', true),
+    systemMetricsIntervalMs: atLeast('systemMetricsIntervalMs', 10_000, MIN_SYSTEM_INTERVAL_MS),
     sync: { remoteUrl, remoteToken, remoteProject, syncEnabled, syncInterval },
     warnings,
   };

@@ -26,6 +26,7 @@ import { BoardEnding } from './board-ending.js';
 import { BoardLogger } from './board-logger.js';
 import { type BoardOptions, resolveBoardOptions } from './board-options.js';
 import { describeValue } from './errors.js';
+import { publishHeapEvery } from './heap-publisher.js';
 import { captureHistogram, Histogram, type HistogramOptions, histogramHasData } from './histogram.js';
 import { internalHooksOf } from './internal-hooks.js';
 import { captureKde, type KdeData, type KdeOptions, KernelDensity } from './kernel-density.js';
@@ -143,9 +144,19 @@ export class Board implements HookedBoard {
         stallTimeoutMs: hooks.stallTimeoutMs ?? DEFAULT_STALL_MS,
         crashAfterMessages: hooks.writerCrashAfterMessages,
         diskFullWhileFileExists: hooks.diskFullWhileFileExists,
+        ...(o.systemMetrics
+          ? {
+              systemMetrics: {
+                intervalMs: o.systemMetricsIntervalMs,
+                commandLine: [process.execPath, ...process.argv.slice(1)],
+                cwd: process.cwd(),
+              },
+            }
+          : {}),
       },
       logger,
     );
+    const stopHeap = o.systemMetrics ? publishHeapEvery(this.link.ctl, o.systemMetricsIntervalMs) : () => {};
 
     // 5–7. Output capture, the process hooks, and the creation lines.
     if (o.captureOutput) {
@@ -161,10 +172,14 @@ export class Board implements HookedBoard {
       link: this.link,
       logger,
       stopCapture: () => {
+        stopHeap();
         if (this.outputSink) removeOutputSink(this.outputSink);
         this.outputSink = null;
       },
-      onEnded: () => unregisterBoard(this),
+      onEnded: () => {
+        stopHeap();
+        unregisterBoard(this);
+      },
       finalSync: () => this.liveSync?.finish(hooks.finalSyncTimeoutMs) ?? Promise.resolve(),
       stopSync: () => this.liveSync?.stop(),
     });

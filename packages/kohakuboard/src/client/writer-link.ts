@@ -7,7 +7,13 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { RunMetadata } from '../storage/index.js';
-import type { LogMessage, ToWriter, WriterInit, WriterSummary } from '../writer/messages.js';
+import type {
+  LogMessage,
+  SystemMetricsInit,
+  ToWriter,
+  WriterInit,
+  WriterSummary,
+} from '../writer/messages.js';
 import {
   createRing,
   DATA_HEADER_WORDS,
@@ -43,6 +49,8 @@ export interface WriterLinkOptions {
   crashAfterMessages?: number;
   /** Internal hook: the writer's transactions fail as on a full disk while this file exists. */
   diskFullWhileFileExists?: string;
+  /** System metrics (docs/client.md#system-metrics); absent when they are off. */
+  systemMetrics?: SystemMetricsInit;
 }
 
 export class WriterLink {
@@ -85,6 +93,7 @@ export class WriterLink {
       ...(options.diskFullWhileFileExists !== undefined
         ? { diskFullWhileFileExists: options.diskFullWhileFileExists }
         : {}),
+      ...(options.systemMetrics !== undefined ? { systemMetrics: options.systemMetrics } : {}),
     };
     this.thread = new WriterThread(init, [port2], logger, {
       onDurableOrClosed: () => this.waits?.settle(),

@@ -213,6 +213,9 @@ export class WriterThread {
       case 'trouble':
         this.events.onTrouble();
         break;
+      case 'notice':
+        this.logger.fileOnly(m.level, m.message);
+        break;
     }
   }
 

@@ -23,6 +23,16 @@ export interface WriterInit {
   crashAfterMessages?: number;
   /** Internal hook: every transaction fails as on a full disk while this file exists. */
   diskFullWhileFileExists?: string;
+  /** Present when system metrics are on (docs/client.md#system-metrics). */
+  systemMetrics?: SystemMetricsInit;
+}
+
+export interface SystemMetricsInit {
+  intervalMs: number;
+  /** The process's command line (process.execPath and process.argv of the board's thread). */
+  commandLine: string[];
+  /** The working directory, whose git commit the machine description records. */
+  cwd: string;
 }
 
 /** A pixel array as captured from a RawImage: interleaved HWC after any CHW transpose. */
@@ -164,4 +174,6 @@ export type FromWriter =
   /** The writer could not start (creating its files failed) or its loop threw; its thread then exits. */
   | { t: 'failed'; phase: 'start' | 'run'; error: WriterErrorInfo }
   /** Commit trouble began or ended (the details are in the shared state: Ctl.TROUBLE and its text). */
-  | { t: 'trouble' };
+  | { t: 'trouble' }
+  /** A line for logs/board.log only (a system-metric probe that stopped, say). */
+  | { t: 'notice'; level: 'INFO' | 'WARNING'; message: string };

@@ -120,6 +120,28 @@ export class MetricRows {
   }
 }
 
+/**
+ * Rows of a metric whose values come from no logging call (the system samples of
+ * docs/client.md#system-metrics): each row carries its own step, global step and timestamp, and none of them
+ * goes into the steps table.
+ */
+export class SampledMetricRows extends MetricRows {
+  private readonly own = new StepRows(16);
+
+  pushSample(step: number, globalStep: number, timestamp: number, value: number): void {
+    this.push(this.own.add(step, globalStep, timestamp), value);
+  }
+
+  override columns(_steps: StepRows, scratch: ScratchColumns): MetricColumns {
+    return super.columns(this.own, scratch);
+  }
+
+  override clear(): void {
+    super.clear();
+    this.own.clear();
+  }
+}
+
 /** Reusable arrays into which MetricRows.columns gathers step, global step and timestamp. */
 export class ScratchColumns {
   private arrays = {
@@ -216,6 +238,11 @@ export class PendingData {
 
   noteMessage(timestamp: number, bytes: number): void {
     this.messages++;
+    this.noteRows(timestamp, bytes);
+  }
+
+  /** Rows that belong to no message (system samples): due by the flush interval like a message. */
+  noteRows(timestamp: number, bytes: number): void {
     this.bytes += bytes;
     if (this.oldestTimestamp === null) this.oldestTimestamp = timestamp;
   }

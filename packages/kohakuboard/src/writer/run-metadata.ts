@@ -7,12 +7,15 @@ import { formatPythonIso, type RunMetadata, writeMetadataJson } from '../storage
 
 export const HEARTBEAT_MS = 30_000;
 
+/** The stored document: the client's keys, then any extra key of docs/format.md#extra-metadata-keys. */
+export type RunMetadataDocument = RunMetadata & { machine?: unknown };
+
 export class RunMetadataFile {
   private lastWrite: number;
 
   constructor(
     private readonly runDir: string | null,
-    private metadata: RunMetadata,
+    private metadata: RunMetadataDocument,
     startedAtMs: number,
   ) {
     this.lastWrite = startedAtMs;
@@ -41,11 +44,17 @@ export class RunMetadataFile {
     };
   }
 
+  /** Adds the machine description (docs/client.md#machine-description) and writes the file at once. */
+  addMachine(machine: unknown): void {
+    this.metadata = { ...this.metadata, machine };
+    this.write();
+  }
+
   write(): void {
     if (this.runDir !== null) writeMetadataJson(this.runDir, this.metadata);
   }
 
-  get current(): RunMetadata {
+  get current(): RunMetadataDocument {
     return this.metadata;
   }
 }

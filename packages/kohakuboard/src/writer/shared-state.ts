@@ -51,6 +51,13 @@ export const Ctl = {
   DROPPED_ROWS: 15,
   /** Byte length of the description of the current trouble in the text area. */
   TROUBLE_TEXT_LENGTH: 16,
+  /**
+   * The V8 heap in use on the board's thread, in KiB, published by a timer on that thread while system metrics
+   * are on (docs/client.md#system-metrics); the writer cannot see another thread's heap.
+   */
+  HEAP_USED_KIB: 17,
+  /** Counts those publications, so that the writer logs the heap only when it is fresh. */
+  HEAP_STAMP: 18,
 } as const;
 
 export const CONTROL_WORDS = 32;

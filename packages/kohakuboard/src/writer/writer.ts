@@ -30,10 +30,11 @@ import type {
 } from './messages.js';
 import { OpenFiles } from './open-files.js';
 import { OutputLog } from './output-log.js';
-import { MetricRows, PendingData } from './pending.js';
+import { MetricRows, PendingData, SampledMetricRows } from './pending.js';
 import { RunMetadataFile } from './run-metadata.js';
 import { DATA_HEADER_WORDS, RecordKind, RingReader } from './scalar-ring.js';
 import { Ctl, seqAtLeast, WriterState } from './shared-state.js';
+import { SystemMetrics } from './system-metrics.js';
 
 /** Commit when this many messages or payload bytes are pending (docs/client.md#commits). */
 export const COMMIT_MESSAGES = 10_000;
@@ -45,6 +46,8 @@ export const COMMIT_BYTES = 64 * 1024 * 1024;
  * up with larger batches instead of the smallest. COMMIT_BYTES and the flush interval still apply.
  */
 export const COMMIT_MESSAGES_BEHIND = 100_000;
+/** How long finish() waits for git to describe the working directory of a short run. */
+const GIT_WAIT_AT_FINISH_MS = 2000;
 /** Pending bytes counted per scalar value (its value and row index) and per message (its steps row). */
 const SCALAR_ROW_BYTES = 12;
 const MESSAGE_ROW_BYTES = 24;
@@ -86,6 +89,12 @@ export class Writer {
   private output: OutputLog | null = null;
   private readonly meta: RunMetadataFile;
   private trouble!: CommitTroubleState;
+  /** System metrics (docs/client.md#system-metrics), or null when they are off. */
+  private system: SystemMetrics | null = null;
+  private readonly systemRows = new Map<string, SampledMetricRows>();
+  /** The step and global step of the last message taken: system samples are stored at them. */
+  private lastStep = 0;
+  private lastGlobalStep = 0;
 
   constructor(
     private readonly init: WriterInit,
@@ -133,11 +142,13 @@ export class Writer {
   }
 
   /** The writer's loop; resolves when the run is finished and every file is closed. */
-  run(): Promise<void> {
+  async run(): Promise<void> {
+    this.startSystemMetrics();
     for (;;) {
       this.checkStop();
       const took = this.drain();
       const now = Date.now();
+      if (this.system?.isDue(now)) await this.sampleSystem(now);
       this.maybeCommit(now);
       this.useOutput((o) => o.refresh(now, false));
       if (!this.init.memoryMode) this.heartbeat(now);
@@ -236,6 +247,8 @@ export class Writer {
   private takeRecord(words: Float64Array, idx: number, len: number): void {
     const step = words[idx + 2];
     const globalStep = words[idx + 3];
+    this.lastStep = step;
+    this.lastGlobalStep = globalStep;
     const timestamp = words[idx + 4];
     const touched = this.pending.touched;
     const row = this.pending.steps.add(step, globalStep, timestamp);
@@ -254,6 +267,8 @@ export class Writer {
   }
 
   private takePosted(m: LogMessage): void {
+    this.lastStep = m.step;
+    this.lastGlobalStep = m.globalStep;
     let bytes = MESSAGE_ROW_BYTES + m.scalarNames.length * SCALAR_ROW_BYTES;
     const row = this.pending.steps.add(m.step, m.globalStep, m.timestamp);
     for (let i = 0; i < m.scalarNames.length; i++) {
@@ -372,6 +387,7 @@ export class Writer {
     consider(this.intervalDueAt());
     consider(this.committer.retryAt());
     consider(this.output?.dueAt() ?? null);
+    consider(this.system?.dueAt() ?? null);
     if (!this.init.memoryMode) consider(this.meta.dueAt());
     const timeout = Math.max(0, until - now);
     if (timeout === 0) return;
@@ -388,6 +404,7 @@ export class Writer {
   // Finish (docs/client.md#finishing step 4)
 
   private async finish(request: FinishMessage): Promise<void> {
+    await this.stopSystemMetrics();
     // Commit everything; a failing file is retried (1 s, 2 s) and then dropped, so this ends.
     while (!this.maybeCommit(Date.now())) {
       this.checkStop();
@@ -466,12 +483,88 @@ export class Writer {
     }
   }
 
+  // ------------------------------------------------------------------------------------------------------
+  // System metrics (docs/client.md#system-metrics)
+
+  /**
+   * Describes the machine into metadata.json and starts the sampler. This runs after the writer reported
+   * ready, so that the child processes it waits for (git, nvidia-smi) delay neither the board nor its thread.
+   */
+  private startSystemMetrics(): void {
+    const init = this.init.systemMetrics;
+    if (!init) return;
+    let machine: unknown;
+    try {
+      this.system = new SystemMetrics(init, this.ctl, (level, message) =>
+        this.report({ t: 'notice', level, message }),
+      );
+      machine = this.system.start(Date.now());
+    } catch (err) {
+      this.logs.writer.error(`System metrics could not start: ${errorText(err)}`);
+      this.report({ t: 'notice', level: 'WARNING', message: `System metrics are off: ${errorText(err)}` });
+      this.system?.stop();
+      this.system = null;
+      return;
+    }
+    this.writeMachine(machine);
+  }
+
+  /** Takes one sample and adds its values as rows at the last step taken, with the sample's wall time. */
+  private async sampleSystem(now: number): Promise<void> {
+    if (!this.system) return;
+    const step = this.lastStep;
+    const globalStep = this.lastGlobalStep;
+    let count = 0;
+    await this.system.sample(now, (name, value) => {
+      let rows = this.systemRows.get(name);
+      if (!rows) {
+        rows = new SampledMetricRows(logNameToFileStem(name));
+        this.systemRows.set(name, rows);
+      }
+      if (rows.n === 0) this.pending.touched.add(rows);
+      rows.pushSample(step, globalStep, now, value);
+      count++;
+    });
+    if (count > 0) this.pending.noteRows(now, count * MESSAGE_ROW_BYTES);
+    this.writeMachine(this.system.takeDescription());
+  }
+
+  /** Writes metadata.json with the machine description; a failure waits for the heartbeat's next write. */
+  private writeMachine(machine: unknown): void {
+    // A board that gave up on this writer has recorded the run as crashed: the file is no longer the writer's.
+    if (machine === null || Atomics.load(this.ctl, Ctl.STOP) !== 0) return;
+    try {
+      this.meta.addMachine(machine);
+    } catch (err) {
+      this.logs.writer.error(
+        `metadata.json could not be written with the machine description: ${errorText(err)}`,
+      );
+    }
+  }
+
+  /** A last sample when enough time has passed since the previous one, then the GPU process ends. */
+  private async stopSystemMetrics(): Promise<void> {
+    if (!this.system) return;
+    const now = Date.now();
+    try {
+      await this.system.settle(GIT_WAIT_AT_FINISH_MS);
+      if (this.system.finalSampleWorthIt(now)) await this.sampleSystem(now);
+      else this.writeMachine(this.system.takeDescription());
+    } finally {
+      const cost = this.system.stop();
+      this.system = null;
+      if (cost) this.logs.writer.info(cost);
+    }
+  }
+
   private checkStop(): void {
     if (Atomics.load(this.ctl, Ctl.STOP) !== 0) throw new WriterStopped();
   }
 
   /** Called when start() or the loop threw: the error goes to writer.log (docs/client.md#writer-failures). */
   failed(err: unknown, phase: 'start' | 'run'): void {
+    this.system?.stop();
+    this.system = null;
     if (err instanceof WriterStopped) {
       this.logs.writer.error(`Writer stopped: ${err.message}; what was not committed is lost`);
     } else {

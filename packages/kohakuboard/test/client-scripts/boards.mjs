@@ -3,9 +3,11 @@ import { existsSync, writeSync } from 'node:fs';
 import { Board } from '../../dist/index.js';
 
 const baseDir = process.argv[2];
-const a = new Board({ baseDir, project: 'many', name: 'Board A', runId: 'boarda' });
-const b = new Board({ baseDir, project: 'many', name: 'Board B', runId: 'boardb' });
-const m = new Board({ baseDir, project: 'memory', memoryMode: true });
+// No system/ metrics: the test compares each run's metric list exactly.
+const off = { systemMetrics: false };
+const a = new Board({ ...off, baseDir, project: 'many', name: 'Board A', runId: 'boarda' });
+const b = new Board({ ...off, baseDir, project: 'many', name: 'Board B', runId: 'boardb' });
+const m = new Board({ ...off, baseDir, project: 'memory', memoryMode: true });
 for (let i = 0; i < 500; i++) {
   a.log({ a: i });
   b.log({ b: -i });

@@ -10,6 +10,7 @@ import { Board } from '../../dist/index.js';
 const [baseDir, ballast, ending] = process.argv.slice(2);
 const board = new Board({
   baseDir,
+  systemMetrics: false,
   project: 'tmpfs',
   annotation: ending,
   captureOutput: false,

@@ -12,7 +12,14 @@ import { withHooks } from './internal-hooks.mjs';
 const [baseDir, flagFile, ending] = process.argv.slice(2);
 const board = new Board(
   withHooks(
-    { baseDir, project: 'diskfull', annotation: ending, captureOutput: false, flushIntervalMs: 100 },
+    {
+      baseDir,
+      project: 'diskfull',
+      annotation: ending,
+      captureOutput: false,
+      flushIntervalMs: 100,
+      systemMetrics: false,
+    },
     { diskFullWhileFileExists: flagFile },
   ),
 );

@@ -3,7 +3,13 @@
 // argv: baseDir. Every value is k + 1000 * step for metric k.
 import { Board } from '../../dist/index.js';
 
-const board = new Board({ baseDir: process.argv[2], project: 'wide', captureOutput: false });
+// No system/ metrics: the test counts the run's metric files exactly.
+const board = new Board({
+  baseDir: process.argv[2],
+  project: 'wide',
+  captureOutput: false,
+  systemMetrics: false,
+});
 const name = (k) => `group_${k % 100}/metric_${k}`;
 for (const [step, count] of [
   [0, 10_000],

@@ -11,6 +11,7 @@ import { BATCHES, LATE_FROM, ROWS, valuesAt } from './client-live-data.mjs';
 const [baseDir, delayText, pause] = process.argv.slice(2);
 const board = new Board({
   baseDir,
+  systemMetrics: false,
   project: 'live',
   runId: 'wr01',
   name: 'Live Run',

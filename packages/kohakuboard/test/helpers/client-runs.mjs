@@ -22,7 +22,8 @@ import {
 
 const [baseDir, imageDir] = process.argv.slice(2);
 const image = (name) => join(imageDir, name);
-const quiet = { baseDir, captureOutput: false, handleSignals: false };
+// No system/ metrics: the tests compare these runs' metric lists exactly.
+const quiet = { baseDir, captureOutput: false, handleSignals: false, systemMetrics: false };
 
 const a = new Board({
   ...quiet,

@@ -3,7 +3,7 @@
 import { Board, Media } from '../../dist/index.js';
 
 const [baseDir, project, runId, image] = process.argv.slice(2);
-const board = new Board({ baseDir, project, runId, handleSignals: false });
+const board = new Board({ baseDir, project, runId, handleSignals: false, systemMetrics: false });
 board.log({ loss: 1 });
 board.log({ loss: 2 });
 board.log({ img: new Media(image) });

@@ -6,6 +6,7 @@
 import { AXIS_ONLY_NAMES } from '../data/x-axis';
 import { KEYS, readJson, writeJson, writeString } from '../state/storage';
 import { defaultTabSettings, lineCard, namespaceOf } from './card-factory';
+import { isSystemMetric } from './system-cards';
 import type { ProjectLayout, RunFilter, Tab } from './types';
 
 export const DEFAULT_FILTER: RunFilter = { q: '', status: [], config: [], sort: '-updated_at' };
@@ -98,7 +99,9 @@ export function appendProjectDefaults(layout: ProjectLayout, metrics: string[], 
   for (const t of layout.tabs)
     for (const c of t.cards) if (c.config.type === 'line') for (const m of c.config.yMetrics) shown.add(m);
   let added = 0;
-  for (const m of metrics) {
+  // The system metrics' tab comes after the runs' own tabs (docs/ui.md#system-tab).
+  const ordered = [...metrics.filter((m) => !isSystemMetric(m)), ...metrics.filter(isSystemMetric)];
+  for (const m of ordered) {
     if (AXIS_ONLY_NAMES.has(m) || shown.has(m) || layout.removedMetrics.includes(m)) continue;
     const tabName = namespaceOf(m);
     let tab = layout.tabs.find((t) => t.name === tabName);

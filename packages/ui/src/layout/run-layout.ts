@@ -16,6 +16,7 @@ import {
   tableCard,
   tensorCard,
 } from './card-factory';
+import { isSystemMetric, SYSTEM_TAB, SYSTEM_X_AXIS, systemCharts } from './system-cards';
 import { standaloneMedia } from './table-cell-media';
 import type { Card, CardConfig, RunLayout, Tab } from './types';
 
@@ -72,35 +73,47 @@ export function emptyRunLayout(hasGlobalStep: boolean): RunLayout {
   };
 }
 
+/** A default card: the names it shows and how to make it for those of them that need one. */
+interface DefaultCard {
+  names: string[];
+  kind: RemovedKey;
+  make: (names: string[]) => CardConfig;
+}
+
 /**
  * Every name a default card exists for, with the card it gets, in natural order per kind. Media cells
- * of the run's tables get no card of their own: their table card shows them.
+ * of the run's tables get no card of their own: their table card shows them. The system metrics come last,
+ * grouped into the charts of the system tab.
  */
-function defaultCardsFor(
-  input: RunLayoutInput,
-): Array<{ name: string; kind: RemovedKey; make: () => CardConfig }> {
+function defaultCardsFor(input: RunLayoutInput): DefaultCard[] {
   const a = input.available;
   const x = input.hasGlobalStep ? 'global_step' : 'step';
   const kde = new Set(a.kernel_density ?? []);
-  const out: Array<{ name: string; kind: RemovedKey; make: () => CardConfig }> = [];
+  const out: DefaultCard[] = [];
+  const one = (name: string, kind: RemovedKey, make: () => CardConfig) =>
+    out.push({ names: [name], kind, make });
   for (const m of naturalSorted(a.scalars)) {
-    if (AXIS_ONLY_NAMES.has(m)) continue;
-    out.push({ name: m, kind: 'removedMetrics', make: () => lineCard([m], x, m) });
+    if (AXIS_ONLY_NAMES.has(m) || isSystemMetric(m)) continue;
+    one(m, 'removedMetrics', () => lineCard([m], x, m));
   }
   for (const m of naturalSorted(standaloneMedia(a.media, a.tables)))
-    out.push({ name: m, kind: 'removedMedia', make: () => mediaCard(m) });
-  for (const t of naturalSorted(a.tables))
-    out.push({ name: t, kind: 'removedTables', make: () => tableCard(t) });
+    one(m, 'removedMedia', () => mediaCard(m));
+  for (const t of naturalSorted(a.tables)) one(t, 'removedTables', () => tableCard(t));
   for (const h of naturalSorted(a.histograms)) {
     if (kde.has(h)) continue;
     const ns = namespaceOf(h);
     const mode = ns === 'gradients' || ns === 'params' ? 'flow' : 'single';
-    out.push({ name: h, kind: 'removedHistograms', make: () => histogramCard(h, mode) });
+    one(h, 'removedHistograms', () => histogramCard(h, mode));
   }
-  for (const k of naturalSorted(a.kernel_density ?? []))
-    out.push({ name: k, kind: 'removedKde', make: () => kdeCard(k) });
-  for (const t of naturalSorted(a.tensors ?? []))
-    out.push({ name: t, kind: 'removedTensors', make: () => tensorCard(t) });
+  for (const k of naturalSorted(a.kernel_density ?? [])) one(k, 'removedKde', () => kdeCard(k));
+  for (const t of naturalSorted(a.tensors ?? [])) one(t, 'removedTensors', () => tensorCard(t));
+  for (const chart of systemCharts(a.scalars)) {
+    out.push({
+      names: chart.names,
+      kind: 'removedMetrics',
+      make: (names) => lineCard(names, SYSTEM_X_AXIS, chart.title),
+    });
+  }
   return out;
 }
 
@@ -122,7 +135,10 @@ function tabFor(layout: RunLayout, name: string, hasGlobalStep: boolean): Tab {
     tab = { name, cards: [] };
     layout.tabs.push(tab);
   }
-  if (!layout.tabSettings[name]) layout.tabSettings[name] = defaultTabSettings(hasGlobalStep);
+  if (!layout.tabSettings[name]) {
+    layout.tabSettings[name] = defaultTabSettings(hasGlobalStep);
+    if (name === SYSTEM_TAB) layout.tabSettings[name].xAxis = SYSTEM_X_AXIS;
+  }
   return tab;
 }
 
@@ -134,12 +150,13 @@ export function appendDefaultCards(layout: RunLayout, input: RunLayoutInput): nu
   const seen = namesInLayout(layout);
   let added = 0;
   for (const item of defaultCardsFor(input)) {
-    if (seen.has(`${item.kind}:${item.name}`)) continue;
     const removed = layout[item.kind] ?? [];
-    if (removed.includes(item.name)) continue;
-    const tab = tabFor(layout, namespaceOf(item.name), input.hasGlobalStep);
-    tab.cards.push({ id: `card-${layout.nextCardId++}`, config: item.make() });
-    seen.add(`${item.kind}:${item.name}`);
+    // A group shows only what no card shows yet (a GPU that appears later gets a card of its own).
+    const names = item.names.filter((n) => !seen.has(`${item.kind}:${n}`) && !removed.includes(n));
+    if (names.length === 0) continue;
+    const tab = tabFor(layout, namespaceOf(names[0]), input.hasGlobalStep);
+    tab.cards.push({ id: `card-${layout.nextCardId++}`, config: item.make(names) });
+    for (const n of names) seen.add(`${item.kind}:${n}`);
     added++;
   }
   return added;
