@@ -2,9 +2,11 @@
  * The export route of the read API: for the same selection it answers the very bytes the export module
  * (what `kobo export` runs) writes, as an attachment with the format's content type; values read back from
  * its Parquet and CSV are the logged ones; bad parameters get the documented 400s, limits 413, and runs,
- * metrics and projects that do not exist 404.
+ * metrics and projects that do not exist 404. With worker threads (the built package) the export runs in a
+ * thread of its own and streams the same bytes.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -105,7 +107,9 @@ describe('the export route', () => {
       ...LOSS.map((v, step) => ['aaaa01', 'First, "quoted"', step, bitsOf(v)]),
       ...[3, 2, 1.5].map((v, step) => ['bbbb02', 'Run bbbb02', step, bitsOf(v)]),
     ];
-    expect(rows.map((x) => [x.run_id, x.run_name, Number(x.step), bitsOf(x.value as number)])).toEqual(logged);
+    expect(rows.map((x) => [x.run_id, x.run_name, Number(x.step), bitsOf(x.value as number)])).toEqual(
+      logged,
+    );
     expect(new Set(rows.map((x) => x.metric))).toEqual(new Set(['train/loss']));
   });
 
@@ -123,7 +127,10 @@ describe('the export route', () => {
       LOSS.map((v, step) => [step, bitsOf(v), { 0: 0.5, 4: 0.75, 7: 0.875 }[step] ?? null]),
     );
     // A metric name with a glob character (`@`) selects only itself.
-    const jsonl = await get(viewer, exportUrl('nlp', { run: 'qggl', metric: 'eval/bleu@4', format: 'jsonl' }));
+    const jsonl = await get(
+      viewer,
+      exportUrl('nlp', { run: 'qggl', metric: 'eval/bleu@4', format: 'jsonl' }),
+    );
     expect(jsonl.status).toBe(200);
     expect(jsonl.headers['content-type']).toBe('application/jsonl; charset=utf-8');
     const expected = await moduleBytes({ targets: [dirs.qggl], format: 'jsonl', names: ['eval/bleu@4'] });
@@ -170,4 +177,45 @@ describe('the export route', () => {
       expect(r.json.detail.code).toBe(code);
     }
   });
+
+  it('runs in a thread of its own with worker threads, streaming the same bytes', async () => {
+    // Several batches and row groups: the bytes must not depend on how the export was cut up.
+    const big = mkdtempSync(join(scratch, 'big-'));
+    const steps = Array.from({ length: 300_000 }, (_, i) => i);
+    const dir = writeTsRun(big, {
+      project: 'big',
+      runId: 'long01',
+      metrics: {
+        a: { steps, values: steps.map((i) => Math.sin(i) * 1e3) },
+        b: {
+          steps: steps.filter((i) => i % 3 === 0),
+          values: steps.filter((i) => i % 3 === 0).map((i) => i / 7),
+        },
+      },
+    });
+    const app = new URL('../dist/viewer/app.js', import.meta.url).href;
+    const { createViewer } = (await import(app)) as typeof import('../src/viewer/app.js');
+    const pooled = await createViewer({ dataDir: big, workers: 1, uiDir: null, watch: false });
+    try {
+      await pooled.index.ready;
+      await pooled.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = pooled.app.server.address() as AddressInfo;
+      for (const [format, wide] of [
+        ['parquet', false],
+        ['parquet', true],
+        ['csv', false],
+      ] as const) {
+        const url = `http://127.0.0.1:${port}${exportUrl('big', { run: 'long01', format, wide: String(wide) })}`;
+        const r = await fetch(url);
+        expect(r.status).toBe(200);
+        const bytes = Buffer.from(await r.arrayBuffer());
+        expect(
+          bytes.equals(await moduleBytes({ targets: [dir], format, wide })),
+          `${format} wide=${wide}`,
+        ).toBe(true);
+      }
+    } finally {
+      await pooled.close();
+    }
+  }, 120_000);
 });

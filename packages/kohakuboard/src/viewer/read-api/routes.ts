@@ -265,7 +265,8 @@ export function routeTable(h: ReadApiOptions): RouteDeclaration[] {
       method: 'GET',
       url: '/api/projects/:project/export',
       scope: 'project',
-      summary: 'Scalars of chosen runs and metrics as a CSV, Parquet or JSON Lines file (as kobo export writes)',
+      summary:
+        'Scalars of chosen runs and metrics as a CSV, Parquet or JSON Lines file (as kobo export writes)',
       tags: ['export'],
       params: S.ProjectParams,
       querystring: S.ExportQuery,

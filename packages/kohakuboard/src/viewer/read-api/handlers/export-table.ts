@@ -1,22 +1,18 @@
 /**
  * `GET /api/projects/{project}/export` (docs/api.md#export): the scalars of chosen runs and metrics as the
  * table `kobo export` writes for the same selection — the same export module, the same bytes — streamed as
- * an attachment. The export runs on this thread but never for long at a time: it is read and encoded in
- * small batches, and every chunk it writes waits for a turn of the event loop (and for the client, when it
- * reads slowly), so other requests are answered between chunks.
+ * an attachment. The export itself runs in a thread of its own (worker-pool/export-stream.ts).
  */
-import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import {
   type ExportFormat,
   type ExportRequest,
   type ExportRun,
-  exportToStream,
   resolveExportRuns,
 } from '../../../export/index.js';
 import { listMetricFiles } from '../../../storage/index.js';
-import { errorText } from '../../../util/error-text.js';
 import { ApiError, invalidParameter, notFound, runNotFound } from '../../api-error.js';
+import { streamExport } from '../../worker-pool/export-stream.js';
 import type { RouteContext } from '../route-context.js';
 import { EXPORT_MAX_METRICS, EXPORT_MAX_RUNS } from '../schemas.js';
 
@@ -33,12 +29,6 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   jsonl: 'application/jsonl; charset=utf-8',
 };
 
-/**
- * Rows per batch: a quarter of the command line's, so that reading and encoding one batch stays short.
- * The batch size changes no byte of the output (row groups and pages are cut by row counts of their own).
- */
-const ROUTE_BATCH_ROWS = 65_536;
-
 /** Glob characters of the export's name filter, escaped so that each metric matches only itself. */
 const exactName = (name: string) => name.replace(/[\\*?[\]{}()!+@|^$]/g, '\\$&');
 
@@ -50,17 +40,6 @@ export function exportFileName(project: string, runs: readonly ExportRun[], q: E
   return `${safePart(who)}${q.wide ? '-wide' : ''}.${q.format ?? 'csv'}`;
 }
 
-/** Passes chunks on one turn of the event loop later, so that a long export yields between its chunks. */
-class YieldingPassThrough extends Transform {
-  constructor() {
-    super({ highWaterMark: 64 * 1024 });
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    setImmediate(() => done(null, chunk));
-  }
-}
-
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
@@ -69,7 +48,11 @@ function unique(values: readonly string[]): string[] {
 function exportRunsOf(c: RouteContext, ids: readonly string[]): ExportRun[] {
   const dirs = ids.map((id) => {
     const run = c.h.index.resolve(c.project, id);
-    if (!run || !c.h.access.canReadProject(c.principal, c.project) || !c.h.access.canReadRun(c.principal, run))
+    if (
+      !run ||
+      !c.h.access.canReadProject(c.principal, c.project) ||
+      !c.h.access.canReadRun(c.principal, run)
+    )
       throw runNotFound();
     return c.h.index.runDir(run);
   });
@@ -108,13 +91,11 @@ export function sendExport(c: RouteContext, q: ExportQuery): FastifyReply {
     format,
     wide: q.wide ?? false,
     names: metrics.map(exactName),
-    batchRows: ROUTE_BATCH_ROWS,
   };
-  const body = new YieldingPassThrough();
-  exportToStream(request, body, {}, { runs }).catch((err: unknown) => {
+  const body = streamExport(request, runs, {
+    threads: c.h.executor.threads > 0,
     // The status line is gone by now: a cut-off body is how the client learns of the failure.
-    if (!body.destroyed) c.reply.log.error({ err }, `export of ${c.project} failed: ${errorText(err)}`);
-    body.destroy(err instanceof Error ? err : new Error(errorText(err)));
+    onError: (err) => c.reply.log.error({ err }, `export of ${c.project} failed: ${err.message}`),
   });
   return c.reply
     .header('content-type', EXPORT_CONTENT_TYPES[format])
