@@ -1,9 +1,9 @@
 /**
- * Where an export of the read API runs (docs/api.md#export): in a worker thread of its own when the viewer
- * has worker threads, so that reading and encoding (a Parquet row group is encoded in one go) never hold
- * the event loop; otherwise (`--workers 0`, and when running from the TypeScript sources) on this thread,
- * handing on each chunk a turn of the event loop later. At most EXPORT_THREADS exports run at a time; the
- * others wait for their turn. A client that goes away stops its export.
+ * Where an export of the read API runs (docs/api.md#export-off-the-event-loop): in a worker thread of its
+ * own when the viewer has worker threads, so that reading and encoding (a Parquet row group is encoded in
+ * one go) never hold the event loop; otherwise (`--workers 0`, and when running from the TypeScript sources)
+ * on this thread, handing on each chunk a turn of the event loop later. At most EXPORT_THREADS exports run
+ * at a time; the others wait for their turn. A client that goes away stops its export.
  */
 import { existsSync } from 'node:fs';
 import { PassThrough, Transform, type TransformCallback, type Writable } from 'node:stream';
