@@ -178,7 +178,7 @@ describe('the export route', () => {
     }
   });
 
-  it('runs in a thread of its own with worker threads, streaming the same bytes', async () => {
+  it('runs in a thread of its own with worker threads, streaming the same bytes; a client that goes stops it', async () => {
     // Several batches and row groups: the bytes must not depend on how the export was cut up.
     const big = mkdtempSync(join(scratch, 'big-'));
     const steps = Array.from({ length: 300_000 }, (_, i) => i);
@@ -214,6 +214,23 @@ describe('the export route', () => {
           `${format} wide=${wide}`,
         ).toBe(true);
       }
+      // Clients that walk away stop their exports and free their turns: with both turns taken by
+      // abandoned downloads that nobody reads, a third export still runs to its end.
+      for (let i = 0; i < 2; i++) {
+        const controller = new AbortController();
+        const r = await fetch(`http://127.0.0.1:${port}${exportUrl('big', { run: 'long01' })}`, {
+          signal: controller.signal,
+        });
+        const reader = r.body!.getReader();
+        expect((await reader.read()).done).toBe(false);
+        controller.abort();
+      }
+      const after = await fetch(
+        `http://127.0.0.1:${port}${exportUrl('big', { run: 'long01', metric: 'b' })}`,
+      );
+      expect(after.status).toBe(200);
+      const bytes = Buffer.from(await after.arrayBuffer());
+      expect(bytes.equals(await moduleBytes({ targets: [dir], format: 'csv', names: ['b'] }))).toBe(true);
     } finally {
       await pooled.close();
     }
