@@ -79,6 +79,10 @@ describe('the export route', () => {
     expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(r.headers['content-disposition']).toBe('attachment; filename="vision-lka9.csv"');
     expect(r.raw.equals(await moduleBytes({ targets: [dirs.lka9], format: 'csv' }))).toBe(true);
+    const head = await viewer.app.inject({ method: 'HEAD', url: exportUrl('vision', { run: 'lka9' }) });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-disposition']).toBe('attachment; filename="vision-lka9.csv"');
+    expect(head.rawPayload.length).toBe(0);
     const { header, records } = parseCsv(r.body);
     expect(header).toEqual(['metric', 'step', 'global_step', 'timestamp', 'value']);
     const stored = storedPoints(dirs.lka9);

@@ -92,15 +92,17 @@ export function sendExport(c: RouteContext, q: ExportQuery): FastifyReply {
     wide: q.wide ?? false,
     names: metrics.map(exactName),
   };
+  c.reply
+    .header('content-type', EXPORT_CONTENT_TYPES[format])
+    .header('content-disposition', `attachment; filename="${exportFileName(c.project, runs, q)}"`)
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff');
+  // HEAD: the checks and headers of GET, without running an export whose bytes would be dropped.
+  if (c.req.method === 'HEAD') return c.reply.send();
   const body = streamExport(request, runs, {
     threads: c.h.executor.threads > 0,
     // The status line is gone by now: a cut-off body is how the client learns of the failure.
     onError: (err) => c.reply.log.error({ err }, `export of ${c.project} failed: ${err.message}`),
   });
-  return c.reply
-    .header('content-type', EXPORT_CONTENT_TYPES[format])
-    .header('content-disposition', `attachment; filename="${exportFileName(c.project, runs, q)}"`)
-    .header('cache-control', 'no-store')
-    .header('x-content-type-options', 'nosniff')
-    .send(body);
+  return c.reply.send(body);
 }
