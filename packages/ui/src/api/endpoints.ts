@@ -303,3 +303,17 @@ export const getLogText = (
     apiUrl(`${runBase(project, runId)}/logs/${seg(file)}`, { offset, format: 'text', max_bytes: 8388608 }),
     o,
   );
+
+/** docs/api.md#export: the scalars of chosen runs and metrics as a file, as `kobo export` writes it. */
+export interface ExportQuery {
+  run: string[];
+  /** None: every metric. */
+  metric?: string[];
+  format: 'csv' | 'parquet' | 'jsonl';
+  wide?: boolean;
+}
+
+/** The export route's URL: the browser downloads it (Content-Disposition: attachment). */
+export function exportUrl(project: string, q: ExportQuery): string {
+  return apiUrl(`/api/projects/${seg(project)}/export`, { ...q });
+}

@@ -16,6 +16,7 @@ import { requestTaskContext } from '../worker-pool/request-context.js';
 import type { TaskResult } from '../worker-pool/task-result.js';
 import type { TaskInput } from '../worker-pool/tasks.js';
 import { sendBatch } from './handlers/batch.js';
+import { sendExport } from './handlers/export-table.js';
 import { projectsBody, sendConfigKeys, sendRunList, sendRunRecord, sendStatus } from './handlers/listing.js';
 import { sendBoardMedia, sendMediaById, sendMediaFile } from './handlers/media-blob.js';
 import { patchRun } from './handlers/patch-run.js';
@@ -259,6 +260,19 @@ export function routeTable(h: ReadApiOptions): RouteDeclaration[] {
       settings: { readableProject: true },
       response: S.jsonResponses(S.BatchConfig),
       handle: (c) => sendBatch(h, c.principal, c.project, 'config', c.req, c.reply, c.search),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/projects/:project/export',
+      scope: 'project',
+      summary:
+        'Scalars of chosen runs and metrics as a CSV, Parquet or JSON Lines file (as kobo export writes)',
+      tags: ['export'],
+      params: S.ProjectParams,
+      querystring: S.ExportQuery,
+      settings: { readableProject: true },
+      response: S.EXPORT_RESPONSES,
+      handle: (c, q) => sendExport(c, q),
     }),
     route({
       method: 'GET',

@@ -140,6 +140,23 @@ export const EnvelopeQuery = Type.Object({
   envelope: Bool('Answer {"results", "errors"} instead of a bare map'),
 });
 
+/** docs/api.md#export: a table of scalars of some runs, in the bytes `kobo export` writes. */
+export const EXPORT_FORMAT_VALUES = ['csv', 'parquet', 'jsonl'] as const;
+export const EXPORT_MAX_RUNS = 100;
+export const EXPORT_MAX_METRICS = 1000;
+export const ExportQuery = Type.Object({
+  run: Type.Array(Type.String(), {
+    description: `Repeatable run id; 1 to ${EXPORT_MAX_RUNS} (more: 413 too_large)`,
+  }),
+  metric: Type.Optional(
+    Type.Array(Type.String(), {
+      description: `Repeatable exact metric name; none: every metric; at most ${EXPORT_MAX_METRICS}`,
+    }),
+  ),
+  format: OneOf(EXPORT_FORMAT_VALUES, 'csv (default), parquet or jsonl'),
+  wide: Bool('One row per step and a column per metric, instead of one row per point'),
+});
+
 export const BatchScalarsQuery = Type.Object({
   format: OneOf(['json', 'kbc'] as const, 'Response encoding; wins over the body field'),
   envelope: Bool('Answer {"results", "errors"} instead of a bare map (JSON only)'),
@@ -723,6 +740,17 @@ export function alternativeResponses(schema: TSchema, others: Record<string, str
 }
 
 /** A blob with Range support (docs/api.md#media-files). */
+export const EXPORT_RESPONSES = {
+  200: binary(
+    'The table as an attachment, streamed',
+    'text/csv',
+    'application/vnd.apache.parquet',
+    'application/jsonl',
+  ),
+  '4xx': ErrorBody,
+  '5xx': ErrorBody,
+};
+
 export const BLOB_RESPONSES = {
   200: binary('The blob; Content-Type from its extension', 'application/octet-stream'),
   206: binary('A byte range (Range: bytes=a-b, a- or -n)', 'application/octet-stream'),

@@ -11,6 +11,8 @@ export interface CardHandle {
   resetView?: () => void;
   exportPng?: () => void;
   copyImage?: () => void;
+  downloadShownCsv?: () => void;
+  downloadFullCsv?: () => void;
 }
 
 export type CardHandles = ReturnType<typeof useCardHandles>;
@@ -31,6 +33,8 @@ export function useCardHandles() {
 
   function onMenu(id: string, action: string): void {
     if (action === 'copy-image') byId.get(id)?.copyImage?.();
+    else if (action === 'download-shown-csv') byId.get(id)?.downloadShownCsv?.();
+    else if (action === 'download-full-csv') byId.get(id)?.downloadFullCsv?.();
     else if (action === 'toggle-data') {
       if (dataViews.has(id)) dataViews.delete(id);
       else dataViews.add(id);

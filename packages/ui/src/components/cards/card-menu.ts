@@ -9,10 +9,15 @@ export interface CardMenuItem {
   checked?: boolean;
 }
 
-/** A line card's menu: copy the exported image, and the "Data" view of its loaded points. */
+/**
+ * A line card's menu: copy the exported image, download its points (docs/ui.md#downloads), and the "Data"
+ * view of its loaded points.
+ */
 export function lineCardMenu(dataShown: boolean): CardMenuItem[] {
   return [
     { id: 'copy-image', label: 'Copy image' },
+    { id: 'download-shown-csv', label: 'Download CSV (shown)' },
+    { id: 'download-full-csv', label: 'Download CSV (full resolution)' },
     { id: 'toggle-data', label: 'Data (table of loaded points)', checked: dataShown },
   ];
 }

@@ -4,6 +4,8 @@ import type { LineSource } from '../../data/line-sources';
 import type { SeriesLook } from '../../data/use-line-data';
 
 export interface LineCardContext {
+  /** The project of the runs (downloads through the export route). */
+  project: string;
   source: LineSource;
   runIds: string[];
   firstTimestampMs: (runId: string) => number;
