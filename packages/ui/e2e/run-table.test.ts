@@ -40,7 +40,7 @@ async function countText(page: Page): Promise<[number, number]> {
 }
 
 async function waitForCount(page: Page, want: (shown: number, total: number) => boolean): Promise<number> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     const [shown, total] = await countText(page);
     if (want(shown, total)) return shown;
     await page.waitForTimeout(100);

@@ -23,6 +23,7 @@ import {
 /** The server's bound on metrics per summaries request. */
 export const MAX_SUMMARY_METRICS = 16;
 const RUN_FIELDS = ['run_id', 'name', 'annotation', 'status', 'last_step', 'updated_at_ms', 'config'];
+const INDEXING_RETRY_MS = 1000;
 const BASE_COLUMNS = ['field:name', 'field:status', 'field:last_step'];
 
 export interface RunTableOptions {
@@ -89,7 +90,10 @@ export function useRunTable(o: RunTableOptions) {
       });
       if (gen === generation) runs.value = list.runs;
       await loadSummaries();
-      if (gen === generation) error.value = null;
+      if (gen !== generation) return;
+      error.value = null;
+      // While the server's first scan runs the list is incomplete: it is asked again shortly.
+      if (list.indexing) setTimeout(() => gen === generation && reload(), INDEXING_RETRY_MS);
     } catch (err) {
       if (gen === generation) error.value = errorMessage(err);
     } finally {
