@@ -95,7 +95,7 @@ export function formatCell(v: CellValue): string {
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
   const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(5)));
+  return a !== 0 && (a < 1e-4 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(5)));
 }
 
 /**
