@@ -6,6 +6,7 @@
 //   scalars_full_1m_json_ms, _binary_ms        every row of the 1M-row metric (Server-Timing)
 //   list_10k_runs_ms, _uncached_ms, _limit100_ms, _query_ms  C2: 10,000 runs (Server-Timing)
 //   projects_10k_ms                            C2: /api/projects over those runs
+//   metric_summaries_10k_first_ms, _ms         metric_summaries of those runs (2 metrics): first, then held
 //   cold_projects_ms                           C5: first /api/projects answer after listening (client time)
 //   index_10k_runs_s                           C5: time to index the fresh directory
 //   batch_scalars_100x10k_kbc_ms               C7: batch/scalars, 100 runs x 10k rows, points=1000, kbc (client)
@@ -332,6 +333,13 @@ async function main() {
     );
     await phaseLag('list_10k_runs_query');
     bench('projects_10k_ms', (await serverTime(`${base}/api/projects`)).median, 'ms');
+    // Metric summaries of every run: the first request computes them, the next are answered from the cache.
+    const summaries = `${base}/api/projects/many/metric_summaries?metric=loss&metric=absent`;
+    const first = await fetch(summaries);
+    await first.arrayBuffer();
+    bench('metric_summaries_10k_first_ms', timing(first), 'ms');
+    bench('metric_summaries_10k_ms', (await serverTime(summaries)).median, 'ms');
+    await phaseLag('metric_summaries_10k');
 
     const batchBody = JSON.stringify({
       run_ids: Array.from({ length: 100 }, (_, r) => `c${String(r).padStart(4, '0')}`),

@@ -405,6 +405,16 @@ export function readStepIndexEnds(db: SqliteDatabase): StepIndexEnds | null {
   };
 }
 
+/** The step and global_step of the step index's last row (largest step); null when it is empty or missing. */
+export function readLastStepRow(db: SqliteDatabase): { step: number; globalStep: number | null } | null {
+  if (!hasTable(db, 'steps')) return null;
+  const row = db.prepare('SELECT step, global_step FROM steps ORDER BY step DESC LIMIT 1').get() as
+    | { step: unknown; global_step: unknown }
+    | undefined;
+  if (!row || row.step === null || row.step === undefined) return null;
+  return { step: Number(row.step), globalStep: numberOrNull(row.global_step) };
+}
+
 /**
  * Whether any step-index row has a global_step other than 0, looking only at rows with a step greater than
  * `afterStep` when it is given (a growing run is then never rescanned whole).

@@ -42,7 +42,7 @@ export function serveForSuite(options: ServeOptions = {}): ServedData {
     await browser?.close();
     await viewer?.stop();
     data?.cleanup();
-  });
+  }, options.setupTimeoutMs ?? 10_000);
 
   const started = <T>(value: T | null, what: string): T => {
     if (value === null) throw new Error(`the suite's ${what} is not started`);

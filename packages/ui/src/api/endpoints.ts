@@ -19,6 +19,7 @@ import type {
   LogChunk,
   LogList,
   MediaResponse,
+  MetricSummaries,
   PatchRunResponse,
   ProjectInfo,
   RunConfigResponse,
@@ -68,6 +69,15 @@ export function getRuns(project: string, query: RunQuery = {}, o?: RequestOption
 
 export const getConfigKeys = (project: string, o?: RequestOptions) =>
   apiJson<ConfigKeysResponse>(`/api/projects/${seg(project)}/config_keys`, o);
+
+/** Every run's last, min and max of `metrics` (at most 16), computed and held by the server. */
+export const getMetricSummaries = (project: string, metrics: string[], o?: RequestOptions) =>
+  apiJson<MetricSummaries>(
+    apiUrl(`/api/projects/${seg(project)}/metric_summaries`, {
+      metric: metrics.length ? metrics : undefined,
+    }),
+    o,
+  );
 
 export const getSummary = (project: string, runId: string, o?: RequestOptions) =>
   apiJson<RunSummary>(`${runBase(project, runId)}/summary`, o);

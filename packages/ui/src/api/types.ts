@@ -21,6 +21,8 @@ export type {
   LogList,
   MediaEntry,
   MediaResponse,
+  MetricSummaries,
+  MetricSummary,
   NestedData,
   PatchRunResponse,
   ProjectInfo,

@@ -173,4 +173,16 @@ export interface ProjectLayout {
   runFilter?: RunFilter;
   chartsPerPage?: number | 'all';
   pinnedConfigKeys?: string[];
+  /** What the main area shows (docs/ui.md#run-table). */
+  projectView?: 'charts' | 'table' | 'params';
+  /** Run-table columns as `field:…`, `config:<key>`, `last:|min:|max:<metric>`. */
+  tableColumns?: string[];
+  tableSort?: { column: string; descending: boolean };
+  tableFilter?: string;
+  /** Parameters view: the config keys drawn as axes, the metric and its statistic. */
+  paramKeys?: string[];
+  paramMetric?: string;
+  paramStat?: 'last' | 'min' | 'max';
+  /** Parameters view: the key on the scatter's x axis. */
+  scatterKey?: string;
 }

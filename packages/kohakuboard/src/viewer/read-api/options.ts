@@ -36,6 +36,11 @@ export interface ReadIndex {
   refreshRun(key: string): RunRecord | null;
   /** Moves a run to a renamed folder after PATCH. */
   renameRun(key: string, newDir: string, newFolder: string): RunRecord | null;
+  /**
+   * A text that changes whenever the run's data changes (metric summaries are cached under it). Without it,
+   * the stamps of the record's step index are used (docs/api.md#metric-summaries).
+   */
+  dataVersion?(run: RunRecord): string;
 }
 
 /** Who is asking; the local viewer has no accounts and always passes null. */

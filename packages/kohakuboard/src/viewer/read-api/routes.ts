@@ -19,6 +19,7 @@ import { sendBatch } from './handlers/batch.js';
 import { sendExport } from './handlers/export-table.js';
 import { projectsBody, sendConfigKeys, sendRunList, sendRunRecord, sendStatus } from './handlers/listing.js';
 import { sendBoardMedia, sendMediaById, sendMediaFile } from './handlers/media-blob.js';
+import { sendMetricSummaries } from './handlers/metric-summaries.js';
 import { patchRun } from './handlers/patch-run.js';
 import type { ReadApiOptions } from './options.js';
 import type { RouteContext, RouteScope, RouteSettings, RunContext } from './route-context.js';
@@ -219,6 +220,17 @@ export function routeTable(h: ReadApiOptions): RouteDeclaration[] {
       params: S.ProjectParams,
       response: S.jsonResponses(S.ConfigKeys),
       handle: (c) => sendConfigKeys(h, c.principal, c.reply, c.project),
+    }),
+    route({
+      method: 'GET',
+      url: '/api/projects/:project/metric_summaries',
+      scope: 'project',
+      summary: 'Every run’s last step and global step, and the last, min and max of chosen metrics',
+      tags: ['projects'],
+      params: S.ProjectParams,
+      querystring: S.MetricSummaryQuery,
+      response: S.jsonResponses(S.MetricSummaries),
+      handle: (c, q) => sendMetricSummaries(c, q),
     }),
     route({
       method: 'POST',

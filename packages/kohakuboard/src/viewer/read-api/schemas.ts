@@ -132,6 +132,14 @@ export const RunListQuery = Type.Object({
   fields: Str('Comma list of run fields to include (run_id always)'),
 });
 
+export const MetricSummaryQuery = Type.Object({
+  metric: Type.Optional(
+    Type.Array(Type.String(), {
+      description: 'Repeatable: a metric to summarize for every run (at most 16; names may contain `/`)',
+    }),
+  ),
+});
+
 export const DetailsQuery = Type.Object({
   details: Bool('Add per-name counts and step ranges'),
 });
@@ -376,6 +384,32 @@ export const ConfigKey = Type.Object({
   numeric: Type.Boolean(),
 });
 export const ConfigKeys = Type.Object({ project: Type.String(), keys: Type.Array(ConfigKey) });
+
+/** One metric of one run, over the rows the scalar route serves (docs/api.md#metric-summaries). */
+export const MetricSummary = Type.Object({
+  count: Type.Integer({ description: 'Rows of the metric' }),
+  last: JsonFloat,
+  last_step: Nullable(Type.Integer()),
+  min: JsonFloat,
+  max: JsonFloat,
+});
+
+export const RunMetricSummaries = Type.Object({
+  last_step: Nullable(Type.Integer()),
+  last_global_step: Nullable(Type.Integer({ description: 'global_step of the last step' })),
+  metrics: Type.Record(Type.String(), MetricSummary, {
+    description: 'By metric asked for; a metric the run lacks (or that has no rows) is absent',
+  }),
+  error: Type.Optional(ErrorDetail),
+});
+
+export const MetricSummaries = Type.Object({
+  project: Type.String(),
+  metrics: Type.Array(Type.String(), { description: 'The metrics asked for' }),
+  indexing: Type.Boolean({ description: 'True while the first scan runs (runs may be missing)' }),
+  runs: Type.Record(Type.String(), RunMetricSummaries, { description: 'By run id, every readable run' }),
+  names: Type.Array(Type.String(), { description: 'Metric names of the runs, in code-point order' }),
+});
 
 export const RunStatusInfo = Type.Object({
   run_id: Type.String(),

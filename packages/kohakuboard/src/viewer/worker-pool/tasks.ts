@@ -24,6 +24,11 @@ import {
 import { type KdeQuery, kdeList, kdeResponse } from '../run-data/kde.js';
 import { type LogQuery, logList, logResult } from '../run-data/logs.js';
 import { mediaEntries, mediaList } from '../run-data/media.js';
+import {
+  type RunSummaryRequest,
+  type RunSummaryResult,
+  summarizeRuns,
+} from '../run-data/metric-summaries.js';
 import { metadataObject } from '../run-data/run-metadata.js';
 import { batchSeriesPiece, metricDetails, scalarNames, scalarSeriesResult } from '../run-data/scalars.js';
 import { summaryObject } from '../run-data/summary.js';
@@ -66,6 +71,7 @@ export type TaskInput =
   | { task: 'log'; run: RunRef; name: string; query: LogQuery }
   | { task: 'config'; run: RunRef }
   | { task: 'metadata'; run: RunRef }
+  | { task: 'metricSummaries'; runs: RunSummaryRequest[] }
   | { task: 'mediaBlob'; runDir: string; key: string; range: ByteSpan | null };
 
 /** Bytes start..end of a blob, both inclusive. */
@@ -81,7 +87,13 @@ export interface ByteSpan {
 export type TaskRequest = TaskInput & { encoding?: BodyEncoding | null; cancel?: Int32Array };
 
 export type ProbeOutcome = RunProbe | { error: string };
-export type TaskOutput = TaskResult | string | Uint8Array | ProbeOutcome[] | Record<string, unknown>;
+export type TaskOutput =
+  | TaskResult
+  | string
+  | Uint8Array
+  | ProbeOutcome[]
+  | RunSummaryResult[]
+  | Record<string, unknown>;
 
 export interface ContextOptions {
   cacheBytes: number;
@@ -220,6 +232,8 @@ function runTaskUncompressed(ctx: ReaderContext, input: TaskInput): TaskOutput {
         return { status: 200, type: JSON_TYPE, body: configJson(ctx, input.run) };
       case 'metadata':
         return metadataResult(ctx, input.run);
+      case 'metricSummaries':
+        return summarizeRuns(ctx, input.runs);
       case 'mediaBlob':
         return blobResult(ctx, input.runDir, input.key, input.range);
     }
