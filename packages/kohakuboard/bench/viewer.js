@@ -168,6 +168,7 @@ function startServer(dataDir) {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const waiting = [];
+  const early = [];
   let buffered = '';
   child.stdout.on('data', (chunk) => {
     buffered += chunk;
@@ -184,11 +185,16 @@ function startServer(dataDir) {
       const msg = JSON.parse(line);
       const i = waiting.findIndex((w) => w.type === msg.type);
       if (i >= 0) waiting.splice(i, 1)[0].resolve(msg);
+      else early.push(msg); // a message that came before anyone asked for it (indexing can beat a request)
     }
   });
   return {
     child,
-    next: (type) => new Promise((resolve) => waiting.push({ type, resolve })),
+    next: (type) => {
+      const i = early.findIndex((m) => m.type === type);
+      if (i >= 0) return Promise.resolve(early.splice(i, 1)[0]);
+      return new Promise((resolve) => waiting.push({ type, resolve }));
+    },
     send: (cmd) => child.stdin.write(`${cmd}\n`),
   };
 }
