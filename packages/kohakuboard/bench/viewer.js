@@ -248,6 +248,10 @@ async function eventLatency(base, dataDir) {
   const file = join(runDir, 'data', 'metrics', 'loss.db');
   const h = openForWriting(file, 'columnvault');
   const w = new MetricFileWriter(h.db, file);
+  // As the writer does: metric rows first, then their steps in metadata.db, which is what makes them
+  // committed (the viewer serves no metric row past the last step of the step index, docs/format.md#crashes-and-the-wal).
+  const md = openForWriting(join(runDir, 'data', 'metadata.db'), 'metadata');
+  const mw = new MetadataDbWriter(md.db);
   await new Promise((r) => setTimeout(r, 1500));
   const latencies = [];
   let count = 10;
@@ -255,7 +259,9 @@ async function eventLatency(base, dataDir) {
     const rows = 100;
     const s = Array.from({ length: rows }, (_, k) => count + k);
     const t = nowMs();
-    w.append({ step: s, globalStep: s, timestamp: s.map((x) => Date.now() + x), value: s.map(Math.sqrt) });
+    const times = s.map((x) => Date.now() + x);
+    w.append({ step: s, globalStep: s, timestamp: times, value: s.map(Math.sqrt) });
+    mw.steps(s, s, times);
     count += rows;
     const want = `"count":${count}`;
     await new Promise((resolve) => {
@@ -272,6 +278,7 @@ async function eventLatency(base, dataDir) {
     await new Promise((r) => setTimeout(r, 1200));
   }
   h.db.close();
+  md.db.close();
   abort.abort();
   return median(latencies);
 }
