@@ -135,6 +135,9 @@ async function serveOnce(command: string, probe: string): Promise<void> {
   const res = await fetch(base + probe);
   expect(res.status, `${command}: GET ${probe}\n${out}`).toBe(200);
   await res.arrayBuffer();
+  // A user reads the page before pressing Ctrl+C; stopping while the task pool's threads still load their
+  // modules can abort Node 20 inside a starting worker (a fatal error of its require of an ES module).
+  await new Promise((r) => setTimeout(r, 2000));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGINT');
   const code = await exited;

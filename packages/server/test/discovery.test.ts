@@ -61,6 +61,9 @@ describeBackends('runs copied into the data dir', (b) => {
     const ownerEvents = listen(owner);
     const otherEvents = listen(other);
     const anonymousEvents = listen(anonymous);
+    // The streams are open (their hello arrived) before anything is copied, so no event can precede them.
+    for (const e of [ownerEvents, otherEvents, anonymousEvents])
+      await eventually(async () => expect(e.text()).toContain('event: hello'));
     // Copied while the server runs.
     for (const r of RUNS) cpSync(join(FIXTURES, r), join(t.dataDir, r), { recursive: true });
 
