@@ -72,10 +72,6 @@ function chooseToken(opts: SyncOptions): string {
   throw new CliError(`kobo sync needs a token: --token-file FILE, ${TOKEN_ENV} or --token`, 2);
 }
 
-function describe(err: unknown): string {
-  return errorText(err);
-}
-
 function resultLine(r: SyncReport): string {
   const where = `${r.project}/${r.runId}`;
   if (!r.requests && !r.mediaUploaded && !r.logsUploaded.length) return `${r.runDir} → ${where}: up to date`;
@@ -152,7 +148,7 @@ export function registerSync(program: Command): void {
           } catch (err) {
             bar?.done();
             failed++;
-            process.stderr.write(`kobo sync: ${runDir}: failed: ${describe(err)}\n`);
+            process.stderr.write(`kobo sync: ${runDir}: failed: ${errorText(err)}\n`);
           }
           if (interrupt.signal.aborted) break;
         }
