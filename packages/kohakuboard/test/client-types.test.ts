@@ -379,7 +379,8 @@ describe('Board options (docs/client.md#options)', () => {
       remoteToken: 't',
       memoryMode: true,
     });
-    expect(memory.warnings[0]).toMatch(/memory-mode board is not available yet/);
+    expect(memory.warnings).toEqual([]);
+    expect(memory.memoryMode).toBe(true);
   });
 
   it('snapshots the config with the dialect rules', () => {

@@ -84,4 +84,9 @@ export class BoardLogger {
   close(): void {
     this.file.close();
   }
+
+  /** The text of a board.log kept in memory (memory mode); null when it goes to a file. */
+  memoryText(): string | null {
+    return this.file.path === null ? this.file.memory.join('') : null;
+  }
 }

@@ -232,8 +232,6 @@ export function resolveBoardOptions(
   if (syncEnabled) {
     if (!remoteUrl || !remoteToken) {
       warnings.push('syncEnabled is true but remoteUrl or remoteToken is missing; remote sync stays off.');
-    } else if (bool('memoryMode', false)) {
-      warnings.push('Remote sync of a memory-mode board is not available yet; remote sync stays off.');
     }
   }
   if (annotationText !== undefined && annotation === null) {

@@ -19,6 +19,7 @@ import {
   writeMetadataJson,
 } from '../storage/index.js';
 import { LiveSync } from '../sync/live-sync.js';
+import { MemorySync, memorySyncPeriodMs } from '../sync/memory-sync.js';
 import { asError, errorText } from '../util/error-text.js';
 import { VERSION } from '../version.js';
 import type { LogItem } from '../writer/messages.js';
@@ -84,7 +85,8 @@ export class Board implements HookedBoard {
   private readonly hotKeys: string[] = [];
   private outputSink: OutputSink | null = null;
   private readonly ending: BoardEnding;
-  private liveSync: LiveSync | null = null;
+  /** Remote sync (docs/sync.md): of the run folder, or of a memory-mode writer's rows. */
+  private remoteSync: LiveSync | MemorySync | null = null;
   private warnedAfterFinish = false;
 
   constructor(options?: BoardOptions) {
@@ -129,8 +131,16 @@ export class Board implements HookedBoard {
     }
     this.logger = logger;
 
-    // 4. The writer thread.
+    // 4. The writer thread (in memory mode with sync, the sync thread it hands its rows to first).
     const hooks = internalHooksOf(options);
+    const { remoteUrl, remoteToken, remoteProject, syncEnabled, syncInterval } = o.sync;
+    const syncOn = syncEnabled && remoteUrl !== null && remoteToken !== null;
+    const memorySync =
+      syncOn && o.memoryMode
+        ? new MemorySync({ remoteUrl, token: remoteToken, project: remoteProject, runId }, logger, () =>
+            logger.memoryText(),
+          )
+        : null;
     this.link = new WriterLink(
       {
         runDir,
@@ -144,6 +154,9 @@ export class Board implements HookedBoard {
         stallTimeoutMs: hooks.stallTimeoutMs ?? DEFAULT_STALL_MS,
         crashAfterMessages: hooks.writerCrashAfterMessages,
         diskFullWhileFileExists: hooks.diskFullWhileFileExists,
+        ...(memorySync
+          ? { sync: { port: memorySync.writerPort, periodMs: memorySyncPeriodMs(syncInterval) } }
+          : {}),
         ...(o.systemMetrics
           ? {
               systemMetrics: {
@@ -180,12 +193,16 @@ export class Board implements HookedBoard {
         stopHeap();
         unregisterBoard(this);
       },
-      finalSync: () => this.liveSync?.finish(hooks.finalSyncTimeoutMs) ?? Promise.resolve(),
-      stopSync: () => this.liveSync?.stop(),
+      finalSync: () => this.remoteSync?.finish(hooks.finalSyncTimeoutMs) ?? Promise.resolve(),
+      stopSync: () => this.remoteSync?.stop(),
     });
-    const { remoteUrl, remoteToken, remoteProject, syncEnabled, syncInterval } = o.sync;
-    if (syncEnabled && remoteUrl && remoteToken && !o.memoryMode) {
-      this.liveSync = new LiveSync(
+    if (memorySync) {
+      this.remoteSync = memorySync;
+      logger.info(
+        `Remote sync to ${remoteUrl} (project ${remoteProject}) every ${memorySyncPeriodMs(syncInterval) / 1000} s; memory mode: the server holds the only copy`,
+      );
+    } else if (syncOn) {
+      this.remoteSync = new LiveSync(
         { runDir, remoteUrl, token: remoteToken, project: remoteProject, intervalS: syncInterval },
         logger,
       );
@@ -193,13 +210,13 @@ export class Board implements HookedBoard {
     }
     registerBoard(this);
     for (const w of o.warnings) logger.warning(w);
-    if (o.memoryMode) {
+    if (o.memoryMode && !memorySync) {
       logger.warning(
         'Memory mode without remote sync: everything logged will be lost when the process exits.',
       );
     }
     logger.info(`Board created: ${this.name} (run_id: ${runId}, annotation: ${o.annotation ?? '—'})`);
-    logger.info(`Board directory: ${runDir}`);
+    logger.info(o.memoryMode ? 'Board directory: none (memory mode)' : `Board directory: ${runDir}`);
   }
 
   /** Like the constructor, but resolves only when the writer has created its files. */

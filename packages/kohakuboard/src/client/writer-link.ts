@@ -51,6 +51,8 @@ export interface WriterLinkOptions {
   diskFullWhileFileExists?: string;
   /** System metrics (docs/client.md#system-metrics); absent when they are off. */
   systemMetrics?: SystemMetricsInit;
+  /** Memory mode with sync: where the writer hands its rows (docs/sync.md#memory-mode-with-sync). */
+  sync?: { port: MessagePort; periodMs: number };
 }
 
 export class WriterLink {
@@ -94,8 +96,10 @@ export class WriterLink {
         ? { diskFullWhileFileExists: options.diskFullWhileFileExists }
         : {}),
       ...(options.systemMetrics !== undefined ? { systemMetrics: options.systemMetrics } : {}),
+      ...(options.sync !== undefined ? { sync: options.sync } : {}),
     };
-    this.thread = new WriterThread(init, [port2], logger, {
+    const transfer = options.sync ? [port2, options.sync.port] : [port2];
+    this.thread = new WriterThread(init, transfer, logger, {
       onDurableOrClosed: () => this.waits?.settle(),
       onDead: (reason) => this.waits?.rejectAll(reason),
       handed: () => this.handed,

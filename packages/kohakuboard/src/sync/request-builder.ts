@@ -1,30 +1,23 @@
 /**
- * One log sync request (docs/sync.md#log-sync-request) cut from what a run folder committed past the
- * cursors, kept under a byte budget: sources are filled in a fixed order (metadata, step rows, metrics,
- * histograms, media, tables, tensors, KDEs) until the budget is spent, and what did not fit waits for the
- * next request. Rows are read in one snapshot per file, so a run that is being written can be read too.
+ * One log sync request (docs/sync.md#log-sync-request) cut from what a run committed past the cursors, read
+ * from its folder or from a memory-mode writer's databases (run-source.ts) and kept under a byte budget:
+ * sources are filled in a fixed order (metadata, step rows, metrics, histograms, media, tables, tensors,
+ * KDEs) until the budget is spent, and what did not fit waits for the next request. Rows are read in one
+ * snapshot per file, so a run that is being written can be read too.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import {
   histogramFileInfo,
   kvGet,
-  listDbFiles,
-  listMetricFiles,
   metricRowCount,
-  openReadOnly,
   parseTolerantJson,
-  type ReadOnlyDatabase,
   readHistogramRows,
   readMetricSeries,
   readRowsAfter,
   readSteps,
-  runPaths,
   type SqliteDatabase,
-  withReadOnly,
 } from '../storage/index.js';
 import { byteSize, intOrNull, jsonText, scalarRowText } from './json-text.js';
+import type { HeldDatabase, RunSource } from './run-source.js';
 import type { SyncCursors } from './sync-state.js';
 
 /** What the cursors become once the server has acknowledged the request. */
@@ -93,21 +86,12 @@ const finiteOrNull = (x: number | null | undefined) =>
   x === null || x === undefined || !Number.isFinite(x) ? null : x;
 const parsed = (text: string | null, fallback: unknown) => (text ? parseTolerantJson(text) : fallback);
 
-/** SHA-256 of metadata.json's text and the parsed object; null when the file is missing. */
-export function readMetadataText(runDir: string): { hash: string; text: string } | null {
-  const file = runPaths(runDir).metadataJson;
-  if (!existsSync(file)) return null;
-  const text = readFileSync(file, 'utf8');
-  return { hash: createHash('sha256').update(text).digest('hex'), text };
-}
-
 /** The next request, or null when nothing is past the cursors. */
 export function buildLogRequest(
-  runDir: string,
+  source: RunSource,
   cursors: SyncCursors,
   options: BuildOptions,
 ): BuiltRequest | null {
-  const paths = runPaths(runDir);
   const budget = new Budget(options.maxBodyBytes);
   const range = new StepRange();
   const advance: Advance = {
@@ -124,26 +108,26 @@ export function buildLogRequest(
   const sections: string[] = [];
   let rows = 0;
 
-  const metadata = readMetadataText(runDir);
+  const metadata = source.metadata();
   if (metadata && (options.forceMetadata || metadata.hash !== cursors.metadata_hash)) {
-    const text = jsonText(parseTolerantJson(metadata.text, paths.metadataJson));
+    const text = jsonText(parseTolerantJson(metadata.text, 'metadata.json'));
     budget.take(byteSize(text));
     sections.push(`"metadata":${text}`);
     advance.metadataHash = metadata.hash;
   }
 
-  const metaDb = existsSync(paths.metadataDb) ? openReadOnly(paths.metadataDb) : null;
-  const kvFiles = new Map<string, ReadOnlyDatabase | null>();
+  const metaDb = source.metadataDb();
+  const kvFiles = new Map<string, HeldDatabase | null>();
   try {
     if (metaDb) sections.push(`"steps":[${stepRows(metaDb.db, cursors, budget, advance).join(',')}]`);
 
     const scalarOffsets: Record<string, number> = {};
     const metricParts: string[] = [];
-    for (const m of listMetricFiles(runDir)) {
+    for (const m of source.metricFiles()) {
       if (budget.full) break;
-      const stem = basename(m.file, '.db');
-      const from = cursors.metrics[stem] ?? 0;
-      const texts = withReadOnly(m.file, (db) => metricRows(db, m.file, from, budget, range));
+      const stem = m.stem;
+      const from = Math.max(cursors.metrics[stem] ?? 0, m.base);
+      const texts = m.read((db, file) => metricRows(db, file, from - m.base, budget, range));
       if (!texts.length) continue;
       scalarOffsets[m.name] = from;
       metricParts.push(`${jsonText(m.name)}:[${texts.join(',')}]`);
@@ -154,12 +138,11 @@ export function buildLogRequest(
 
     const histogramOffsets: Record<string, number> = {};
     const histogramItems: string[] = [];
-    for (const f of listDbFiles(paths.histogramsDir)) {
+    for (const f of source.histogramFiles()) {
       if (budget.full) break;
-      const stem = f.slice(0, -3);
-      const file = join(paths.histogramsDir, f);
-      const from = cursors.histograms[stem] ?? 0;
-      const texts = withReadOnly(file, (db) => histogramRows(db, file, stem, from, budget, range));
+      const stem = f.stem;
+      const from = Math.max(cursors.histograms[stem] ?? 0, f.base);
+      const texts = f.read((db, file) => histogramRows(db, file, stem, from - f.base, budget, range));
       if (!texts.length) continue;
       histogramOffsets[stem] = from;
       histogramItems.push(...texts);
@@ -169,10 +152,7 @@ export function buildLogRequest(
     sections.push(`"histograms":[${histogramItems.join(',')}]`);
 
     const payloadOf = (kvFile: string, key: string): string => {
-      if (!kvFiles.has(kvFile)) {
-        const file = join(paths.tensorsDir, `${kvFile}.db`);
-        kvFiles.set(kvFile, existsSync(file) ? openReadOnly(file) : null);
-      }
+      if (!kvFiles.has(kvFile)) kvFiles.set(kvFile, source.tensorFile(kvFile));
       const bytes = kvFiles.get(kvFile)?.db ? kvGet(kvFiles.get(kvFile)!.db, key) : undefined;
       return bytes ? Buffer.from(bytes).toString('base64') : '';
     };
@@ -340,4 +320,16 @@ function rowItem(
         },
       };
   }
+}
+
+/** Moves the cursors past everything a request carried (what a server that stored all of it acknowledges). */
+export function moveCursorsPast(c: SyncCursors, a: Advance): void {
+  for (const [stem, { to }] of a.metrics) c.metrics[stem] = to;
+  for (const [stem, to] of a.histograms) c.histograms[stem] = to;
+  for (const table of ['media', 'tables', 'tensors', 'kernel_density'] as const) {
+    const to = a[table];
+    if (to !== null) c[table] = Math.max(c[table], to);
+  }
+  if (a.steps !== null) c.steps = Math.max(c.steps ?? a.steps, a.steps);
+  if (a.metadataHash !== null) c.metadata_hash = a.metadataHash;
 }

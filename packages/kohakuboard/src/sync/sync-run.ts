@@ -10,7 +10,8 @@ import { type Answer, DEFAULT_RETRY_DELAYS_MS, type FetchLike, SyncHttp } from '
 import { uploadChangedLogs } from './log-upload.js';
 import { uploadMissingMedia } from './media-upload.js';
 import { countPendingRows } from './pending-rows.js';
-import { type BuiltRequest, buildLogRequest } from './request-builder.js';
+import { type BuiltRequest, buildLogRequest, moveCursorsPast } from './request-builder.js';
+import { diskRunSource } from './run-source.js';
 import { resolveRunTarget } from './run-target.js';
 import { freshSyncState, readSyncState, type SyncState, writeSyncState } from './sync-state.js';
 
@@ -115,8 +116,9 @@ export async function syncRun(runDir: string, options: SyncRunOptions): Promise<
     ];
   };
 
+  const source = diskRunSource(target.runDir);
   for (;;) {
-    const built = buildLogRequest(target.runDir, state.cursors, {
+    const built = buildLogRequest(source, state.cursors, {
       maxBodyBytes: maxBody,
       forceMetadata: !state.metadata_synced,
     });
@@ -204,6 +206,7 @@ function applyAnswer(
     }
   }
   if (!json.rejected) for (const e of json.errors ?? []) report.rejected.push(e);
+  moveCursorsPast(c, a);
   const server = json.cursors ?? null;
   for (const [stem, { name, to }] of a.metrics) {
     const gap = gaps.get(`scalars:${name}`);
@@ -215,15 +218,7 @@ function applyAnswer(
     const stored = server?.histograms?.[stem];
     c.histograms[stem] = gap ?? (typeof stored === 'number' ? Math.max(stored, to) : to);
   }
-  for (const table of ['media', 'tables', 'tensors', 'kernel_density'] as const) {
-    const to = a[table];
-    if (to !== null) c[table] = Math.max(c[table], to);
-  }
-  if (a.steps !== null) c.steps = Math.max(c.steps ?? a.steps, a.steps);
-  if (a.metadataHash !== null) {
-    c.metadata_hash = a.metadataHash;
-    state.metadata_synced = true;
-  }
+  if (a.metadataHash !== null) state.metadata_synced = true;
   if (a.maxStep !== null) state.last_synced_step = Math.max(state.last_synced_step, a.maxStep);
   state.last_tensor_rowid = c.tensors > 0 ? c.tensors : -1;
   state.last_kernel_density_rowid = c.kernel_density > 0 ? c.kernel_density : -1;

@@ -25,6 +25,8 @@ export interface WriterInit {
   diskFullWhileFileExists?: string;
   /** Present when system metrics are on (docs/client.md#system-metrics). */
   systemMetrics?: SystemMetricsInit;
+  /** Memory mode with sync: the port to the sync thread and the packaging period (docs/sync.md#memory-mode-with-sync). */
+  sync?: { port: MessagePort; periodMs: number };
 }
 
 export interface SystemMetricsInit {

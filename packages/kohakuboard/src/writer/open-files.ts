@@ -53,6 +53,8 @@ export class OpenFiles {
   private readonly paths;
   private readonly newMetrics = new NewMetricFiles();
   private round = 0;
+  /** Memory mode: the files created once, so that one dropped and created again is not logged each time. */
+  private readonly createdInMemory = new Set<string>();
   /** The path of the last entry of `open` (the file used last), while known. */
   private lastUsed: string | null = null;
 
@@ -109,6 +111,22 @@ export class OpenFiles {
   /** How many files are open. */
   get size(): number {
     return this.open.size;
+  }
+
+  /** Memory mode: the in-memory databases by the path they stand for. */
+  memoryFiles(): Array<{ path: string; db: SqliteDatabase }> {
+    return [...this.open].map(([path, f]) => ({ path, db: f.db }));
+  }
+
+  /**
+   * Memory mode: drops every in-memory database once its rows have gone to the remote sync
+   * (docs/sync.md#memory-mode-with-sync); the next row for a file starts a new, empty one.
+   */
+  forgetMemoryFiles(): void {
+    if (!this.memoryMode) return;
+    for (const [path, f] of this.open) this.closeOne(path, f);
+    this.open.clear();
+    this.lastUsed = null;
   }
 
   /**
@@ -218,7 +236,11 @@ export class OpenFiles {
       if (unsynced) db.pragma('synchronous = OFF');
       const writer = create(db);
       if (unsynced) db.pragma('synchronous = NORMAL');
-      this.storageLog.debug(`${created || this.memoryMode ? 'Created' : 'Opened'} ${path}`);
+      if (!this.memoryMode) this.storageLog.debug(`${created ? 'Created' : 'Opened'} ${path}`);
+      else if (!this.createdInMemory.has(path)) {
+        this.createdInMemory.add(path);
+        this.storageLog.debug(`Created ${path}`);
+      }
       return { db, writer, round: this.round };
     } catch (err) {
       db.close();

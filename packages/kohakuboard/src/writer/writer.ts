@@ -13,8 +13,10 @@ import {
   openForWriting,
   runPaths,
   type SqliteDatabase,
+  serializeMetadataJson,
   withFile,
 } from '../storage/index.js';
+import { MemoryPackager } from '../sync/memory-packager.js';
 import { errorStack, errorText } from '../util/error-text.js';
 import { Committer } from './commit.js';
 import { CommitTroubleState } from './commit-trouble.js';
@@ -48,6 +50,8 @@ export const COMMIT_BYTES = 64 * 1024 * 1024;
 export const COMMIT_MESSAGES_BEHIND = 100_000;
 /** How long finish() waits for git to describe the working directory of a short run. */
 const GIT_WAIT_AT_FINISH_MS = 2000;
+/** Memory mode with sync: the logs kept in memory go to the sync thread at most this often. */
+const LOGS_POST_MS = 60_000;
 /** Pending bytes counted per scalar value (its value and row index) and per message (its steps row). */
 const SCALAR_ROW_BYTES = 12;
 const MESSAGE_ROW_BYTES = 24;
@@ -95,6 +99,9 @@ export class Writer {
   /** The step and global step of the last message taken: system samples are stored at them. */
   private lastStep = 0;
   private lastGlobalStep = 0;
+  /** Memory mode with sync: hands committed rows to the sync thread (docs/sync.md#memory-mode-with-sync). */
+  private memorySync: MemoryPackager | null = null;
+  private nextLogsPostAt = 0;
 
   constructor(
     private readonly init: WriterInit,
@@ -135,6 +142,20 @@ export class Writer {
     );
     if (this.init.captureOutput)
       this.output = new OutputLog(this.init.memoryMode ? null : this.paths.outputLog);
+    if (this.init.memoryMode && this.init.sync) {
+      this.memorySync = new MemoryPackager(
+        {
+          runDir: this.init.runDir,
+          metadataDb: db,
+          metadataText: () => serializeMetadataJson(this.meta.current),
+          files: () => this.files.memoryFiles(),
+          forgetFiles: () => this.files.forgetMemoryFiles(),
+        },
+        this.init.sync.port,
+        this.init.sync.periodMs,
+      );
+      this.nextLogsPostAt = Date.now() + LOGS_POST_MS;
+    }
     Atomics.store(this.ctl, Ctl.STATE, WriterState.RUNNING);
     Atomics.notify(this.ctl, Ctl.STATE);
     this.logs.writer.info(`Writer started for ${this.init.runDir}`);
@@ -152,6 +173,7 @@ export class Writer {
       this.maybeCommit(now);
       this.useOutput((o) => o.refresh(now, false));
       if (!this.init.memoryMode) this.heartbeat(now);
+      if (this.memorySync) this.feedMemorySync(now);
       if (this.finishRequest && seqAtLeast(this.lastTaken, this.finishRequest.lastSeq)) {
         return this.finish(this.finishRequest);
       }
@@ -338,6 +360,7 @@ export class Writer {
 
   private commitDue(now: number): boolean {
     if (this.commitThresholdReached() || this.flushRequested() || this.finishRequest) return true;
+    if (this.memorySync?.isDue(now, true)) return true;
     const due = this.intervalDueAt();
     if (due !== null && now >= due) return true;
     const retry = this.committer.retryAt();
@@ -364,6 +387,7 @@ export class Writer {
       `Committed ${messages} messages in ${(performance.now() - started).toFixed(1)} ms`,
     );
     this.markDurable(seq);
+    this.memorySync?.markCommitted();
     this.useOutput((o) => o.refresh(now, true));
     return true;
   }
@@ -389,6 +413,10 @@ export class Writer {
     consider(this.output?.dueAt() ?? null);
     consider(this.system?.dueAt() ?? null);
     if (!this.init.memoryMode) consider(this.meta.dueAt());
+    if (this.memorySync) {
+      consider(this.memorySync.dueAt(!this.pending.isEmpty()));
+      consider(this.nextLogsPostAt);
+    }
     const timeout = Math.max(0, until - now);
     if (timeout === 0) return;
     const wake = Atomics.load(this.ctl, Ctl.WAKE);
@@ -398,6 +426,41 @@ export class Writer {
       Atomics.wait(this.ctl, Ctl.WAKE, wake, timeout);
     }
     Atomics.store(this.ctl, Ctl.WRITER_IDLE, 0);
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Memory mode with sync (docs/sync.md#memory-mode-with-sync)
+
+  /** Packages what is committed when due (everything taken must be committed first), and the logs. */
+  private feedMemorySync(now: number): void {
+    const sync = this.memorySync as MemoryPackager;
+    if (this.durable === this.lastTaken && sync.isDue(now, false)) this.packageForSync(now, false);
+    if (now >= this.nextLogsPostAt) {
+      this.nextLogsPostAt = now + LOGS_POST_MS;
+      sync.postLogs(this.memoryLogTexts());
+    }
+  }
+
+  private packageForSync(now: number, final: boolean): void {
+    try {
+      const r = (this.memorySync as MemoryPackager).package(now, final);
+      if (r.requests)
+        this.logs.writer.debug(
+          `Handed ${r.rows} rows in ${r.requests} requests (${r.bytes} bytes) to the sync`,
+        );
+    } catch (err) {
+      this.logs.writer.error(`Packaging rows for the remote sync failed: ${errorStack(err)}`);
+    }
+  }
+
+  private memoryLogTexts(): Record<string, string> {
+    const files: Record<string, string> = {
+      'writer.log': this.logs.writer.memory.join(''),
+      'storage.log': this.logs.storage.memory.join(''),
+      'media.log': this.logs.media.memory.join(''),
+    };
+    if (this.output) files['output.log'] = this.output.text();
+    return files;
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -423,6 +486,7 @@ export class Writer {
       );
     }
     this.meta.finalize(status, Date.now(), request.config);
+    if (this.memorySync) this.packageForSync(Date.now(), true);
     const closing = performance.now();
     const closed = await this.files.closeAll([{ db: this.metadataDb, path: this.paths.metadataDb }]);
     this.logs.storage.debug(
@@ -443,6 +507,10 @@ export class Writer {
     this.logs.writer.info(
       `Writer finished: ${summary.messages} messages, ${summary.failedItems} failed items, ${summary.droppedRows} dropped rows`,
     );
+    if (this.memorySync) {
+      this.memorySync.postLogs(this.memoryLogTexts());
+      this.memorySync.end();
+    }
     for (const log of Object.values(this.logs)) log.close();
     Atomics.store(this.ctl, Ctl.STATE, WriterState.CLOSED);
     Atomics.notify(this.ctl, Ctl.STATE);

@@ -1,0 +1,211 @@
+/**
+ * Memory mode with sync, the sending half (docs/sync.md#memory-mode-with-sync): the thread that receives the
+ * writer's requests, sends them one at a time in order, uploads the blobs the server lacks from what came
+ * with each request, and drops a request once the server has acknowledged it. A failed send is retried
+ * (1, 2, 4, 8, 16 s, then every 30 s) until the server takes it or the run's final sync runs out of time;
+ * the server's deduplication makes sending a request twice harmless. The logs kept in memory are uploaded
+ * when they changed, at most once a minute and at the end.
+ */
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { errorText } from '../util/error-text.js';
+import { SyncError } from './errors.js';
+import { SyncHttp } from './http-client.js';
+import type { OutboxBatch, OutboxMessage } from './memory-packager.js';
+import { sha256Hex } from './run-source.js';
+
+export interface MemorySyncInit {
+  remoteUrl: string;
+  token: string;
+  project: string;
+  runId: string;
+  /** The writer's side posts OutboxMessages here. */
+  port: MessagePort;
+  /** Int32Array view: [rows waiting, requests waiting], read by the board when it cannot wait. */
+  waiting: SharedArrayBuffer;
+}
+
+export type MemorySyncMessage =
+  | { type: 'warning'; message: string }
+  | { type: 'error'; message: string }
+  | { type: 'finished'; ok: boolean; message: string; rowsLeft: number };
+
+/** Waiting data above this many bytes gets one warning (the server is away and memory grows). */
+const WAITING_WARN_BYTES = 512 * 1024 * 1024;
+const LOG_UPLOAD_EVERY_MS = 60_000;
+
+const init = workerData as MemorySyncInit;
+const board = parentPort as NonNullable<typeof parentPort>;
+const waiting = new Int32Array(init.waiting);
+const post = (m: MemorySyncMessage) => board.postMessage(m);
+
+const outbox: OutboxBatch[] = [];
+let waitingBytes = 0;
+let warnedBytes = false;
+let ended = false;
+/** Set when the server refused for good: nothing more is sent. */
+let stoppedBy: string | null = null;
+const abort = new AbortController();
+abort.signal.addEventListener('abort', () => wake?.());
+let wake: (() => void) | null = null;
+const logs = new Map<string, string>();
+const sentLogHashes = new Map<string, string>();
+let serverLogHashes: Record<string, string> = {};
+let lastLogUpload = 0;
+let lastMetadata: string | null = null;
+let lastWarning: string | null = null;
+let requests = 0;
+let rowsSent = 0;
+
+const http = new SyncHttp({
+  remoteUrl: init.remoteUrl,
+  token: init.token,
+  project: init.project,
+  runId: init.runId,
+  maxRetries: Number.POSITIVE_INFINITY,
+  signal: abort.signal,
+  onRetry: (_what, reason) => warnOnce(`Remote sync failed: ${reason}; retrying`),
+});
+
+function warnOnce(message: string): void {
+  if (message === lastWarning) return;
+  lastWarning = message;
+  post({ type: 'warning', message });
+}
+
+function publishWaiting(): void {
+  let rows = 0;
+  for (const b of outbox) rows += b.rows;
+  Atomics.store(waiting, 0, Math.min(rows, 0x7fffffff));
+  Atomics.store(waiting, 1, outbox.length);
+}
+
+init.port.on('message', (m: OutboxMessage) => {
+  if (m.t === 'batch') {
+    outbox.push(m);
+    if (m.metadata !== null) lastMetadata = m.metadata;
+    waitingBytes += m.bytes + m.blobs.reduce((n, b) => n + b.bytes.length, 0);
+    if (waitingBytes > WAITING_WARN_BYTES && !warnedBytes) {
+      warnedBytes = true;
+      post({
+        type: 'warning',
+        message: `${Math.round(waitingBytes / 2 ** 20)} MiB of logged data wait in memory for ${init.remoteUrl}`,
+      });
+    }
+    publishWaiting();
+  } else if (m.t === 'logs') {
+    for (const [file, text] of Object.entries(m.files)) logs.set(file, text);
+  } else if (m.t === 'end') {
+    ended = true;
+    init.port.close();
+  }
+  wake?.();
+});
+
+const EMPTY_REQUEST =
+  '"sync_range":{"start_step":0,"end_step":-1},"steps":[],"scalars":{},"media":[],"tables":[],"histograms":[],"kernel_density":[],"tensors":[]';
+
+/** Sends one request; the server lost the run (`metadata_required`): creates it again once, then resends. */
+async function send(batch: OutboxBatch): Promise<void> {
+  let answer: Awaited<ReturnType<SyncHttp['postLog']>>;
+  try {
+    answer = await http.postLog(batch.body);
+  } catch (err) {
+    if (!(err instanceof SyncError && err.serverCode === 'metadata_required' && lastMetadata)) throw err;
+    await http.postLog(`{${EMPTY_REQUEST},"metadata":${lastMetadata}}`);
+    answer = await http.postLog(batch.body);
+  }
+  const json = answer.json ?? {};
+  if (answer.status !== 200)
+    throw new SyncError('invalid_answer', `POST /log to ${init.remoteUrl}: answer ${answer.status}`);
+  for (const r of json.rejected ?? [])
+    post({
+      type: 'warning',
+      message: `The server refused ${r.source}${r.name ? ` "${r.name}"` : ''}: ${r.code}: ${r.message}`,
+    });
+  if (json.log_hashes && typeof json.log_hashes === 'object') serverLogHashes = json.log_hashes;
+  const missing = new Set<string>(Array.isArray(json.missing_media) ? json.missing_media : []);
+  const files = batch.blobs.filter((b) => missing.has(b.hash));
+  if (files.length) await http.postMedia(files);
+  requests++;
+  rowsSent += batch.rows;
+}
+
+async function uploadLogs(): Promise<void> {
+  lastLogUpload = Date.now();
+  for (const [file, text] of logs) {
+    const bytes = Buffer.from(text, 'utf8');
+    const hash = sha256Hex(bytes);
+    if (sentLogHashes.get(file) === hash || serverLogHashes[file] === hash) continue;
+    await http.putLog(file, bytes);
+    sentLogHashes.set(file, hash);
+  }
+}
+
+let finishing = false;
+
+/** Sends until the outbox is empty and the writer has ended (when finishing), or the sync is stopped. */
+async function run(): Promise<void> {
+  while (!stoppedBy && !abort.signal.aborted) {
+    const batch = outbox[0];
+    if (batch) {
+      await send(batch);
+      outbox.shift();
+      waitingBytes -= batch.bytes + batch.blobs.reduce((n, b) => n + b.bytes.length, 0);
+      publishWaiting();
+      lastWarning = null;
+      continue;
+    }
+    if (finishing && ended) return;
+    if (logs.size && Date.now() - lastLogUpload >= LOG_UPLOAD_EVERY_MS) {
+      await uploadLogs();
+      continue;
+    }
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      // Wakes for the next log upload too.
+      const t = setTimeout(resolve, LOG_UPLOAD_EVERY_MS);
+      t.unref();
+    });
+    wake = null;
+  }
+}
+
+const running: Promise<void> = run().catch(onFailure);
+
+function onFailure(err: unknown): void {
+  if (err instanceof SyncError && err.code === 'aborted') return;
+  stoppedBy = errorText(err);
+  post({ type: 'error', message: `Remote sync stops: ${stoppedBy}` });
+}
+
+board.on('message', async (m: { type: 'finish'; timeoutMs: number; boardLog: string | null }) => {
+  if (m.type !== 'finish') return;
+  finishing = true;
+  if (m.boardLog !== null) logs.set('board.log', m.boardLog);
+  const timer = setTimeout(() => abort.abort(), m.timeoutMs);
+  wake?.();
+  await running;
+  let ok = !stoppedBy && !abort.signal.aborted && ended && outbox.length === 0;
+  if (ok) {
+    try {
+      await uploadLogs();
+    } catch (err) {
+      if (!(err instanceof SyncError && err.code === 'aborted')) onFailure(err);
+      ok = false;
+    }
+  }
+  clearTimeout(timer);
+  let rowsLeft = 0;
+  for (const b of outbox) rowsLeft += b.rows;
+  const why =
+    stoppedBy ??
+    (abort.signal.aborted ? `no answer within ${m.timeoutMs / 1000} s` : 'the logs were not uploaded');
+  post({
+    type: 'finished',
+    ok,
+    rowsLeft,
+    message: ok
+      ? `Remote sync complete: ${rowsSent} rows in ${requests} requests to ${init.remoteUrl}`
+      : `${why}; ${rowsLeft} rows in ${outbox.length} requests${ended ? '' : ' (and whatever the writer had not handed over)'} did not reach ${init.remoteUrl}`,
+  });
+});
