@@ -137,8 +137,10 @@ export class Board implements HookedBoard {
     const syncOn = syncEnabled && remoteUrl !== null && remoteToken !== null;
     const memorySync =
       syncOn && o.memoryMode
-        ? new MemorySync({ remoteUrl, token: remoteToken, project: remoteProject, runId }, logger, () =>
-            logger.memoryText(),
+        ? new MemorySync(
+            { runDir, remoteUrl, token: remoteToken, project: remoteProject, runId },
+            logger,
+            () => logger.memoryText(),
           )
         : null;
     this.link = new WriterLink(

@@ -199,6 +199,11 @@ export function serializeAsWalFile(db: SqliteDatabase): Buffer {
   return image;
 }
 
+/** An in-memory database made from the bytes `serialize()` gave (another thread's in-memory database). */
+export function openSerialized(bytes: Uint8Array): SqliteDatabase {
+  return new Database(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
 /**
  * Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back on error (docs/format.md#row-counts-and-transactions). Plain
  * statements rather than better-sqlite3's `transaction()`, which prepares some twenty statements the first

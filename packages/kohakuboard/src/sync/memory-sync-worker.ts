@@ -7,13 +7,18 @@
  * when they changed, at most once a minute and at the end.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { parseTolerantJson } from '../storage/index.js';
 import { errorText } from '../util/error-text.js';
+import type { HandOverMessage } from '../writer/memory-hand-over.js';
 import { SyncError } from './errors.js';
 import { SyncHttp } from './http-client.js';
-import type { OutboxBatch, OutboxMessage } from './memory-packager.js';
+import { jsonText } from './json-text.js';
+import { type OutboxBatch, SnapshotPackager } from './memory-packager.js';
 import { sha256Hex } from './run-source.js';
 
 export interface MemorySyncInit {
+  /** The run folder the writer's paths stand for (nothing is read or written there). */
+  runDir: string;
   remoteUrl: string;
   token: string;
   project: string;
@@ -51,7 +56,6 @@ const logs = new Map<string, string>();
 const sentLogHashes = new Map<string, string>();
 let serverLogHashes: Record<string, string> = {};
 let lastLogUpload = 0;
-let lastMetadata: string | null = null;
 let lastWarning: string | null = null;
 let requests = 0;
 let rowsSent = 0;
@@ -79,11 +83,24 @@ function publishWaiting(): void {
   Atomics.store(waiting, 1, outbox.length);
 }
 
-init.port.on('message', (m: OutboxMessage) => {
-  if (m.t === 'batch') {
-    outbox.push(m);
-    if (m.metadata !== null) lastMetadata = m.metadata;
-    waitingBytes += m.bytes + m.blobs.reduce((n, b) => n + b.bytes.length, 0);
+const packager = new SnapshotPackager(init.runDir);
+
+init.port.on('message', (m: HandOverMessage) => {
+  if (m.t === 'snapshot') {
+    let batches: OutboxBatch[];
+    try {
+      batches = packager.package(m);
+    } catch (err) {
+      post({
+        type: 'error',
+        message: `Remote sync could not read what the writer handed over: ${errorText(err)}`,
+      });
+      return;
+    }
+    for (const b of batches) {
+      outbox.push(b);
+      waitingBytes += b.bytes + b.blobs.reduce((n, x) => n + x.bytes.length, 0);
+    }
     if (waitingBytes > WAITING_WARN_BYTES && !warnedBytes) {
       warnedBytes = true;
       post({
@@ -110,8 +127,9 @@ async function send(batch: OutboxBatch): Promise<void> {
   try {
     answer = await http.postLog(batch.body);
   } catch (err) {
-    if (!(err instanceof SyncError && err.serverCode === 'metadata_required' && lastMetadata)) throw err;
-    await http.postLog(`{${EMPTY_REQUEST},"metadata":${lastMetadata}}`);
+    if (!(err instanceof SyncError && err.serverCode === 'metadata_required' && packager.lastMetadata))
+      throw err;
+    await http.postLog(`{${EMPTY_REQUEST},"metadata":${jsonText(parseTolerantJson(packager.lastMetadata))}}`);
     answer = await http.postLog(batch.body);
   }
   const json = answer.json ?? {};

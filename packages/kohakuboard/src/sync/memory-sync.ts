@@ -24,7 +24,7 @@ export class MemorySync {
   private exited = false;
 
   constructor(
-    target: { remoteUrl: string; token: string; project: string; runId: string },
+    target: { runDir: string; remoteUrl: string; token: string; project: string; runId: string },
     private readonly log: LiveSyncLog,
     /** board.log's text so far (kept in memory), uploaded with the other logs at the end. */
     private readonly boardLog: () => string | null,

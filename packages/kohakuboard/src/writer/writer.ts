@@ -16,12 +16,12 @@ import {
   serializeMetadataJson,
   withFile,
 } from '../storage/index.js';
-import { MemoryPackager } from '../sync/memory-packager.js';
 import { errorStack, errorText } from '../util/error-text.js';
 import { Committer } from './commit.js';
 import { CommitTroubleState } from './commit-trouble.js';
 import { processItem } from './items.js';
 import { LogFile } from './log-file.js';
+import { MemoryHandOver } from './memory-hand-over.js';
 import type {
   FinishMessage,
   FromWriter,
@@ -100,7 +100,7 @@ export class Writer {
   private lastStep = 0;
   private lastGlobalStep = 0;
   /** Memory mode with sync: hands committed rows to the sync thread (docs/sync.md#memory-mode-with-sync). */
-  private memorySync: MemoryPackager | null = null;
+  private memorySync: MemoryHandOver | null = null;
   private nextLogsPostAt = 0;
 
   constructor(
@@ -143,9 +143,8 @@ export class Writer {
     if (this.init.captureOutput)
       this.output = new OutputLog(this.init.memoryMode ? null : this.paths.outputLog);
     if (this.init.memoryMode && this.init.sync) {
-      this.memorySync = new MemoryPackager(
+      this.memorySync = new MemoryHandOver(
         {
-          runDir: this.init.runDir,
           metadataDb: db,
           metadataText: () => serializeMetadataJson(this.meta.current),
           files: () => this.files.memoryFiles(),
@@ -433,23 +432,20 @@ export class Writer {
 
   /** Packages what is committed when due (everything taken must be committed first), and the logs. */
   private feedMemorySync(now: number): void {
-    const sync = this.memorySync as MemoryPackager;
-    if (this.durable === this.lastTaken && sync.isDue(now, false)) this.packageForSync(now, false);
+    const sync = this.memorySync as MemoryHandOver;
+    if (this.durable === this.lastTaken && sync.isDue(now, false)) this.handOverToSync(now, false);
     if (now >= this.nextLogsPostAt) {
       this.nextLogsPostAt = now + LOGS_POST_MS;
       sync.postLogs(this.memoryLogTexts());
     }
   }
 
-  private packageForSync(now: number, final: boolean): void {
+  private handOverToSync(now: number, final: boolean): void {
     try {
-      const r = (this.memorySync as MemoryPackager).package(now, final);
-      if (r.requests)
-        this.logs.writer.debug(
-          `Handed ${r.rows} rows in ${r.requests} requests (${r.bytes} bytes) to the sync`,
-        );
+      const bytes = (this.memorySync as MemoryHandOver).handOver(now, final);
+      this.logs.writer.debug(`Handed ${bytes} bytes of databases to the remote sync`);
     } catch (err) {
-      this.logs.writer.error(`Packaging rows for the remote sync failed: ${errorStack(err)}`);
+      this.logs.writer.error(`Handing rows to the remote sync failed: ${errorStack(err)}`);
     }
   }
 
@@ -486,7 +482,7 @@ export class Writer {
       );
     }
     this.meta.finalize(status, Date.now(), request.config);
-    if (this.memorySync) this.packageForSync(Date.now(), true);
+    if (this.memorySync) this.handOverToSync(Date.now(), true);
     const closing = performance.now();
     const closed = await this.files.closeAll([{ db: this.metadataDb, path: this.paths.metadataDb }]);
     this.logs.storage.debug(
