@@ -243,6 +243,36 @@ describe('kobo sync', () => {
     expect((await kobo(['--help'])).stdout).toMatch(/sync \[options\] <run_dir\.\.\.>/);
   });
 
+  it('a data folder or a project folder stands for every run inside', async () => {
+    const base = join(root, 'many-data');
+    const dirs: string[] = [];
+    for (const runId of ['many0001', 'many0002']) {
+      const b = new Board({
+        baseDir: base,
+        project: 'many',
+        runId,
+        captureOutput: false,
+        handleSignals: false,
+      });
+      for (let s = 0; s < 25; s++) b.log({ 'train/loss': s * 2 });
+      await b.finish();
+      dirs.push(b.boardDir);
+    }
+    const first = await kobo(['sync', base, '--to', url, '--project', 'alice/many'], {
+      KOHAKU_BOARD_TOKEN: token,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(`${base}: a data folder with 2 runs`);
+    expect(first.stdout).toContain('2 of 2 runs synced, 0 failed; 50 rows');
+    for (const d of dirs) expectSameRun(serverRun('alice', 'many', d.split('/').pop() as string), d);
+    const again = await kobo(['sync', join(base, 'many'), '--to', url, '--project', 'alice/many'], {
+      KOHAKU_BOARD_TOKEN: token,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('a project folder with 2 runs');
+    expect(again.stdout).toContain('2 of 2 runs synced, 0 failed; 0 rows');
+  }, 120_000);
+
   it('a Board with sync on uploads while it runs; after finish() the server holds the whole run', async () => {
     const board = new Board({
       baseDir: join(root, 'live'),

@@ -8,6 +8,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_MAX_BODY_BYTES, type SyncReport, syncRun } from '../../sync/index.js';
 import { errorText } from '../../util/error-text.js';
 import { CliError } from '../errors.js';
+import { expandRunFolder } from '../run-folders.js';
 import { formatBytes, SyncProgressLine } from '../sync-progress.js';
 
 interface SyncOptions {
@@ -89,7 +90,7 @@ export function registerSync(program: Command): void {
   program
     .command('sync')
     .description('Upload run folders to a KohakuBoard server, each from where its last sync stopped.')
-    .argument('<run_dir...>', 'run folders')
+    .argument('<run_dir...>', 'run folders (a project or data folder stands for every run inside)')
     .requiredOption('--to <url>', 'the server, e.g. https://board.example.org', checkUrl)
     .option('--token-file <file>', 'read the API token (write scope) from this file')
     .option('--token <token>', `the API token (visible to other users; prefer --token-file or ${TOKEN_ENV})`)
@@ -114,10 +115,20 @@ export function registerSync(program: Command): void {
         'Cursors are kept in <run>/sync_state.json: running it again sends only what is new.\n' +
         'Exit code: 0 when every run synced, 1 when any failed, 2 for usage errors.',
     )
-    .action(async (runDirs: string[], opts: SyncOptions) => {
+    .action(async (given: string[], opts: SyncOptions) => {
       const token = chooseToken(opts);
+      const runDirs: string[] = [];
+      for (const g of given) {
+        const e = expandRunFolder(g);
+        if (e.kind === 'project' || e.kind === 'data')
+          process.stderr.write(
+            `kobo sync: ${g}: a ${e.kind} folder with ${e.runs.length} run${e.runs.length === 1 ? '' : 's'}\n`,
+          );
+        runDirs.push(...e.runs);
+      }
       const started = Date.now();
       let failed = 0;
+      let synced = 0;
       let rows = 0;
       let bytes = 0;
       const interrupt = new AbortController();
@@ -142,6 +153,7 @@ export function registerSync(program: Command): void {
               },
             });
             bar?.done();
+            synced++;
             rows += report.rows;
             bytes += report.bytes;
             process.stdout.write(`${resultLine(report)}\n`);
@@ -155,11 +167,13 @@ export function registerSync(program: Command): void {
       } finally {
         process.off('SIGINT', onSigint);
       }
+      const notStarted = runDirs.length - synced - failed;
       const secs = (Date.now() - started) / 1000;
       const rate = secs > 0 ? bytes / secs : 0;
       process.stdout.write(
-        `kobo sync: ${runDirs.length - failed} of ${runDirs.length} runs synced, ${failed} failed; ${rows} rows, ${formatBytes(bytes)} in ${secs.toFixed(1)} s (${formatBytes(rate)}/s)\n`,
+        `kobo sync: ${synced} of ${runDirs.length} runs synced, ${failed} failed${notStarted ? `, ${notStarted} not started (interrupted)` : ''}; ${rows} rows, ${formatBytes(bytes)} in ${secs.toFixed(1)} s (${formatBytes(rate)}/s)\n`,
       );
       if (failed) throw new CliError(`${failed} of ${runDirs.length} runs failed to sync (see above)`, 1);
+      if (notStarted) throw new CliError('interrupted', 130);
     });
 }
