@@ -175,10 +175,15 @@ export class InlineExecutor implements Executor {
   }
 }
 
+/** The task a worker answers as soon as its module has loaded (worker.ts). */
+export const READY_PROBE = { readyProbe: true } as const;
+
 export class PoolExecutor implements Executor {
   private readonly shards: Piscina[];
   private readonly lanes: Lane[];
   private next = 0;
+  /** Settles when every worker has loaded its module (or failed to). */
+  private readonly loaded: Promise<unknown>;
 
   constructor(threads: number, workerFile: string, options: ExecutorOptions) {
     this.shards = Array.from(
@@ -197,6 +202,7 @@ export class PoolExecutor implements Executor {
         }),
     );
     this.lanes = this.shards.map((pool) => new Lane((input) => pool.run(input) as Promise<TaskOutput>));
+    this.loaded = Promise.allSettled(this.shards.map((pool) => pool.run(READY_PROBE)));
   }
 
   get threads(): number {
@@ -221,6 +227,9 @@ export class PoolExecutor implements Executor {
 
   async close(): Promise<void> {
     for (const lane of this.lanes) lane.close();
+    // A worker ended while it still loads its modules can abort the whole process (Node 20): a Ctrl+C in
+    // the first moments of `kobo open` waits for them first, a few seconds at most.
+    await Promise.race([this.loaded, new Promise((r) => setTimeout(r, 10_000).unref())]);
     await Promise.all(this.shards.map((s) => s.destroy()));
   }
 }
