@@ -108,7 +108,7 @@ export function registerAdminCommands(program: Command): void {
       throw new UsageError('invalid_option', '--expires-hours: expected a number > 0');
     await withDatabase(inviteCmd, async (db, baseUrl) => {
       const t = await createOneTimeToken(db, {
-        purpose: 'invite',
+        purpose: 'operator_invite',
         isAdmin: o.admin === true,
         expiresMs: Date.now() + hours * 3_600_000,
       });

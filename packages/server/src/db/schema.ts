@@ -11,7 +11,11 @@ export type RunVisibility = 'inherit' | Visibility;
 export type RunSource = 'sync' | 'dropped';
 /** `project` is this server's addition: a project's row changed (visibility, owner, deletion). */
 export type ChangeKind = 'added' | 'updated' | 'data' | 'removed' | 'project';
-export type OneTimePurpose = 'bootstrap' | 'invite' | 'password_reset' | 'email_verify';
+/**
+ * `invite`: made by an admin in the web UI or API; `operator_invite`: made on the command line
+ * (`kobo-serve create-invite`), which registration `closed` still takes (docs/server.md#registration).
+ */
+export type OneTimePurpose = 'bootstrap' | 'invite' | 'operator_invite' | 'password_reset' | 'email_verify';
 
 export interface OwnersTable {
   id: Generated<number>;

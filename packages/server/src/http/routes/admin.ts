@@ -129,6 +129,13 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/api/admin/invites', async (req) => {
     const p = requireAdmin(req);
+    // Registration `closed` takes only invites of the command line (docs/server.md#registration).
+    if (ctx.config.registration === 'closed')
+      throw apiError(
+        409,
+        'registration_closed',
+        'Registration is closed: an invite made here could not be used. Create the account with POST /api/admin/users or kobo-serve create-user, or an invite with kobo-serve create-invite',
+      );
     const b = bodyOf(req);
     const hours = optInt(b, 'expires_in_hours', 1, 24 * 365) ?? 72;
     const email = optStr(b, 'email');
@@ -149,7 +156,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const rows = await db.k
       .selectFrom('one_time_tokens')
       .select(['id', 'email', 'is_admin', 'expires_ms', 'used_ms'])
-      .where('purpose', '=', 'invite')
+      .where('purpose', 'in', ['invite', 'operator_invite'])
       .orderBy('id', 'desc')
       .execute();
     return {
@@ -169,7 +176,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const r = await db.k
       .deleteFrom('one_time_tokens')
       .where('id', '=', Number.isSafeInteger(id) ? id : -1)
-      .where('purpose', '=', 'invite')
+      .where('purpose', 'in', ['invite', 'operator_invite'])
       .executeTakeFirst();
     if (Number(r.numDeletedRows) !== 1) throw apiError(404, 'not_found', 'Invite not found');
     await audit(db, { actorId: p.userId, action: 'invite_delete', target: String(id), ip: req.ip });

@@ -14,6 +14,7 @@ import {
   endSessions,
   peekOneTimeToken,
 } from '../../db/credentials.js';
+import type { OneTimePurpose } from '../../db/schema.js';
 import { ensureDroppedOwnerSetting } from '../../serve/bootstrap.js';
 import { apiError, rateLimited } from '../api-error.js';
 import { clearSessionCookies, csrfToken, setSessionCookies } from '../authenticate.js';
@@ -49,8 +50,13 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const email = b.email === undefined || b.email === null || b.email === '' ? null : checkEmail(b.email);
     const inviteText = optStr(b, 'invite');
     let isAdmin = false;
+    // Under `closed`, only invites of the bootstrap and of the command line are taken.
+    const purposes: OneTimePurpose[] =
+      ctx.config.registration === 'closed'
+        ? ['bootstrap', 'operator_invite']
+        : ['invite', 'bootstrap', 'operator_invite'];
     if (inviteText !== null) {
-      const invite = await peekOneTimeToken(db, inviteText, ['invite', 'bootstrap']);
+      const invite = await peekOneTimeToken(db, inviteText, purposes);
       if (!invite) throw apiError(403, 'invalid_invite', 'The invite is invalid, used or expired');
       if (invite.email && (!email || invite.email.toLowerCase() !== email.toLowerCase()))
         throw apiError(403, 'invalid_invite', 'The invite is for another email address');
@@ -60,7 +66,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     const passwordHash = await hashPassword(password);
     // The invite is used only once: taken now, before the account exists.
-    if (inviteText !== null && !(await consumeOneTimeToken(db, inviteText, ['invite', 'bootstrap'])))
+    if (inviteText !== null && !(await consumeOneTimeToken(db, inviteText, purposes)))
       throw apiError(403, 'invalid_invite', 'The invite is invalid, used or expired');
     const id = await createUser(db, { username, email, passwordHash, isAdmin, emailVerified: true }).catch(
       nameTaken,
