@@ -13,8 +13,8 @@ import { bootstrapInvite, ensureLocalUser } from './bootstrap.js';
 import { startServerProcess } from './server-process.js';
 
 const GRACE_MS = 30_000;
-const NO_AUTH_BANNER = (port: number) =>
-  `KOHAKU BOARD IS RUNNING WITHOUT AUTHENTICATION: anyone reaching 127.0.0.1:${port} can read and change everything. Development only.`;
+const NO_AUTH_BANNER = (host: string, port: number) =>
+  `KOHAKU BOARD IS RUNNING WITHOUT AUTHENTICATION: anyone reaching ${host}:${port === 0 ? '<its port>' : port} can read and change everything. Development only.`;
 
 /** The sweep of .kobo/incoming/, migrations and the bootstrap, once, before any worker serves. */
 export async function prepare(config: ServerConfig): Promise<void> {
@@ -42,11 +42,13 @@ export async function prepare(config: ServerConfig): Promise<void> {
 
 export async function serve(config: ServerConfig, notices: string[]): Promise<void> {
   await prepare(config);
-  if (config.noAuth) process.stderr.write(`${NO_AUTH_BANNER(config.port)}\n`);
   if (config.workers <= 1) {
     const server = await startServerProcess(config);
     for (const n of notices) server.app.log.info(n);
-    if (config.noAuth) server.app.log.warn(NO_AUTH_BANNER(server.port));
+    if (config.noAuth) {
+      process.stderr.write(`${NO_AUTH_BANNER(config.host, server.port)}\n`);
+      server.app.log.warn(NO_AUTH_BANNER(config.host, server.port));
+    }
     process.stdout.write(`kobo-serve: listening on ${config.host}:${server.port}\n`);
     const stop = () => {
       const timer = setTimeout(() => process.exit(1), GRACE_MS);
@@ -57,6 +59,7 @@ export async function serve(config: ServerConfig, notices: string[]): Promise<vo
     process.once('SIGINT', stop);
     return;
   }
+  if (config.noAuth) process.stderr.write(`${NO_AUTH_BANNER(config.host, config.port)}\n`);
   superviseWorkers(config);
 }
 
