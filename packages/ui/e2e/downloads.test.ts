@@ -4,7 +4,8 @@
  * "Download" menu gives a Parquet file of the run's scalars that reads back to the logged values; the
  * project page's menu downloads the visible runs. Screenshots of the menus in both themes.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { Locator, Page } from 'playwright-core';
@@ -57,6 +58,15 @@ describe('downloads', () => {
         (s) => s,
       );
       other.finish();
+      const gone = await TestRun.create(dir, { project: 'dlgone', runId: 'gone01', name: 'gone' });
+      gone.append(
+        ['loss'],
+        10,
+        (_m, s) => s,
+        1,
+        (s) => s,
+      );
+      gone.finish();
     },
   });
 
@@ -165,6 +175,32 @@ describe('downloads', () => {
         Array.from({ length: 10 }, (_, s) => [String(s), '', s * 0.5]),
       );
       expect(rows.filter((r) => r[1] === 'down01').length).toBe(POINTS);
+    });
+  });
+
+  it('an export the server refuses is shown as its message, not saved as a file', async () => {
+    await withPage(served.browser, {}, async (w) => {
+      await w.page.goto(`${served.viewer.url}/projects/dlgone/gone01`);
+      await waitForChart(cardByTitle(w.page, 'loss'), 5);
+      // The run's folder goes away while its page is open.
+      rmSync(join(served.dataDir, 'dlgone', 'gone01'), { recursive: true, force: true });
+      let downloads = 0;
+      w.page.on('download', () => downloads++);
+      await w.page.click('[data-testid="download-data-button"]');
+      const menu = w.page.locator('[data-testid="download-data"]');
+      await menu.locator('[data-testid="download-data-link"]').click();
+      const problem = menu.locator('[data-testid="download-data-error"]');
+      await problem.waitFor();
+      expect(await problem.textContent()).toMatch(/^The download failed: .+/);
+      await screenshot(w.page, 'downloads-refused');
+
+      await w.page.keyboard.press('Escape');
+      const card = cardByTitle(w.page, 'loss');
+      await cardMenuItem(card, 'download-full-csv');
+      const onCard = card.locator('[data-testid="download-error"]');
+      await onCard.waitFor();
+      expect(await onCard.textContent()).toContain('The download failed');
+      expect(downloads).toBe(0);
     });
   });
 });
