@@ -41,6 +41,9 @@ beforeAll(async () => {
     runId: 'killed',
     status: 'running',
     metrics: { loss: { steps, values: steps.map((s) => s / 10) }, acc: { steps, values: steps } },
+    histograms: steps
+      .filter((s) => s % 100 === 0)
+      .map((step) => ({ name: 'w/hist', step, counts: [1, 2, step % 7], min: 0, max: 1 })),
   });
   // What a kill between the two commits leaves: the last flush's steps rows never landed.
   const conn = new Database(join(runDir, 'data', 'metadata.db'));
@@ -80,6 +83,9 @@ describe('metric rows past the step index', () => {
       last_value: (INDEXED - 1) / 10,
     });
     expect((await get(viewer, `${base}/status`)).json.metrics_count).toBe(INDEXED);
+    // Histogram entries of the unfinished commit are cut at the same step.
+    const hist = (await get(viewer, `${base}/histograms/w/hist`)).json;
+    expect(hist.data.map((e: { step: number }) => e.step)).toEqual([0, 100, 200, 300, 400, 500]);
   });
 
   it('batch/scalars, JSON and kbc, stop at the same step', async () => {
@@ -114,6 +120,8 @@ describe('metric rows past the step index', () => {
     ctx.handles.closeAll();
     const series = (await get(viewer, `${base}/scalars/loss`)).json;
     expect(series.steps.length).toBe(ROWS);
+    const hist = (await get(viewer, `${base}/histograms/w/hist`)).json;
+    expect(hist.data.length).toBe(ROWS / 100);
   });
 
   it('a run without a step index serves its metrics whole', async () => {

@@ -16,7 +16,7 @@ import {
 } from '../storage/index.js';
 import { cacheSet } from './decoded-cache.js';
 import { fileStamp, stampTag } from './file-stamp.js';
-import type { ReaderContext } from './scalar-source.js';
+import { committedLastStep, type ReaderContext } from './scalar-source.js';
 
 export interface HistogramFile {
   file: string;
@@ -77,16 +77,21 @@ export function histogramNames(ctx: ReaderContext, runDir: string): string[] {
   return [...names].sort();
 }
 
-/** The classic entries of `name`, from every file of its namespace, in step order (stable). */
+/**
+ * The classic entries of `name`, from every file of its namespace, in step order (stable). Entries past the
+ * step index's last step belong to a commit that has not finished (or never will): not served, as for
+ * scalars (scalar-source.ts `committedLastStep`).
+ */
 export function histogramEntries(ctx: ReaderContext, runDir: string, name: string): HistogramEntry[] {
   const ns = namespaceOf(name);
+  const last = committedLastStep(ctx, runDir);
   const out: HistogramEntry[] = [];
   for (const f of histogramFiles(ctx, runDir)) {
     if (f.info.namespace !== ns || !f.names.has(name)) continue;
     const r = f.rows;
     const K = r.numBins;
     for (let i = 0; i < r.names.length; i++) {
-      if (r.names[i] !== name) continue;
+      if (r.names[i] !== name || (last !== null && r.step[i] > last)) continue;
       out.push({
         step: r.step[i],
         globalStep: Number.isNaN(r.globalStep[i]) ? null : r.globalStep[i],
