@@ -2,9 +2,11 @@
  * Live sync under faults, everything in child processes: a training script (the built `kohakuboard`
  * package, sync every 0.2 s) uploads to `kobo-serve --no-auth` (SQLite), and after each fault the server's
  * copy of the run equals the local run folder (`kobo dump` of both, see sync-driver.ts) with every row
- * exactly once: the server stopped and restarted three times (SIGTERM and SIGKILL, mid-request and between
- * requests) during a 50,000-step run; the network path cut for 10 s (the first request in the cut applied
+ * exactly once: the server stopped and restarted three times during a 50,000-step run (SIGTERM while a
+ * request is in flight, SIGKILL as an answer comes back, SIGKILL inside an upload after the metric files
+ * were written and before data/metadata.db); the network path cut for 10 s (the first request in the cut applied
  * but its answer lost, the rest refused); the training process killed with SIGKILL, then `kobo sync`.
+ * And, in this process, the sync core cut off between an acknowledged /log and its blob upload.
  */
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,11 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMetricSeries, readSteps, withReadOnly } from 'kohakuboard/storage';
+import { type FetchLike, syncRun } from 'kohakuboard/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from './helpers/child-server.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
+import { writeReferenceRun } from './helpers/reference-run.js';
 import { eventually } from './helpers/server.js';
-import { comparableDump } from './helpers/sync-driver.js';
+import { comparableDump, expectSameRun } from './helpers/sync-driver.js';
 
 const TRAINER = fileURLToPath(new URL('./helpers/live-sync-trainer.mjs', import.meta.url));
 const KOBO = fileURLToPath(new URL('../../kohakuboard/bin/kobo.js', import.meta.url));
@@ -323,4 +327,17 @@ describe('live sync under faults', () => {
     expect(again.stdout).toMatch(/killed1: up to date/);
     expect(comparableDump(serverRun('killed1'))).toEqual(uploaded);
   }, 120_000);
+
+  it('a blob upload cut off after its /log was acknowledged is sent by the next sync', async () => {
+    const refDir = await writeReferenceRun(join(root, 'reference'), 'blobs1', 50);
+    const url = server!.url;
+    const options = { remoteUrl: url, token: 'unused-without-auth', project: 'faults', maxRetries: 0 };
+    const cut: FetchLike = (u, init) =>
+      u.endsWith('/media') ? Promise.reject(new TypeError('fetch failed')) : fetch(u, init);
+    await expect(syncRun(refDir, { ...options, fetch: cut })).rejects.toMatchObject({ code: 'network' });
+    const report = await syncRun(refDir, options);
+    expect(report.mediaUploaded).toBeGreaterThan(0);
+    expect(report.missingMedia).toEqual([]);
+    expectSameRun(serverRun('blobs1'), refDir);
+  });
 });
