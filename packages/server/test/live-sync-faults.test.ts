@@ -85,6 +85,11 @@ function syncedRows(boardDir: string): number {
   }
 }
 
+/** Rows committed in a metric file. */
+function metricRows(file: string): number {
+  return withReadOnly(file, (db) => readMetricSeries(db, file)).step.length;
+}
+
 async function waitSynced(boardDir: string, rows: number, timeoutMs = 90_000): Promise<void> {
   await eventually(async () => expect(syncedRows(boardDir)).toBeGreaterThanOrEqual(rows), timeoutMs);
 }
@@ -255,20 +260,19 @@ describe('live sync under faults', () => {
 
     // 3. Restarted with the crash point: the server kills itself (SIGKILL) inside the next upload, after
     // the metric files committed and before data/metadata.db; the dead process still holds the run's lease
-    // until it expires, so the next server answers run_busy for a while. Steps logged while no server
+    // until it expires, so the next server answers run_busy for a while. Steps committed while no server
     // runs make sure that upload carries metric rows.
     trainer.logTo(31_250);
-    await trainer.reached(31_250);
+    const localLoss = join(trainer.boardDir, 'data', 'metrics', 'train__loss.db');
+    await eventually(async () => expect(metricRows(localLoss)).toBe(31_250), 60_000);
     await startServer({ KOBO_TEST_INGEST_KILL_AFTER: 'scalars' });
     const crashed = server!;
     await within(crashed.exited, 60_000, 'the crash inside an upload');
     server = null;
     expect(crashed.child.signalCode).toBe('SIGKILL');
-    const lossFile = join(remote, 'data', 'metrics', 'train__loss.db');
     const metadataDb = join(remote, 'data', 'metadata.db');
-    const storedLoss = withReadOnly(lossFile, (db) => readMetricSeries(db, lossFile)).step.length;
     const storedSteps = withReadOnly(metadataDb, (db) => readSteps(db)).step.length;
-    expect(storedLoss).toBeGreaterThan(storedSteps);
+    expect(metricRows(join(remote, 'data', 'metrics', 'train__loss.db'))).toBeGreaterThan(storedSteps);
     trainer.logTo(37_500);
     await startServer();
     await waitSynced(trainer.boardDir, 37_500);

@@ -11,7 +11,7 @@ const board = new Board({
   baseDir,
   project: 'faults',
   runId,
-  config: { steps: 50_000 },
+  config: { lr: 3e-4, schedule: 'halve every 10,000 steps' },
   captureOutput: false,
   handleSignals: false,
   syncEnabled: true,
