@@ -147,15 +147,21 @@ export async function syncRun(runDir: string, options: SyncRunOptions): Promise<
     report.bytes += built.bytes;
     const before = JSON.stringify(state.cursors);
     applyAnswer(state, built, answer.json, report, options.onWarning);
+    const moved = JSON.stringify(state.cursors) !== before;
+    const missing = Array.isArray(answer.json.missing_media) ? (answer.json.missing_media as string[]) : [];
+    // Saved with the cursors that pass their media rows: a sync cut off before the blobs are uploaded
+    // still knows them, and the next one sends them.
+    state.cursors.missing_media = [
+      ...new Set([...state.cursors.missing_media, ...missing.filter((h) => !triedMedia.has(h))]),
+    ];
     save();
-    if (JSON.stringify(state.cursors) === before)
+    if (!moved)
       throw new SyncError(
         'invalid_answer',
         `${target.runDir}: the server's answer moved no cursor; stopping`,
       );
     if (answer.json.log_hashes && typeof answer.json.log_hashes === 'object')
       serverLogHashes = answer.json.log_hashes;
-    const missing = Array.isArray(answer.json.missing_media) ? (answer.json.missing_media as string[]) : [];
     await uploadMedia(missing);
     save();
     progress();
