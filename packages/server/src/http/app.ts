@@ -53,7 +53,9 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
     trustProxy: config.trustProxy,
-    forceCloseConnections: true,
+    // At close, idle keep-alive connections are cut but requests in flight finish (an upload releases its
+    // run lease, docs/server.md#workers); event streams are ended first, in preClose.
+    forceCloseConnections: 'idle',
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 65_536 },
     rewriteUrl: (req) => rewriteProjectUrl(req.method ?? 'GET', req.url ?? '/'),
@@ -170,8 +172,10 @@ export async function createApp(ctx: ServerContext, options: AppOptions = {}): P
     readOnly: false,
   });
   if (uiDir) await staticUi(app, uiDir);
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     ctx.events.closeAll();
+  });
+  app.addHook('onClose', async () => {
     await executor.close();
     reader.handles.closeAll();
   });
