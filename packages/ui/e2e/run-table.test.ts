@@ -161,6 +161,12 @@ describe('run table', () => {
           shown = now;
         }
         expect(shown).toBeGreaterThan(0);
+        // A redraw (here a theme switch and back; new data of a live run does the same) keeps the brush and
+        // the selection.
+        await w.page.click('[data-testid="theme-toggle"]');
+        await w.page.click('[data-testid="theme-toggle"]');
+        await w.page.waitForSelector('[data-testid="params-brushed"]');
+        expect((await countText(w.page))[0]).toBe(shown);
         // The brushed runs are exactly the ones with the highest values: the top of the axis.
         await w.page.click('[data-testid="sort-last:val/acc"]');
         await w.page.waitForSelector('[aria-sort="descending"]');

@@ -45,10 +45,31 @@ const tooltipStyle = (colors: ChartColors) => ({
 export class ParallelPlot {
   private readonly chart: ECharts;
   private lines: ParamLine[] = [];
+  /** The brushed intervals by axis name: a redraw (new data of a live run) puts them back. */
+  private readonly intervals = new Map<string, number[][]>();
+  private restoring = false;
 
-  constructor(el: HTMLElement, onBrush: (runIds: Set<string> | null) => void) {
+  constructor(
+    el: HTMLElement,
+    private readonly onBrush: (runIds: Set<string> | null) => void,
+  ) {
     this.chart = init(el, null, { renderer: 'canvas' });
-    this.chart.on('axisAreaSelected', () => onBrush(this.brushed()));
+    this.chart.on('axisAreaSelected', (e) => {
+      const { parallelAxisId, intervals } = e as { parallelAxisId?: string; intervals?: number[][] };
+      if (!this.restoring && typeof parallelAxisId === 'string') {
+        if (intervals?.length) this.intervals.set(parallelAxisId, intervals);
+        else this.intervals.delete(parallelAxisId);
+      }
+      onBrush(this.brushed());
+    });
+  }
+
+  /** Clears every brush (the selection was cleared elsewhere). */
+  clearBrush(): void {
+    if (this.intervals.size === 0) return;
+    for (const id of [...this.intervals.keys()])
+      this.chart.dispatchAction({ type: 'axisAreaSelect', parallelAxisId: id, intervals: [] });
+    this.intervals.clear();
   }
 
   private brushed(): Set<string> | null {
@@ -85,10 +106,11 @@ export class ParallelPlot {
             ...axisStyle(colors),
           },
         },
+        // The axis id is its name, so that a brush survives a redraw that keeps the axis.
         parallelAxis: axes.map((a, dim) =>
           a.categories
-            ? { dim, name: a.name, type: 'category', data: a.categories }
-            : { dim, name: a.name, type: 'value', scale: true },
+            ? { id: a.name, dim, name: a.name, type: 'category', data: a.categories }
+            : { id: a.name, dim, name: a.name, type: 'value', scale: true },
         ),
         tooltip: { ...tooltipStyle(colors), trigger: 'item' },
         series: [
@@ -106,6 +128,18 @@ export class ParallelPlot {
       },
       { notMerge: true },
     );
+    const names = new Set(axes.map((a) => a.name));
+    this.restoring = true;
+    try {
+      for (const [id, intervals] of [...this.intervals]) {
+        if (names.has(id))
+          this.chart.dispatchAction({ type: 'axisAreaSelect', parallelAxisId: id, intervals });
+        else this.intervals.delete(id);
+      }
+    } finally {
+      this.restoring = false;
+    }
+    this.onBrush(this.brushed());
   }
 
   resize(): void {
