@@ -1,19 +1,20 @@
 /**
  * Memory mode with sync, the sending half (docs/sync.md#memory-mode-with-sync): the thread that receives the
- * writer's requests, sends them one at a time in order, uploads the blobs the server lacks from what came
- * with each request, and drops a request once the server has acknowledged it. A failed send is retried
- * (1, 2, 4, 8, 16 s, then every 30 s) until the server takes it or the run's final sync runs out of time;
- * the server's deduplication makes sending a request twice harmless. The logs kept in memory are uploaded
- * when they changed, at most once a minute and at the end.
+ * writer's hand-overs (images of its databases), cuts them into requests one at a time as they are sent, in
+ * order, uploads the blobs the server lacks from those the request's rows name, and drops a hand-over once
+ * the server has acknowledged all of it. A failed send is retried (1, 2, 4, 8, 16 s, then every 30 s) until
+ * the server takes it or the run's final sync runs out of time; the server's deduplication makes sending a
+ * request twice harmless. The logs kept in memory are uploaded when they changed, at most once a minute and
+ * at the end.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { parseTolerantJson } from '../storage/index.js';
 import { errorText } from '../util/error-text.js';
-import type { HandOverMessage } from '../writer/memory-hand-over.js';
+import type { HandOverMessage, MemorySnapshot } from '../writer/memory-hand-over.js';
 import { SyncError } from './errors.js';
 import { SyncHttp } from './http-client.js';
 import { jsonText } from './json-text.js';
-import { type OutboxBatch, SnapshotPackager } from './memory-packager.js';
+import { type OpenSnapshot, type OutboxBatch, SnapshotPackager } from './memory-packager.js';
 import { sha256Hex } from './run-source.js';
 
 export interface MemorySyncInit {
@@ -43,7 +44,11 @@ const board = parentPort as NonNullable<typeof parentPort>;
 const waiting = new Int32Array(init.waiting);
 const post = (m: MemorySyncMessage) => board.postMessage(m);
 
-const outbox: OutboxBatch[] = [];
+/** Snapshots waiting for their turn, with the rows and bytes they bring. */
+const queue: Array<{ snapshot: MemorySnapshot; rows: number; bytes: number }> = [];
+/** The snapshot being cut into requests, and the request sent until the server acknowledges it. */
+let current: { open: OpenSnapshot; rowsLeft: number; bytes: number } | null = null;
+let inflight: OutboxBatch | null = null;
 let waitingBytes = 0;
 let warnedBytes = false;
 let ended = false;
@@ -76,20 +81,26 @@ function warnOnce(message: string): void {
   post({ type: 'warning', message });
 }
 
+/** Rows not acknowledged yet, and how many hand-overs hold them. */
+function waitingRows(): { rows: number; handOvers: number } {
+  let rows = current?.rowsLeft ?? 0;
+  for (const q of queue) rows += q.rows;
+  return { rows, handOvers: queue.length + (current ? 1 : 0) };
+}
+
 function publishWaiting(): void {
-  let rows = 0;
-  for (const b of outbox) rows += b.rows;
-  Atomics.store(waiting, 0, Math.min(rows, 0x7fffffff));
-  Atomics.store(waiting, 1, outbox.length);
+  const w = waitingRows();
+  Atomics.store(waiting, 0, Math.min(w.rows, 0x7fffffff));
+  Atomics.store(waiting, 1, w.handOvers);
 }
 
 const packager = new SnapshotPackager(init.runDir);
 
 init.port.on('message', (m: HandOverMessage) => {
   if (m.t === 'snapshot') {
-    let batches: OutboxBatch[];
+    let rows: number;
     try {
-      batches = packager.package(m);
+      rows = packager.countRows(m);
     } catch (err) {
       post({
         type: 'error',
@@ -97,10 +108,9 @@ init.port.on('message', (m: HandOverMessage) => {
       });
       return;
     }
-    for (const b of batches) {
-      outbox.push(b);
-      waitingBytes += b.bytes + b.blobs.reduce((n, x) => n + x.bytes.length, 0);
-    }
+    const bytes = m.files.reduce((n, f) => n + f.bytes.byteLength, m.metadataDb.byteLength);
+    queue.push({ snapshot: m, rows, bytes });
+    waitingBytes += bytes;
     if (waitingBytes > WAITING_WARN_BYTES && !warnedBytes) {
       warnedBytes = true;
       post({
@@ -161,14 +171,35 @@ async function uploadLogs(): Promise<void> {
 
 let finishing = false;
 
-/** Sends until the outbox is empty and the writer has ended (when finishing), or the sync is stopped. */
+/**
+ * The request to send next: the one not yet acknowledged, else the next one cut from the current snapshot,
+ * else from the next snapshot in the queue; null when nothing waits.
+ */
+function nextBatch(): OutboxBatch | null {
+  if (inflight) return inflight;
+  for (;;) {
+    if (!current) {
+      const q = queue.shift();
+      if (!q) return null;
+      current = { open: packager.open(q.snapshot), rowsLeft: q.rows, bytes: q.bytes };
+    }
+    const batch = packager.next(current.open);
+    if (batch) return batch;
+    packager.close(current.open);
+    waitingBytes -= current.bytes;
+    current = null;
+  }
+}
+
+/** Sends until nothing waits and the writer has ended (when finishing), or the sync is stopped. */
 async function run(): Promise<void> {
   while (!stoppedBy && !abort.signal.aborted) {
-    const batch = outbox[0];
+    const batch = nextBatch();
     if (batch) {
+      inflight = batch;
       await send(batch);
-      outbox.shift();
-      waitingBytes -= batch.bytes + batch.blobs.reduce((n, b) => n + b.bytes.length, 0);
+      inflight = null;
+      if (current) current.rowsLeft = Math.max(0, current.rowsLeft - batch.rows);
       publishWaiting();
       lastWarning = null;
       continue;
@@ -203,7 +234,7 @@ board.on('message', async (m: { type: 'finish'; timeoutMs: number; boardLog: str
   const timer = setTimeout(() => abort.abort(), m.timeoutMs);
   wake?.();
   await running;
-  let ok = !stoppedBy && !abort.signal.aborted && ended && outbox.length === 0;
+  let ok = !stoppedBy && !abort.signal.aborted && ended && waitingRows().handOvers === 0 && inflight === null;
   if (ok) {
     try {
       await uploadLogs();
@@ -213,8 +244,8 @@ board.on('message', async (m: { type: 'finish'; timeoutMs: number; boardLog: str
     }
   }
   clearTimeout(timer);
-  let rowsLeft = 0;
-  for (const b of outbox) rowsLeft += b.rows;
+  const left = waitingRows();
+  const rowsLeft = left.rows;
   const why =
     stoppedBy ??
     (abort.signal.aborted ? `no answer within ${m.timeoutMs / 1000} s` : 'the logs were not uploaded');
@@ -224,6 +255,6 @@ board.on('message', async (m: { type: 'finish'; timeoutMs: number; boardLog: str
     rowsLeft,
     message: ok
       ? `Remote sync complete: ${rowsSent} rows in ${requests} requests to ${init.remoteUrl}`
-      : `${why}; ${rowsLeft} rows in ${outbox.length} requests${ended ? '' : ' (and whatever the writer had not handed over)'} did not reach ${init.remoteUrl}`,
+      : `${why}; ${rowsLeft} rows${ended ? '' : ' (and whatever the writer had not handed over)'} did not reach ${init.remoteUrl}`,
   });
 });

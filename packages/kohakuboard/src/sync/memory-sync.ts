@@ -87,7 +87,6 @@ export class MemorySync {
 
   private lostText(): string {
     const rows = Atomics.load(this.waiting, 0);
-    const requests = Atomics.load(this.waiting, 1);
-    return `at least ${rows} rows in ${requests} requests had not reached the server`;
+    return `at least ${rows} rows had not reached the server`;
   }
 }
