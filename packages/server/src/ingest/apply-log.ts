@@ -20,7 +20,8 @@ import {
   writeMetadataJson,
 } from 'kohakuboard/storage';
 import { committed } from './crash-point.js';
-import type { HistogramIn, LogRequest, MetricIn, PayloadIn, Rejection, StepIn } from './log-request.js';
+import type { StepColumns } from './log-body.js';
+import type { HistogramIn, LogRequest, MetricIn, PayloadIn, Rejection } from './log-request.js';
 import type { RunFiles } from './run-files.js';
 
 /** What a run_data event says about one upload (docs/api.md#event-types). */
@@ -101,13 +102,21 @@ function isNoSpace(err: unknown): boolean {
 
 /** Global step and time of rows that carry none: the request's step row, else the stored one, else the step itself and the receive time. */
 class StepFacts {
-  private readonly sent = new Map<number, StepIn>();
+  /** Row index of each sent step (the last row of a step wins), built when first asked. */
+  private sent: Map<number, number> | null = null;
   constructor(
-    steps: StepIn[],
+    private readonly steps: StepColumns,
     private readonly files: RunFiles,
     private readonly receivedAtMs: number,
-  ) {
-    for (const s of steps) this.sent.set(s.step, s);
+  ) {}
+
+  private sentRow(step: number): number | undefined {
+    if (!this.sent) {
+      this.sent = new Map();
+      const s = this.steps.step;
+      for (let i = 0; i < s.length; i++) this.sent.set(s[i], i);
+    }
+    return this.sent.get(step);
   }
 
   private stored(step: number) {
@@ -115,14 +124,16 @@ class StepFacts {
   }
 
   globalStep(step: number): number {
-    const s = this.sent.get(step)?.globalStep;
-    if (s !== null && s !== undefined) return s;
+    const i = this.sentRow(step);
+    const s = i === undefined ? Number.NaN : this.steps.globalStep[i];
+    if (!Number.isNaN(s)) return s;
     return this.stored(step)?.globalStep ?? step;
   }
 
   timestamp(step: number): number {
-    const s = this.sent.get(step)?.timestamp;
-    if (s !== null && s !== undefined) return s;
+    const i = this.sentRow(step);
+    const s = i === undefined ? Number.NaN : this.steps.timestamp[i];
+    if (!Number.isNaN(s)) return s;
     return this.stored(step)?.timestamp ?? this.receivedAtMs;
   }
 }
@@ -346,20 +357,14 @@ function writeMetadataRows(
   summary: RunDataSummary,
 ): void {
   const { steps, media, tables } = request;
-  if (steps.length + media.length + tables.length + payloads.length === 0) return;
+  if (steps.step.length + media.length + tables.length + payloads.length === 0) return;
   const md = files.metadataDb();
   const added = (list: string[], name: string) => {
     if (!list.includes(name)) list.push(name);
   };
   md.db
     .transaction(() => {
-      if (steps.length) {
-        md.steps.steps(
-          steps.map((s) => s.step),
-          steps.map((s) => (s.globalStep === null ? Number.NaN : s.globalStep)),
-          steps.map((s) => (s.timestamp === null ? Number.NaN : s.timestamp)),
-        );
-      }
+      if (steps.step.length) md.steps.steps(steps.step, steps.globalStep, steps.timestamp);
       for (const m of media) {
         const isNew = md.rows.media({
           id: m.id,
