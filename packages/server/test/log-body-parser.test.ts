@@ -74,7 +74,7 @@ describe('numbers', () => {
     fc.assert(
       fc.property(number, (text) => {
         expect(Object.is(parsed(text), JSON.parse(text))).toBe(true);
-        const row = parsed(`{"scalars": {"m": [{"step": 0, "value": ${text}}]}}`) as {
+        const row = parsed(`{"scalars": {"m": [{"step": 0, "value": ${text}}]}}`) as unknown as {
           scalars: { m: ScalarColumns };
         };
         expect(Object.is(row.scalars.m.value[0], JSON.parse(text))).toBe(true);
