@@ -248,7 +248,9 @@ function writeMetric(
   const h = files.metric(logNameToFileStem(m.name));
   const stored = h.writer.length;
   const n = m.step.length;
-  let keep: number[];
+  // The rows to store: with an offset, those past the stored count, a tail of the sent rows that is stored
+  // from the request's own columns; without, those after the last stored step, usually a tail too.
+  let from: number;
   if (m.offset !== null) {
     if (m.offset > stored) {
       rejected.push({
@@ -262,37 +264,93 @@ function writeMetric(
       cursors[m.name] = stored;
       return;
     }
-    keep = [];
-    for (let i = stored - m.offset; i < n; i++) keep.push(i);
+    from = Math.min(n, stored - m.offset);
   } else {
-    keep = [];
     const last = h.lastStep;
+    const keep: number[] = [];
     for (let i = 0; i < n; i++) if (last === null || m.step[i] > last) keep.push(i);
-  }
-  if (keep.length > 0) {
     const k = keep.length;
-    const cols = {
-      step: new Float64Array(k),
-      globalStep: new Float64Array(k),
-      timestamp: new Float64Array(k),
-      value: new Float64Array(k),
-    };
-    for (let j = 0; j < k; j++) {
-      const i = keep[j];
-      const step = m.step[i];
-      cols.step[j] = step;
-      cols.value[j] = m.value[i];
-      const gs = m.globalStep[i];
-      const ts = m.timestamp[i];
-      cols.globalStep[j] = Number.isNaN(gs) ? facts.globalStep(step) : gs;
-      cols.timestamp[j] = Number.isNaN(ts) ? facts.timestamp(step) : ts;
+    if (k > 0 && (keep[k - 1] !== n - 1 || keep[k - 1] - keep[0] + 1 !== k)) {
+      writeMetricRows(h, m, keep, facts, summary, stored, cursors);
+      return;
     }
-    h.writer.append(cols);
-    h.lastStep = cols.step[k - 1];
-    if (stored === 0) summary.new_scalars.push(m.name);
-    summary.scalars[m.name] = { last_step: h.lastStep, count: h.writer.length };
+    from = k > 0 ? keep[0] : n;
+  }
+  if (from < n) {
+    const steps = m.step.subarray(from);
+    appendMetricRows(
+      h,
+      m.name,
+      {
+        step: steps,
+        value: m.value.subarray(from),
+        globalStep: filled(m.globalStep.subarray(from), steps, (s) => facts.globalStep(s)),
+        timestamp: filled(m.timestamp.subarray(from), steps, (s) => facts.timestamp(s)),
+      },
+      summary,
+      stored,
+    );
   }
   cursors[m.name] = h.writer.length;
+}
+
+type MetricHandle = ReturnType<RunFiles['metric']>;
+type MetricColumns = {
+  step: Float64Array;
+  value: Float64Array;
+  globalStep: Float64Array;
+  timestamp: Float64Array;
+};
+
+/** `col` with each NaN (none sent) replaced by `fill(step)`: the column itself when it has none. */
+function filled(col: Float64Array, steps: Float64Array, fill: (step: number) => number): Float64Array {
+  let out: Float64Array | null = null;
+  for (let i = 0; i < col.length; i++) {
+    if (!Number.isNaN(col[i])) continue;
+    out ??= col.slice();
+    out[i] = fill(steps[i]);
+  }
+  return out ?? col;
+}
+
+/** The rows at `keep` (not a tail of the sent rows), copied out. */
+function writeMetricRows(
+  h: MetricHandle,
+  m: MetricIn,
+  keep: number[],
+  facts: StepFacts,
+  summary: RunDataSummary,
+  stored: number,
+  cursors: Record<string, number>,
+): void {
+  const pick = (col: Float64Array) => Float64Array.from(keep, (i) => col[i]);
+  const step = pick(m.step);
+  appendMetricRows(
+    h,
+    m.name,
+    {
+      step,
+      value: pick(m.value),
+      globalStep: filled(pick(m.globalStep), step, (s) => facts.globalStep(s)),
+      timestamp: filled(pick(m.timestamp), step, (s) => facts.timestamp(s)),
+    },
+    summary,
+    stored,
+  );
+  cursors[m.name] = h.writer.length;
+}
+
+function appendMetricRows(
+  h: MetricHandle,
+  name: string,
+  cols: MetricColumns,
+  summary: RunDataSummary,
+  stored: number,
+): void {
+  h.writer.append(cols);
+  h.lastStep = cols.step[cols.step.length - 1];
+  if (stored === 0) summary.new_scalars.push(name);
+  summary.scalars[name] = { last_step: h.lastStep, count: h.writer.length };
 }
 
 function writeHistograms(

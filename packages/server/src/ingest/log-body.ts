@@ -84,14 +84,15 @@ class Scratch {
 
 class Parser {
   i = 0;
-  private readonly text: Buffer;
+  /** The same bytes as a Buffer, for its native decoders (latin1Slice skips toString's argument checks). */
+  private readonly text: Buffer & { latin1Slice(start: number, end: number): string };
   private readonly scalarScratch = new Scratch(4);
   private readonly stepScratch = new Scratch(3);
   /** The value of the last number read by `number()`. */
   private num = 0;
 
   constructor(private readonly b: Uint8Array) {
-    this.text = Buffer.from(b.buffer, b.byteOffset, b.length);
+    this.text = Buffer.from(b.buffer, b.byteOffset, b.length) as Parser['text'];
   }
 
   fail(what: string): never {
@@ -232,7 +233,7 @@ class Parser {
     else if (exact && e10 > 0 && e10 <= 22) v = m * POW10[e10];
     else if (exact && e10 < 0 && e10 >= -22) v = m / POW10[-e10];
     else {
-      this.num = Number(this.text.toString('latin1', start, i));
+      this.num = Number(this.text.latin1Slice(start, i));
       return;
     }
     this.num = negative ? -v : v;
@@ -259,7 +260,7 @@ class Parser {
       i++;
     }
     this.i = i + 1;
-    if (plain) return this.text.toString('latin1', start, i);
+    if (plain) return this.text.latin1Slice(start, i);
     // Escapes, other scripts or control characters: the native parser decodes them, or refuses.
     try {
       return JSON.parse(this.text.toString('utf8', start - 1, i + 1)) as string;
