@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { parseTolerantJson } from 'kohakuboard/storage';
 import { describe, expect, it } from 'vitest';
-import { parseLogBody, ScalarColumns, StepColumns } from '../src/ingest/log-body.js';
+import { type BodySource, parseLogBody, ScalarColumns, StepColumns } from '../src/ingest/log-body.js';
 import { validateLogRequest } from '../src/ingest/log-request.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -254,5 +254,74 @@ describe('whole requests', () => {
       Number.NaN,
       Number.NaN,
     ]);
+  });
+});
+
+/**
+ * A body that arrives in pieces: each wait reveals the next piece, and some bytes of the piece after it are
+ * already written (as another thread's copy may show them early), the rest still zero.
+ */
+function arriving(full: Uint8Array, pieces: number[], early: number[]): BodySource & { waits: number } {
+  const bytes = new Uint8Array(full.length);
+  let available = 0;
+  let next = 0;
+  const reveal = () => {
+    const size = pieces[next % pieces.length];
+    const earlyBytes = early[next % early.length];
+    next++;
+    const end = Math.min(full.length, available + size);
+    bytes.set(full.subarray(available, end), available);
+    for (let k = end; k < Math.min(full.length, end + earlyBytes); k += 2) bytes[k] = full[k];
+    available = end;
+  };
+  return {
+    bytes,
+    get available() {
+      return available;
+    },
+    get complete() {
+      return available === full.length;
+    },
+    waits: 0,
+    waitBeyond(i: number) {
+      this.waits++;
+      if (available === full.length) throw new Error('waited on a complete body');
+      while (available <= i && available < full.length) reveal();
+    },
+  };
+}
+
+describe('a body still arriving', () => {
+  const bodyText = fc.oneof(
+    request,
+    fc.constantFrom(
+      '{"a": "\\u00e9\\"x", "b": [1.5e3, -0, NaN, -Infinity, "caf\u00e9"]}',
+      '{"steps": [}',
+      '[1, 2',
+    ),
+  );
+  it('parses to what the whole body parses to, whatever the pieces', () => {
+    fc.assert(
+      fc.property(
+        bodyText,
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 4 }),
+        (text, pieces, early) => {
+          const full = enc(text);
+          const source = arriving(full, pieces, early);
+          expect(parseLogBody(source)).toEqual(parseLogBody(full));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('waits only at the edge of what has arrived', () => {
+    const rowsText = Array.from({ length: 2000 }, (_, i) => `{"step":${i},"value":${Math.sin(i)}}`).join(',');
+    const full = enc(`{"scalars": {"m": [${rowsText}]}}`);
+    const source = arriving(full, [4096], [100]);
+    const r = parseLogBody(source) as unknown as { value: { scalars: { m: ScalarColumns } } };
+    expect([...r.value.scalars.m.value]).toEqual(Array.from({ length: 2000 }, (_, i) => Math.sin(i)));
+    expect(source.waits).toBeLessThanOrEqual(Math.ceil(full.length / 4096) * 2);
   });
 });

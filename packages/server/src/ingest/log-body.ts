@@ -8,6 +8,10 @@
  * say exactly (another key, a value of another kind, a step that is not a whole number) is read again as
  * plain JSON, so that the request's checks see it as sent and report it. Everything else becomes the
  * value JSON.parse would give.
+ *
+ * The bytes may still be arriving (a BodySource that is not complete): then the parser trusts only the
+ * bytes below `available`. A token whose end lies at or past it is read again once more bytes are there,
+ * and every native decoder is given bytes below it only.
  */
 import type { JsonValue } from 'kohakuboard/storage';
 
@@ -32,6 +36,16 @@ export class StepColumns {
     readonly globalStep: Float64Array,
     readonly timestamp: Float64Array,
   ) {}
+}
+
+/** The bytes of a body, complete or still arriving. */
+export interface BodySource {
+  /** The body's full length; bytes past `available` are not to be trusted yet. */
+  readonly bytes: Uint8Array;
+  readonly available: number;
+  readonly complete: boolean;
+  /** Waits until more than `i` bytes are there or the body is complete; throws to give up. */
+  waitBeyond(i: number): void;
 }
 
 /** A parsed body: JSON values, where `steps` and the lists of `scalars` may be columns. */
@@ -64,11 +78,16 @@ function bytesOf(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 
-/** Growable columns reused from list to list; copied out at the exact length. */
-class Scratch {
-  cols: Float64Array[];
-  constructor(count: number) {
-    this.cols = Array.from({ length: count }, () => new Float64Array(1024));
+/**
+ * Growable columns for one list, sized like the previous list (the metrics of one request usually have as
+ * many rows each), so that a list of the same length is handed over without a copy.
+ */
+class Columns {
+  cols: Float64Array[] = [];
+  private capacity = 1024;
+  constructor(private readonly count: number) {}
+  start(): void {
+    this.cols = Array.from({ length: this.count }, () => new Float64Array(this.capacity));
   }
   grow(): void {
     this.cols = this.cols.map((c) => {
@@ -77,8 +96,10 @@ class Scratch {
       return g;
     });
   }
-  take(i: number, n: number): Float64Array {
-    return this.cols[i].slice(0, n);
+  /** The columns at length `n`; the next list starts with that capacity. */
+  finish(n: number): Float64Array[] {
+    this.capacity = Math.max(16, n);
+    return this.cols.map((c) => (c.length === n ? c : c.slice(0, n)));
   }
 }
 
@@ -86,13 +107,35 @@ class Parser {
   i = 0;
   /** The same bytes as a Buffer, for its native decoders (latin1Slice skips toString's argument checks). */
   private readonly text: Buffer & { latin1Slice(start: number, end: number): string };
-  private readonly scalarScratch = new Scratch(4);
-  private readonly stepScratch = new Scratch(3);
+  private readonly scalarColumns = new Columns(4);
+  private readonly stepColumns = new Columns(3);
   /** The value of the last number read by `number()`. */
   private num = 0;
+  private readonly b: Uint8Array;
+  /** Bytes below this are there; past it only once `done`. */
+  private avail: number;
+  private done: boolean;
 
-  constructor(private readonly b: Uint8Array) {
+  constructor(private readonly source: BodySource) {
+    const b = source.bytes;
+    this.b = b;
     this.text = Buffer.from(b.buffer, b.byteOffset, b.length) as Parser['text'];
+    this.avail = source.complete ? b.length : source.available;
+    this.done = source.complete;
+  }
+
+  /** True when position `i` is not there yet: waits for more bytes, after which the caller reads again. */
+  private stalled(i: number): boolean {
+    if (this.done || i < this.avail) return false;
+    this.source.waitBeyond(i);
+    this.done = this.source.complete;
+    this.avail = this.done ? this.b.length : this.source.available;
+    return true;
+  }
+
+  /** Waits until the bytes below `end` are there (or the body is complete). */
+  private ensure(end: number): void {
+    while (this.stalled(end - 1));
   }
 
   fail(what: string): never {
@@ -110,11 +153,13 @@ class Parser {
   /** The byte at the position, after whitespace; -1 at the end. */
   peek(): number {
     this.ws();
+    while (this.stalled(this.i)) this.ws();
     return this.i < this.b.length ? this.b[this.i] : -1;
   }
 
   body(): BodyValue {
     const b = this.b;
+    this.ensure(3);
     if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) this.i = 3; // a UTF-8 byte order mark
     const value = this.peek() === OPEN_OBJECT ? this.topObject() : this.value(1);
     if (this.peek() !== -1) this.fail('unexpected text after the JSON value');
@@ -153,6 +198,7 @@ class Parser {
 
   private word<T extends JsonValue>(word: string, value: T): T {
     const b = this.b;
+    this.ensure(this.i + word.length);
     for (let k = 0; k < word.length; k++)
       if (b[this.i + k] !== word.charCodeAt(k)) this.fail(`unexpected token (expected ${word})`);
     this.i += word.length;
@@ -164,6 +210,11 @@ class Parser {
    * division or multiplication, correctly rounded as JSON.parse rounds; other numbers go to Number().
    */
   number(): void {
+    while (!this.numberOnce());
+  }
+
+  /** `number()`; false when the number reaches bytes not there yet (read it again). */
+  private numberOnce(): boolean {
     const b = this.b;
     const start = this.i;
     let i = start;
@@ -175,7 +226,7 @@ class Parser {
         this.i = i;
         this.word('Infinity', 0);
         this.num = Number.NEGATIVE_INFINITY;
-        return;
+        return true;
       }
     }
     let m = 0;
@@ -189,6 +240,7 @@ class Parser {
         c = b[++i];
       } while (c >= 0x30 && c <= 0x39);
     } else {
+      if (this.stalled(i)) return false;
       this.i = i;
       this.fail('malformed number');
     }
@@ -196,6 +248,7 @@ class Parser {
     if (c === 0x2e) {
       c = b[++i];
       if (!(c >= 0x30 && c <= 0x39)) {
+        if (this.stalled(i)) return false;
         this.i = i;
         this.fail('malformed number');
       }
@@ -216,6 +269,7 @@ class Parser {
         c = b[++i];
       }
       if (!(c >= 0x30 && c <= 0x39)) {
+        if (this.stalled(i)) return false;
         this.i = i;
         this.fail('malformed number');
       }
@@ -225,6 +279,8 @@ class Parser {
       } while (c >= 0x30 && c <= 0x39);
       if (expNegative) exponent = -exponent;
     }
+    // The byte after the number must be there: else the number may go on.
+    if (this.stalled(i)) return false;
     this.i = i;
     const e10 = exponent - scale;
     let v: number;
@@ -234,9 +290,10 @@ class Parser {
     else if (exact && e10 < 0 && e10 >= -22) v = m / POW10[-e10];
     else {
       this.num = Number(this.text.latin1Slice(start, i));
-      return;
+      return true;
     }
     this.num = negative ? -v : v;
+    return true;
   }
 
   string(): string {
@@ -246,7 +303,14 @@ class Parser {
     let plain = true;
     for (;;) {
       const c = b[i];
-      if (c === QUOTE) break;
+      if (c === QUOTE) {
+        // Read again from the start once the closing quote is there: every byte read is then there too.
+        if (!this.stalled(i)) break;
+        i = start;
+        plain = true;
+        continue;
+      }
+      if (c === 0 && this.stalled(i)) continue;
       if (c === undefined) {
         this.i = i;
         this.fail('unterminated string');
@@ -366,6 +430,7 @@ class Parser {
   private rowKey(): number {
     if (this.peek() !== QUOTE) return -1;
     const at = this.i + 1;
+    this.ensure(at + KEY_GLOBAL_STEP.length + 1);
     let key = -1;
     let next = -1;
     switch (this.b[at]) {
@@ -439,7 +504,8 @@ class Parser {
 
   /** `[{step, value, global_step?, timestamp?}, …]` as columns; null when a row is anything else. */
   private scalarRows(): ScalarColumns | null {
-    const s = this.scalarScratch;
+    const s = this.scalarColumns;
+    s.start();
     this.i++;
     let n = 0;
     if (this.take(CLOSE_LIST))
@@ -487,12 +553,14 @@ class Parser {
       if (this.take(CLOSE_LIST)) break;
       return null;
     }
-    return new ScalarColumns(s.take(0, n), s.take(1, n), s.take(2, n), s.take(3, n));
+    const [step, value, globalStep, timestamp] = s.finish(n);
+    return new ScalarColumns(step, value, globalStep, timestamp);
   }
 
   /** `[{step, global_step?, timestamp?}, …]` (whole numbers, the last two may be null) as columns; else null. */
   private stepRows(): StepColumns | null {
-    const s = this.stepScratch;
+    const s = this.stepColumns;
+    s.start();
     this.i++;
     let n = 0;
     if (this.take(CLOSE_LIST))
@@ -526,13 +594,21 @@ class Parser {
       if (this.take(CLOSE_LIST)) break;
       return null;
     }
-    return new StepColumns(s.take(0, n), s.take(1, n), s.take(2, n));
+    const [step, globalStep, timestamp] = s.finish(n);
+    return new StepColumns(step, globalStep, timestamp);
   }
 }
 
-/** Parses a log upload body; a problem instead of a value when it is too deep or not JSON of the dialect. */
-export function parseLogBody(bytes: Uint8Array): { value: BodyValue } | { problem: BodyProblem } {
-  const parser = new Parser(bytes);
+/**
+ * Parses a log upload body, complete or still arriving; a problem instead of a value when it is too deep or
+ * not JSON of the dialect. Whatever `waitBeyond` throws is thrown.
+ */
+export function parseLogBody(body: Uint8Array | BodySource): { value: BodyValue } | { problem: BodyProblem } {
+  const source =
+    body instanceof Uint8Array
+      ? { bytes: body, available: body.length, complete: true, waitBeyond() {} }
+      : body;
+  const parser = new Parser(source);
   try {
     return { value: parser.body() };
   } catch (err) {
