@@ -128,6 +128,11 @@ function hashKey(key: string): number {
   return h >>> 0;
 }
 
+/** Which of `threads` ingest threads takes the tasks of `runKey`. */
+export function threadIndexOf(runKey: string, threads: number): number {
+  return hashKey(runKey) % threads;
+}
+
 /** The compiled worker beside this module, or null when running from TypeScript sources. */
 export function defaultIngestWorker(): string | null {
   if (!import.meta.url.endsWith('.js')) return null;
@@ -198,7 +203,7 @@ export class IngestPool {
   }
 
   private threadOf(runKey: string): IngestThread {
-    return this.threads[hashKey(runKey) % this.threads.length];
+    return this.threads[threadIndexOf(runKey, this.threads.length)];
   }
 
   /** A ticket for a parsed upload, unique in this process. */
