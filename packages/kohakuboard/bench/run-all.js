@@ -21,6 +21,7 @@ const scripts = [
   join(root, 'packages/server/bench/ingest.js'),
   join(root, 'packages/server/bench/sync.js'),
   join(root, 'packages/server/bench/memory-sync.js'),
+  join(root, 'packages/server/bench/live-sync.js'),
 ];
 
 console.log(`# node ${process.version}, ${process.platform} ${process.arch}`);

@@ -14,7 +14,7 @@
 //   ingest_local_values_per_s           Board.log of the same 10 metrics per step, to finish()
 //   ingest_http_vs_local                one-client HTTP / local values per second
 // KOBO_BENCH_SECONDS (default 8) sets the length of each HTTP phase; KOBO_BENCH_INGEST_STEPS (5000) the
-// steps per request.
+// steps per request; KOBO_BENCH_SERVE another kobo-serve script to measure (a build of other code, to compare).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { Board } from 'kohakuboard';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const SERVE = join(here, '../bin/kobo-serve.js');
+const SERVE = process.env.KOBO_BENCH_SERVE ?? join(here, '../bin/kobo-serve.js');
 const SECONDS = Number(process.env.KOBO_BENCH_SECONDS ?? 8);
 const STEPS = Number(process.env.KOBO_BENCH_INGEST_STEPS ?? 5000);
 const METRICS = Array.from({ length: 10 }, (_, i) => `train/metric_${i}`);
@@ -180,8 +180,10 @@ async function httpIngest() {
     const base = `http://127.0.0.1:${await server.port}`;
     prebuild(Math.ceil(SECONDS * 12), false);
     prebuild(Math.ceil(SECONDS * 16), true);
-    // Warm-up: threads started, code compiled.
+    // Warm-up: threads started, code compiled, in every ingest thread (runs go to threads by their name, so a
+    // few runs reach them all with high probability).
     await client(base, 'warmup', 1);
+    for (let w = 1; w <= 4; w++) await client(base, `warmup${w}`, 0.5);
     let t = performance.now();
     const one = await client(base, 'one', SECONDS);
     const oneSeconds = (performance.now() - t) / 1000;

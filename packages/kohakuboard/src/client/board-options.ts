@@ -39,7 +39,8 @@ export interface BoardOptions {
   /** Maximum payload bytes in flight (default 1 GiB). */
   queueMaxBytes?: number;
   /**
-   * Longest time logged data waits before it is committed (default 1000 ms) while the writer keeps up. Data
+   * Longest time logged data waits before it is committed (default 1000 ms, less with a short live-sync
+   * interval: docs/sync.md#log-to-readable-latency) while the writer keeps up. Data
    * that arrives while the writer is still committing earlier data is due this long after that commit ends,
    * and a writer that has fallen behind commits in larger batches (up to 100,000 calls), so that it catches
    * up instead of committing in the smallest steps.
@@ -96,6 +97,21 @@ export interface ResolvedBoardOptions {
   };
   /** Warnings to log once the board's log exists. */
   warnings: string[];
+}
+
+/** How long logged data waits for its commit by default. */
+export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
+/** The shortest commit interval that live sync asks for: more commits would cost the writer more than they save. */
+const MIN_SYNC_FLUSH_INTERVAL_MS = 20;
+
+/**
+ * The default commit interval: 1 s, or a quarter of the live-sync interval when that is shorter, because
+ * live sync sends only what the writer has committed (docs/sync.md#log-to-readable-latency).
+ */
+export function defaultFlushIntervalMs(liveSyncIntervalS: number | null): number {
+  if (liveSyncIntervalS === null) return DEFAULT_FLUSH_INTERVAL_MS;
+  const quarter = (liveSyncIntervalS * 1000) / 4;
+  return Math.min(DEFAULT_FLUSH_INTERVAL_MS, Math.max(MIN_SYNC_FLUSH_INTERVAL_MS, quarter));
 }
 
 /** The shortest interval between system-metric samples. */
@@ -229,10 +245,12 @@ export function resolveBoardOptions(
   const remoteProject = str('remoteProject') ?? project;
   const syncInterval = positive('syncInterval', 10, false);
   const warnings: string[] = [];
+  let liveSync = false;
   if (syncEnabled) {
     if (!remoteUrl || !remoteToken) {
       warnings.push('syncEnabled is true but remoteUrl or remoteToken is missing; remote sync stays off.');
-    }
+      // Memory mode commits at each hand-over to the sync (docs/sync.md#memory-mode-with-sync).
+    } else if (!bool('memoryMode', false)) liveSync = true;
   }
   if (annotationText !== undefined && annotation === null) {
     warnings.push(`The annotation "${annotationText}" has no usable characters; the run has no annotation.`);
@@ -250,7 +268,11 @@ export function resolveBoardOptions(
     annotation,
     queueCapacity: positive('queueCapacity', 50_000, true),
     queueMaxBytes: positive('queueMaxBytes', 1024 * 1024 * 1024, true),
-    flushIntervalMs: positive('flushIntervalMs', 1000, false),
+    flushIntervalMs: positive(
+      'flushIntervalMs',
+      defaultFlushIntervalMs(liveSync ? syncInterval : null),
+      false,
+    ),
     handleSignals: bool('handleSignals', true),
     systemMetrics: bool('systemMetrics', true),
     systemMetricsIntervalMs: atLeast('systemMetricsIntervalMs', 10_000, MIN_SYSTEM_INTERVAL_MS),

@@ -4,12 +4,14 @@
  * streams and refused as soon as it passes the limit. The rest of an oversized body is never read: a refused
  * announced body closes the connection; a refused streaming body pauses it instead, so that the client, still
  * sending, reads the 413 (closing a socket with unread data resets it, and the client would see only the
- * reset), and the keep-alive timeout closes it.
+ * reset), and the keep-alive timeout closes it. A body can be read into shared memory that an ingest thread
+ * parses as it fills (docs/server.md#parsing-a-log-body).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
+import type { SharedBody } from '../ingest/body-stream.js';
 import { apiError } from './api-error.js';
 
 export const MB = 1024 * 1024;
@@ -35,13 +37,32 @@ export function announcedLength(req: FastifyRequest, limit: number): number | nu
   return n;
 }
 
-/** Reads the whole body into one buffer of its own (which can be handed to another thread without a copy). */
-export function readBody(req: FastifyRequest, limit: number): Promise<Uint8Array> {
-  const announced = announcedLength(req, limit);
+/**
+ * Reads the whole body into one buffer of its own (which can be handed to another thread without a copy),
+ * or into `shared` (of the announced length), publishing each chunk as it is copied in.
+ */
+export function readBody(
+  req: FastifyRequest,
+  limit: number,
+  shared: SharedBody | null = null,
+): Promise<Uint8Array> {
+  let announced: number | null;
+  try {
+    announced = announcedLength(req, limit);
+  } catch (err) {
+    shared?.abort();
+    return Promise.reject(err);
+  }
   const raw = req.raw;
   return new Promise((resolve, reject) => {
     let size = 0;
-    const fixed = announced !== null ? new Uint8Array(new ArrayBuffer(announced)) : null;
+    const fixed =
+      shared && shared.bytes.length === announced
+        ? shared.bytes
+        : announced !== null
+          ? new Uint8Array(new ArrayBuffer(announced))
+          : null;
+    if (shared && fixed !== shared.bytes) shared.abort();
     const chunks: Buffer[] = [];
     const cleanup = () => {
       raw.off('data', onData);
@@ -51,6 +72,7 @@ export function readBody(req: FastifyRequest, limit: number): Promise<Uint8Array
     };
     const fail = (err: unknown) => {
       cleanup();
+      shared?.abort();
       raw.pause();
       reject(err);
     };
@@ -62,10 +84,15 @@ export function readBody(req: FastifyRequest, limit: number): Promise<Uint8Array
       if (fixed) fixed.set(c, size);
       else chunks.push(c);
       size += c.length;
+      if (fixed === shared?.bytes) shared.progress(size);
     };
     const onEnd = () => {
       cleanup();
       if (fixed) {
+        if (fixed === shared?.bytes) {
+          if (size === fixed.length) shared.complete();
+          else shared.abort();
+        }
         resolve(size === fixed.length ? fixed : fixed.slice(0, size));
         return;
       }

@@ -20,7 +20,8 @@ import {
   writeMetadataJson,
 } from 'kohakuboard/storage';
 import { committed } from './crash-point.js';
-import type { HistogramIn, LogRequest, MetricIn, PayloadIn, Rejection, StepIn } from './log-request.js';
+import type { StepColumns } from './log-body.js';
+import type { HistogramIn, LogRequest, MetricIn, PayloadIn, Rejection } from './log-request.js';
 import type { RunFiles } from './run-files.js';
 
 /** What a run_data event says about one upload (docs/api.md#event-types). */
@@ -101,13 +102,21 @@ function isNoSpace(err: unknown): boolean {
 
 /** Global step and time of rows that carry none: the request's step row, else the stored one, else the step itself and the receive time. */
 class StepFacts {
-  private readonly sent = new Map<number, StepIn>();
+  /** Row index of each sent step (the last row of a step wins), built when first asked. */
+  private sent: Map<number, number> | null = null;
   constructor(
-    steps: StepIn[],
+    private readonly steps: StepColumns,
     private readonly files: RunFiles,
     private readonly receivedAtMs: number,
-  ) {
-    for (const s of steps) this.sent.set(s.step, s);
+  ) {}
+
+  private sentRow(step: number): number | undefined {
+    if (!this.sent) {
+      this.sent = new Map();
+      const s = this.steps.step;
+      for (let i = 0; i < s.length; i++) this.sent.set(s[i], i);
+    }
+    return this.sent.get(step);
   }
 
   private stored(step: number) {
@@ -115,14 +124,16 @@ class StepFacts {
   }
 
   globalStep(step: number): number {
-    const s = this.sent.get(step)?.globalStep;
-    if (s !== null && s !== undefined) return s;
+    const i = this.sentRow(step);
+    const s = i === undefined ? Number.NaN : this.steps.globalStep[i];
+    if (!Number.isNaN(s)) return s;
     return this.stored(step)?.globalStep ?? step;
   }
 
   timestamp(step: number): number {
-    const s = this.sent.get(step)?.timestamp;
-    if (s !== null && s !== undefined) return s;
+    const i = this.sentRow(step);
+    const s = i === undefined ? Number.NaN : this.steps.timestamp[i];
+    if (!Number.isNaN(s)) return s;
     return this.stored(step)?.timestamp ?? this.receivedAtMs;
   }
 }
@@ -237,7 +248,9 @@ function writeMetric(
   const h = files.metric(logNameToFileStem(m.name));
   const stored = h.writer.length;
   const n = m.step.length;
-  let keep: number[];
+  // The rows to store: with an offset, those past the stored count, a tail of the sent rows that is stored
+  // from the request's own columns; without, those after the last stored step, usually a tail too.
+  let from: number;
   if (m.offset !== null) {
     if (m.offset > stored) {
       rejected.push({
@@ -251,37 +264,93 @@ function writeMetric(
       cursors[m.name] = stored;
       return;
     }
-    keep = [];
-    for (let i = stored - m.offset; i < n; i++) keep.push(i);
+    from = Math.min(n, stored - m.offset);
   } else {
-    keep = [];
     const last = h.lastStep;
+    const keep: number[] = [];
     for (let i = 0; i < n; i++) if (last === null || m.step[i] > last) keep.push(i);
-  }
-  if (keep.length > 0) {
     const k = keep.length;
-    const cols = {
-      step: new Float64Array(k),
-      globalStep: new Float64Array(k),
-      timestamp: new Float64Array(k),
-      value: new Float64Array(k),
-    };
-    for (let j = 0; j < k; j++) {
-      const i = keep[j];
-      const step = m.step[i];
-      cols.step[j] = step;
-      cols.value[j] = m.value[i];
-      const gs = m.globalStep[i];
-      const ts = m.timestamp[i];
-      cols.globalStep[j] = Number.isNaN(gs) ? facts.globalStep(step) : gs;
-      cols.timestamp[j] = Number.isNaN(ts) ? facts.timestamp(step) : ts;
+    if (k > 0 && (keep[k - 1] !== n - 1 || keep[k - 1] - keep[0] + 1 !== k)) {
+      writeMetricRows(h, m, keep, facts, summary, stored, cursors);
+      return;
     }
-    h.writer.append(cols);
-    h.lastStep = cols.step[k - 1];
-    if (stored === 0) summary.new_scalars.push(m.name);
-    summary.scalars[m.name] = { last_step: h.lastStep, count: h.writer.length };
+    from = k > 0 ? keep[0] : n;
+  }
+  if (from < n) {
+    const steps = m.step.subarray(from);
+    appendMetricRows(
+      h,
+      m.name,
+      {
+        step: steps,
+        value: m.value.subarray(from),
+        globalStep: filled(m.globalStep.subarray(from), steps, (s) => facts.globalStep(s)),
+        timestamp: filled(m.timestamp.subarray(from), steps, (s) => facts.timestamp(s)),
+      },
+      summary,
+      stored,
+    );
   }
   cursors[m.name] = h.writer.length;
+}
+
+type MetricHandle = ReturnType<RunFiles['metric']>;
+type MetricColumns = {
+  step: Float64Array;
+  value: Float64Array;
+  globalStep: Float64Array;
+  timestamp: Float64Array;
+};
+
+/** `col` with each NaN (none sent) replaced by `fill(step)`: the column itself when it has none. */
+function filled(col: Float64Array, steps: Float64Array, fill: (step: number) => number): Float64Array {
+  let out: Float64Array | null = null;
+  for (let i = 0; i < col.length; i++) {
+    if (!Number.isNaN(col[i])) continue;
+    out ??= col.slice();
+    out[i] = fill(steps[i]);
+  }
+  return out ?? col;
+}
+
+/** The rows at `keep` (not a tail of the sent rows), copied out. */
+function writeMetricRows(
+  h: MetricHandle,
+  m: MetricIn,
+  keep: number[],
+  facts: StepFacts,
+  summary: RunDataSummary,
+  stored: number,
+  cursors: Record<string, number>,
+): void {
+  const pick = (col: Float64Array) => Float64Array.from(keep, (i) => col[i]);
+  const step = pick(m.step);
+  appendMetricRows(
+    h,
+    m.name,
+    {
+      step,
+      value: pick(m.value),
+      globalStep: filled(pick(m.globalStep), step, (s) => facts.globalStep(s)),
+      timestamp: filled(pick(m.timestamp), step, (s) => facts.timestamp(s)),
+    },
+    summary,
+    stored,
+  );
+  cursors[m.name] = h.writer.length;
+}
+
+function appendMetricRows(
+  h: MetricHandle,
+  name: string,
+  cols: MetricColumns,
+  summary: RunDataSummary,
+  stored: number,
+): void {
+  h.writer.append(cols);
+  h.lastStep = cols.step[cols.step.length - 1];
+  if (stored === 0) summary.new_scalars.push(name);
+  summary.scalars[name] = { last_step: h.lastStep, count: h.writer.length };
 }
 
 function writeHistograms(
@@ -346,20 +415,14 @@ function writeMetadataRows(
   summary: RunDataSummary,
 ): void {
   const { steps, media, tables } = request;
-  if (steps.length + media.length + tables.length + payloads.length === 0) return;
+  if (steps.step.length + media.length + tables.length + payloads.length === 0) return;
   const md = files.metadataDb();
   const added = (list: string[], name: string) => {
     if (!list.includes(name)) list.push(name);
   };
   md.db
     .transaction(() => {
-      if (steps.length) {
-        md.steps.steps(
-          steps.map((s) => s.step),
-          steps.map((s) => (s.globalStep === null ? Number.NaN : s.globalStep)),
-          steps.map((s) => (s.timestamp === null ? Number.NaN : s.timestamp)),
-        );
-      }
+      if (steps.step.length) md.steps.steps(steps.step, steps.globalStep, steps.timestamp);
       for (const m of media) {
         const isNew = md.rows.media({
           id: m.id,

@@ -12,6 +12,7 @@ import {
   startsWithKvHeaderMagic,
   stringifyDialectJson,
 } from 'kohakuboard/storage';
+import { type BodyValue, ScalarColumns, StepColumns } from './log-body.js';
 
 export type Source = 'steps' | 'scalars' | 'media' | 'tables' | 'histograms' | 'tensors' | 'kernel_density';
 
@@ -22,12 +23,6 @@ export interface Rejection {
   code: string;
   message: string;
   expected?: number;
-}
-
-export interface StepIn {
-  step: number;
-  globalStep: number | null;
-  timestamp: number | null;
 }
 
 export interface MetricIn {
@@ -89,7 +84,8 @@ export interface PayloadIn {
 
 export interface LogRequest {
   syncRange: { start_step: number; end_step: number };
-  steps: StepIn[];
+  /** The valid step rows, NaN where global_step or timestamp is null. */
+  steps: StepColumns;
   metrics: MetricIn[];
   media: MediaIn[];
   tables: TableIn[];
@@ -149,12 +145,17 @@ function offsetsOf(body: Obj, key: 'scalars' | 'histograms'): Obj {
   return v;
 }
 
-/** Checks a request; throws FrameError when its frame is wrong (nothing may be written then). */
+/**
+ * Checks a request; throws FrameError when its frame is wrong (nothing may be written then). Step and
+ * scalar lists come as plain JSON or as the columns the body parser read them into (docs/server.md#parsing-a-log-body).
+ */
 export function validateLogRequest(
-  body: JsonValue,
+  bodyValue: BodyValue,
   options: ValidateOptions,
 ): { request: LogRequest; rejected: Rejection[] } {
-  if (!isObj(body)) throw new FrameError('The body must be a JSON object');
+  if (!isObj(bodyValue) || bodyValue instanceof ScalarColumns || bodyValue instanceof StepColumns)
+    throw new FrameError('The body must be a JSON object');
+  const body = bodyValue as Obj;
   const rejected: Rejection[] = [];
   const reject = (r: Rejection) => rejected.push(r);
 
@@ -166,22 +167,8 @@ export function validateLogRequest(
     syncRange = { start_step: range.start_step, end_step: range.end_step };
   }
 
-  const steps: StepIn[] = [];
-  listOf(body, 'steps').forEach((s, index) => {
-    const globalStep = isObj(s) ? optInt(s.global_step) : undefined;
-    const timestamp = isObj(s) ? optInt(s.timestamp) : undefined;
-    if (!isObj(s) || !isInt(s.step) || globalStep === undefined || timestamp === undefined) {
-      reject({
-        source: 'steps',
-        name: null,
-        index,
-        code: 'invalid_row',
-        message: 'a step row needs an integer step, global_step and timestamp',
-      });
-      return;
-    }
-    steps.push({ step: s.step, globalStep, timestamp });
-  });
+  const sentSteps = body.steps as BodyValue | undefined;
+  const steps = sentSteps instanceof StepColumns ? sentSteps : validateSteps(listOf(body, 'steps'), reject);
 
   // The offsets' frame is checked even when their sources are absent.
   offsetsOf(body, 'scalars');
@@ -206,6 +193,35 @@ export function validateLogRequest(
   };
 }
 
+/** Step rows sent as plain JSON: the valid ones as columns, the others reported. */
+function validateSteps(list: JsonValue[], reject: (r: Rejection) => void): StepColumns {
+  const step: number[] = [];
+  const globalSteps: number[] = [];
+  const timestamps: number[] = [];
+  list.forEach((s, index) => {
+    const globalStep = isObj(s) ? optInt(s.global_step) : undefined;
+    const timestamp = isObj(s) ? optInt(s.timestamp) : undefined;
+    if (!isObj(s) || !isInt(s.step) || globalStep === undefined || timestamp === undefined) {
+      reject({
+        source: 'steps',
+        name: null,
+        index,
+        code: 'invalid_row',
+        message: 'a step row needs an integer step, global_step and timestamp',
+      });
+      return;
+    }
+    step.push(s.step);
+    globalSteps.push(globalStep ?? Number.NaN);
+    timestamps.push(timestamp ?? Number.NaN);
+  });
+  return new StepColumns(
+    Float64Array.from(step),
+    Float64Array.from(globalSteps),
+    Float64Array.from(timestamps),
+  );
+}
+
 function validateScalars(body: Obj, reject: (r: Rejection) => void): MetricIn[] {
   const scalars = body.scalars;
   if (scalars === undefined || scalars === null) return [];
@@ -213,7 +229,7 @@ function validateScalars(body: Obj, reject: (r: Rejection) => void): MetricIn[] 
   const offsets = offsetsOf(body, 'scalars');
   const out: MetricIn[] = [];
   for (const name of Object.keys(scalars)) {
-    const rows = scalars[name];
+    const rows = scalars[name] as BodyValue;
     const bad = (index: number | null, message: string, code = 'invalid_row') =>
       reject({ source: 'scalars', name, index, code, message });
     const problem = checkLogName(name, 'linux');
@@ -221,13 +237,25 @@ function validateScalars(body: Obj, reject: (r: Rejection) => void): MetricIn[] 
       bad(null, problem, 'invalid_name');
       continue;
     }
-    if (!Array.isArray(rows)) {
+    if (!Array.isArray(rows) && !(rows instanceof ScalarColumns)) {
       bad(null, 'the rows must be a list');
       continue;
     }
     const offset = offsets[name];
     if (offset !== undefined && offset !== null && !(isInt(offset) && offset >= 0)) {
       bad(null, 'its offset must be a whole number ≥ 0');
+      continue;
+    }
+    if (rows instanceof ScalarColumns) {
+      // Already checked row by row by the body parser.
+      out.push({
+        name,
+        offset: offset === undefined || offset === null ? null : offset,
+        step: rows.step,
+        value: rows.value,
+        globalStep: rows.globalStep,
+        timestamp: rows.timestamp,
+      });
       continue;
     }
     const n = rows.length;

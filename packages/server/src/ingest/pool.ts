@@ -3,11 +3,14 @@
  * parsing and writing never block the event loop. Every task names the run it is about, and a run always goes
  * to the same thread, which keeps that run's files open between uploads. A task that has not started within
  * 30 s is refused (503 server_busy). Without the compiled worker (tests from sources) tasks run inline.
+ * A parse of a body still arriving starts only on an idle thread, and is asked to give up as soon as
+ * another task is queued behind it (body-stream.ts).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { askToYield } from './body-stream.js';
 import { type IngestTask, IngestTasks } from './tasks.js';
 
 export const SLOT_WAIT_MS = 30_000;
@@ -46,7 +49,13 @@ class IngestThread {
 
   submit(p: Pending): void {
     this.queue.push(p);
+    const running = this.running?.task;
+    if (running?.kind === 'parse' && running.control) askToYield(running.control);
     this.pump();
+  }
+
+  get idle(): boolean {
+    return this.running === null && this.queue.length === 0;
   }
 
   private spawn(): Worker {
@@ -119,6 +128,11 @@ function hashKey(key: string): number {
   return h >>> 0;
 }
 
+/** Which of `threads` ingest threads takes the tasks of `runKey`. */
+export function threadIndexOf(runKey: string, threads: number): number {
+  return hashKey(runKey) % threads;
+}
+
 /** The compiled worker beside this module, or null when running from TypeScript sources. */
 export function defaultIngestWorker(): string | null {
   if (!import.meta.url.endsWith('.js')) return null;
@@ -156,7 +170,7 @@ export class IngestPool {
   /** Runs a task on the thread of `runKey`; rejects with ServerBusyError when it waited too long to start. */
   run<T>(runKey: string, task: IngestTask, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.inline) return this.inline.run(task) as Promise<T>;
-    const thread = this.threads[hashKey(runKey) % this.threads.length];
+    const thread = this.threadOf(runKey);
     return new Promise<T>((resolve, reject) => {
       const p: Pending = {
         id: this.nextId++,
@@ -178,6 +192,18 @@ export class IngestPool {
       }
       thread.submit(p);
     });
+  }
+
+  /**
+   * Whether a task for `runKey` would start at once on a thread of its own (never for inline tasks, whose
+   * waits would block the event loop).
+   */
+  idleFor(runKey: string): boolean {
+    return !this.inline && this.threadOf(runKey).idle;
+  }
+
+  private threadOf(runKey: string): IngestThread {
+    return this.threads[threadIndexOf(runKey, this.threads.length)];
   }
 
   /** A ticket for a parsed upload, unique in this process. */

@@ -5,12 +5,14 @@
  *
  * A log upload takes two steps on one thread: `parse` keeps the checked request under a ticket and tells
  * the caller what it needs before it may write (the metadata's creation time), then `apply` writes it
- * under the run's lease (or `discard` forgets it).
+ * under the run's lease (or `discard` forgets it). A `parse` with `control` reads a body that is still
+ * arriving (body-stream.ts) and may give up, to be sent again with the whole body.
  */
 import { probeRun } from 'kohakuboard/read-api';
 import { splitRunFolderName } from 'kohakuboard/storage';
 import { type IndexColumns, indexColumns } from '../index/run-row.js';
 import { type ApplyResult, applyLogRequest } from './apply-log.js';
+import { ArrivingBody, BodyGaveUp } from './body-stream.js';
 import { parseLogBody } from './log-body.js';
 import { FrameError, type LogRequest, type Rejection, validateLogRequest } from './log-request.js';
 import { type IncomingBlob, type MediaStoreResult, storeMediaBlobs } from './media-store.js';
@@ -26,7 +28,7 @@ export interface RunTarget {
 }
 
 export type IngestTask =
-  | { kind: 'parse'; ticket: number; bytes: Uint8Array; maxItemBytes: number }
+  | { kind: 'parse'; ticket: number; bytes: Uint8Array; maxItemBytes: number; control?: Int32Array }
   | {
       kind: 'apply';
       ticket: number;
@@ -50,7 +52,9 @@ export type ParseResult =
       syncRange: { start_step: number; end_step: number };
       rejected: number;
     }
-  | { ok: false; code: 'too_deep' | 'invalid_json' | 'invalid_body'; message: string };
+  | { ok: false; code: 'too_deep' | 'invalid_json' | 'invalid_body'; message: string }
+  /** The body stopped arriving in time, or something else needed the thread: parse it again whole. */
+  | { ok: false; code: 'gave_up'; message: string };
 
 export type ApplyTaskResult =
   | (Extract<ApplyResult, { ok: true }> & { index: IndexColumns })
@@ -71,7 +75,7 @@ export class IngestTasks {
   run(task: IngestTask): unknown {
     switch (task.kind) {
       case 'parse':
-        return this.parse(task.ticket, task.bytes, task.maxItemBytes);
+        return this.parse(task.ticket, task.bytes, task.maxItemBytes, task.control);
       case 'apply':
         return this.apply(task);
       case 'discard':
@@ -85,10 +89,16 @@ export class IngestTasks {
     }
   }
 
-  private parse(ticket: number, bytes: Uint8Array, maxItemBytes: number): ParseResult {
+  private parse(ticket: number, bytes: Uint8Array, maxItemBytes: number, control?: Int32Array): ParseResult {
     const now = Date.now();
     for (const [k, t] of this.tickets) if (now - t.at > TICKET_TTL_MS) this.tickets.delete(k);
-    const parsed = parseLogBody(bytes);
+    let parsed: ReturnType<typeof parseLogBody>;
+    try {
+      parsed = parseLogBody(control ? new ArrivingBody(bytes, control) : bytes);
+    } catch (err) {
+      if (err instanceof BodyGaveUp) return { ok: false, code: 'gave_up', message: err.message };
+      throw err;
+    }
     if ('problem' in parsed) return { ok: false, ...parsed.problem };
     try {
       const { request, rejected } = validateLogRequest(parsed.value, { maxItemBytes });

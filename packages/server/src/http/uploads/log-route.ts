@@ -1,17 +1,19 @@
 /**
  * `POST …/runs/{run_id}/log` (docs/server.md#log-upload): a log sync request of this project's client or
- * of the Python sync worker. The body is read with its limit, parsed and checked in the run's ingest thread,
- * the run created when it is new, then written under the run's lease; the answer carries the cursors.
+ * of the Python sync worker. The body is read with its limit, parsed and checked in the run's ingest thread
+ * (while it arrives, when that thread is idle: docs/server.md#parsing-a-log-body), the run created when it
+ * is new, then written under the run's lease; the answer carries the cursors.
  */
 import type { FastifyInstance } from 'fastify';
 import type { IndexColumns } from '../../index/run-row.js';
 import type { Cursors } from '../../ingest/apply-log.js';
+import { SharedBody, STREAM_MIN_BYTES } from '../../ingest/body-stream.js';
 import type { Rejection } from '../../ingest/log-request.js';
 import { ServerBusyError } from '../../ingest/pool.js';
 import type { ApplyTaskResult, ParseResult } from '../../ingest/tasks.js';
 import { checkKnownRun, createRun, findRun, type UploadProject } from '../../ingest/upload-target.js';
 import { apiError, DetailedApiError } from '../api-error.js';
-import { readBody, unsupportedType } from '../upload-body.js';
+import { announcedLength, readBody, unsupportedType } from '../upload-body.js';
 import { contentType, parseJson, serverBusy, type UploadKit } from './upload-kit.js';
 
 const MAX_PENDING_MEDIA = 10_000;
@@ -35,18 +37,40 @@ export function logRoute(scope: FastifyInstance, kit: UploadKit): void {
       throw unsupportedType('as application/json (or without a Content-Type)');
     let known = await findRun(ctx, project.id, runId);
     if (known) checkKnownRun(known, p, null);
-    const bytes = await readBody(req, limits.body);
-    timing.mark('body');
-    const receivedAtMs = Date.now();
     const key = kit.poolKey(project, runId);
     const ticket = ctx.ingest.ticket();
-    let parsed: ParseResult;
+    // A large body goes to an idle ingest thread as it arrives, which parses it meanwhile.
+    const announced = announcedLength(req, limits.body);
+    let shared: SharedBody | null = null;
+    let early: Promise<ParseResult> | null = null;
+    if (announced !== null && announced >= STREAM_MIN_BYTES && ctx.ingest.idleFor(key)) {
+      shared = new SharedBody(announced);
+      early = ctx.ingest.run<ParseResult>(key, {
+        kind: 'parse',
+        ticket,
+        bytes: shared.bytes,
+        control: shared.control,
+        maxItemBytes: limits.item,
+      });
+      early.catch(() => undefined);
+    }
+    const bytes = await readBody(req, limits.body, shared);
+    timing.mark('body');
+    const receivedAtMs = Date.now();
+    let parsed: ParseResult | null = null;
     try {
-      parsed = await ctx.ingest.run<ParseResult>(
-        key,
-        { kind: 'parse', ticket, bytes, maxItemBytes: limits.item },
-        [bytes.buffer as ArrayBuffer],
-      );
+      if (early) {
+        parsed = await early;
+        // Server-Timing then shows the time spent before the thread gave up, and the whole parse after it.
+        if (!parsed.ok && parsed.code === 'gave_up') timing.mark('parse_gave_up');
+      }
+      if (parsed === null || (!parsed.ok && parsed.code === 'gave_up')) {
+        parsed = await ctx.ingest.run<ParseResult>(
+          key,
+          { kind: 'parse', ticket, bytes, maxItemBytes: limits.item },
+          bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [],
+        );
+      }
     } catch (err) {
       if (err instanceof ServerBusyError) throw serverBusy();
       throw err;
