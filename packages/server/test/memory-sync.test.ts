@@ -201,9 +201,7 @@ console.log('finished');
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('finished');
-    expect(r.stderr).toMatch(
-      /Remote sync did not complete: .*40 rows did not reach http:\/\/127\.0\.0\.1:9/,
-    );
+    expect(r.stderr).toMatch(/Remote sync did not complete: .*40 rows did not reach http:\/\/127\.0\.0\.1:9/);
     expect(r.stderr).toContain('they are lost');
     expect(existsSync(join(root, 'gone'))).toBe(false);
   }, 90_000);
