@@ -6,6 +6,10 @@
 //   ingest_http_values_per_s_1client_step_value   the same with rows of step and value only (the Python
 //                                       worker's row shape, with offsets): a body half as large
 //   ingest_http_values_per_s_8clients   8 clients at once, each into its own run
+//   ingest_http_values_per_s_1client_100mbps      one client whose bodies travel at 100 MB/s, as over a
+//                                       gigabit link (node:http, 128 KiB pieces each sent when due): the
+//                                       server can parse a body while it arrives
+//   ingest_http_stage_<stage>_ms_100mbps          its median Server-Timing stages
 //   ingest_http_request_ms_1client      median time of one request (body sent to answer read)
 //   ingest_http_stage_<stage>_ms        median Server-Timing of each stage of those requests (body: receiving,
 //                                       parse: JSON and checks, lease, write: the files, db: run row and change)
@@ -17,6 +21,7 @@
 // steps per request; KOBO_BENCH_SERVE another kobo-serve script to measure (a build of other code, to compare).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,8 +139,57 @@ function prebuild(count, compact) {
   bodyAt(count - 1, compact);
 }
 
+/** A request with `fetch`, as this project's client sends it. */
+async function fetchPost(url, data) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: data,
+  });
+  return { status: res.status, timing: res.headers.get('server-timing'), answer: await res.json() };
+}
+
+const LINK_BYTES_PER_MS = 100e6 / 1000;
+const PIECE = 128 * 1024;
+const linkAgent = new Agent({ keepAlive: true });
+
+/** A request whose body goes out at LINK_BYTES_PER_MS, in pieces each written when it is due. */
+function linkPost(url, data) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: linkAgent,
+        headers: { 'content-type': 'application/json', 'content-length': data.length },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode,
+            timing: res.headers['server-timing'],
+            answer: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    const t0 = performance.now();
+    (async () => {
+      for (let at = 0; at < data.length; at += PIECE) {
+        const wait = t0 + at / LINK_BYTES_PER_MS - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        req.write(data.subarray(at, at + PIECE));
+      }
+      req.end();
+    })();
+  });
+}
+
 /** One client sending back to back for `seconds`; values stored, request times and body-building time. */
-async function client(base, runId, seconds, compact = false) {
+async function client(base, runId, seconds, compact = false, post = fetchPost) {
   const url = `${base}/api/projects/bench/runs/${runId}/log`;
   const times = [];
   const stages = {};
@@ -148,14 +202,10 @@ async function client(base, runId, seconds, compact = false) {
     const data = bodyAt(i, compact);
     building += performance.now() - b0;
     const r0 = performance.now();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: data,
-    });
-    const answer = await res.json();
+    const res = await post(url, data);
+    const answer = res.answer;
     times.push(performance.now() - r0);
-    for (const part of (res.headers.get('server-timing') ?? '').split(',')) {
+    for (const part of (res.timing ?? '').split(',')) {
       const m = /^\s*(\w+);dur=([\d.]+)/.exec(part);
       if (!m) continue;
       stages[m[1]] ??= [];
@@ -207,8 +257,18 @@ async function httpIngest() {
       many.reduce((a, c) => a + c.values, 0) / manySeconds,
       'values/s',
     );
+    t = performance.now();
+    const link = await client(base, 'link', SECONDS, false, linkPost);
+    bench(
+      'ingest_http_values_per_s_1client_100mbps',
+      link.values / ((performance.now() - t) / 1000),
+      'values/s',
+    );
+    for (const [stage, durations] of Object.entries(link.stages))
+      bench(`ingest_http_stage_${stage}_ms_100mbps`, median(durations), 'ms');
     return one.values / oneSeconds;
   } finally {
+    linkAgent.destroy();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,10 +8,11 @@
  */
 import type { BodySource } from './log-body.js';
 
-/** Indexes of the control words. */
+/** Indexes of the control words; SEQ grows with every change, and is what the thread waits on. */
 const RECEIVED = 0;
 const STATE = 1;
 const YIELD = 2;
+const SEQ = 3;
 /** States. */
 const RECEIVING = 0;
 const COMPLETE = 1;
@@ -29,13 +30,13 @@ export class SharedBody {
 
   constructor(length: number) {
     this.bytes = new Uint8Array(new SharedArrayBuffer(length));
-    this.control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+    this.control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   }
 
   /** After the first `received` bytes were copied in. */
   progress(received: number): void {
     Atomics.store(this.control, RECEIVED, received);
-    Atomics.notify(this.control, RECEIVED);
+    changed(this.control);
   }
 
   complete(): void {
@@ -48,14 +49,20 @@ export class SharedBody {
 
   private setState(state: number): void {
     Atomics.store(this.control, STATE, state);
-    Atomics.notify(this.control, RECEIVED);
+    changed(this.control);
   }
+}
+
+/** Wakes the waiting thread after a change (it compares SEQ, so a change just before its wait is not missed). */
+function changed(control: Int32Array): void {
+  Atomics.add(control, SEQ, 1);
+  Atomics.notify(control, SEQ);
 }
 
 /** Asks the thread parsing a body to give up at its next wait (something else is queued for it). */
 export function askToYield(control: Int32Array): void {
   Atomics.store(control, YIELD, 1);
-  Atomics.notify(control, RECEIVED);
+  changed(control);
 }
 
 /** Thrown inside the parser when the thread stops waiting for the body. */
@@ -80,16 +87,21 @@ export class ArrivingBody implements BodySource {
     return Atomics.load(this.control, RECEIVED);
   }
 
+  /** Every byte is there (the buffer has the announced length), or the event loop said so. */
   get complete(): boolean {
-    return Atomics.load(this.control, STATE) === COMPLETE;
+    return (
+      Atomics.load(this.control, RECEIVED) === this.bytes.length ||
+      Atomics.load(this.control, STATE) === COMPLETE
+    );
   }
 
   waitBeyond(i: number): void {
     for (;;) {
+      const seq = Atomics.load(this.control, SEQ);
       const state = Atomics.load(this.control, STATE);
       if (state === ABORTED) throw new BodyGaveUp('aborted');
       const received = Atomics.load(this.control, RECEIVED);
-      if (received > i || state === COMPLETE) return;
+      if (received > i || received === this.bytes.length || state === COMPLETE) return;
       if (Atomics.load(this.control, YIELD) !== 0) throw new BodyGaveUp('yield');
       const now = performance.now();
       if (received !== this.lastCount) {
@@ -98,7 +110,7 @@ export class ArrivingBody implements BodySource {
       }
       if (now - this.lastProgress > STALL_MS || now - this.started > BUDGET_MS)
         throw new BodyGaveUp('stalled');
-      Atomics.wait(this.control, RECEIVED, received, STALL_MS / 4);
+      Atomics.wait(this.control, SEQ, seq, STALL_MS / 4);
     }
   }
 }
