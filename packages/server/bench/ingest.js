@@ -19,70 +19,19 @@
 //   ingest_http_vs_local                one-client HTTP / local values per second
 // KOBO_BENCH_SECONDS (default 8) sets the length of each HTTP phase; KOBO_BENCH_INGEST_STEPS (5000) the
 // steps per request; KOBO_BENCH_SERVE another kobo-serve script to measure (a build of other code, to compare).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Board } from 'kohakuboard';
+import { bench, startServer } from './child-server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const SERVE = process.env.KOBO_BENCH_SERVE ?? join(here, '../bin/kobo-serve.js');
 const SECONDS = Number(process.env.KOBO_BENCH_SECONDS ?? 8);
 const STEPS = Number(process.env.KOBO_BENCH_INGEST_STEPS ?? 5000);
 const METRICS = Array.from({ length: 10 }, (_, i) => `train/metric_${i}`);
-
-function bench(name, value, unit) {
-  const v = Math.abs(value) >= 100 ? Math.round(value) : Number(value.toPrecision(4));
-  console.log(`BENCH ${name} ${v} ${unit}`);
-}
-
-function startServer(dataDir) {
-  const child = spawn(
-    process.execPath,
-    [
-      SERVE,
-      '--data-dir',
-      dataDir,
-      '--no-auth',
-      '--port',
-      '0',
-      '--ingest-rate',
-      '100000',
-      '--log-level',
-      'warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  const port = new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`kobo-serve did not start: ${out.slice(-2000)}`)),
-      120_000,
-    );
-    const onData = (d) => {
-      out += String(d);
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`kobo-serve exited ${code}: ${out.slice(-2000)}`)));
-  });
-  return {
-    port,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 const t0 = 1_738_137_600_000;
 
@@ -225,7 +174,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function httpIngest() {
   const dir = mkdtempSync(join(tmpdir(), 'kobo-bench-ingest-'));
-  const server = startServer(dir);
+  const server = startServer(dir, { args: ['--ingest-rate', '100000'], serve: SERVE });
   try {
     const base = `http://127.0.0.1:${await server.port}`;
     prebuild(Math.ceil(SECONDS * 12), false);

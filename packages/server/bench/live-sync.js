@@ -13,15 +13,12 @@
 // the commit interval that does not follow the sync interval).
 // KOBO_BENCH_LIVE_SECONDS (default 9) sets how long each interval logs; KOBO_BENCH_LIVE_INTERVALS (default
 // "1,0.25") the intervals measured.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Board } from 'kohakuboard';
+import { bench, startServer } from './child-server.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const SERVE = join(here, '../bin/kobo-serve.js');
 const SECONDS = Number(process.env.KOBO_BENCH_LIVE_SECONDS ?? 9);
 const INTERVALS = (process.env.KOBO_BENCH_LIVE_INTERVALS ?? '1,0.25').split(',').map(Number);
 const FLUSH_MS = process.env.KOBO_BENCH_LIVE_FLUSH_MS ? Number(process.env.KOBO_BENCH_LIVE_FLUSH_MS) : null;
@@ -30,46 +27,6 @@ const POLL_MS = 25;
 /** Markers logged in the first WARMUP_MS (the run's creation on the server, first cycles) are not counted. */
 const WARMUP_MS = 2000;
 const METRIC = 'live/marker';
-
-function bench(name, value, unit) {
-  const v = Math.abs(value) >= 100 ? Math.round(value) : Number(value.toPrecision(4));
-  console.log(`BENCH ${name} ${v} ${unit}`);
-}
-
-function startServer(dataDir) {
-  const child = spawn(
-    process.execPath,
-    [SERVE, '--data-dir', dataDir, '--no-auth', '--port', '0', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  const port = new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`kobo-serve did not start: ${out.slice(-2000)}`)),
-      60_000,
-    );
-    const onData = (d) => {
-      out += String(d);
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`kobo-serve exited ${code}: ${out.slice(-2000)}`)));
-  });
-  return {
-    port,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -205,7 +162,7 @@ function watchEvents(base, project, runId, loggedAt) {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'kobo-bench-live-'));
-const server = startServer(join(root, 'data'));
+const server = startServer(join(root, 'data'), { timeoutMs: 60_000 });
 try {
   const base = `http://127.0.0.1:${await server.port}`;
   for (const intervalS of INTERVALS) {

@@ -9,62 +9,15 @@
 //   memory_sync_peak_rss_mib     the process's largest RSS while it ran (sampled every 5,000 steps)
 //   memory_nosync_peak_rss_mib   the same without sync, run second (memory mode keeps everything then)
 // The server's copy is checked: every value is there once.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Board } from 'kohakuboard';
 import { metricRowCount, withReadOnly } from 'kohakuboard/storage';
+import { bench, startServer } from './child-server.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const SERVE = join(here, '../bin/kobo-serve.js');
 const STEPS = Number(process.env.KOBO_BENCH_MEMORY_STEPS ?? 200_000);
 const METRICS = Array.from({ length: 10 }, (_, i) => `train/metric_${i}`);
-
-function bench(name, value, unit) {
-  const v = Math.abs(value) >= 100 ? Math.round(value) : Number(value.toPrecision(4));
-  console.log(`BENCH ${name} ${v} ${unit}`);
-}
-
-function startServer(dataDir) {
-  const child = spawn(
-    process.execPath,
-    [
-      SERVE,
-      '--data-dir',
-      dataDir,
-      '--no-auth',
-      '--port',
-      '0',
-      '--ingest-rate',
-      '100000',
-      '--log-level',
-      'warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  const port = new Promise((resolve, reject) => {
-    const onData = (d) => {
-      out += String(d);
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`kobo-serve exited ${code}: ${out.slice(-2000)}`)));
-  });
-  return {
-    port,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 /** Logs the steps; returns the loop's seconds, the total until finish() resolved, and the peak RSS. */
 async function run(options) {
@@ -95,7 +48,7 @@ async function run(options) {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'kobo-bench-memory-'));
-const server = startServer(join(root, 'data'));
+const server = startServer(join(root, 'data'), { args: ['--ingest-rate', '100000'] });
 try {
   const url = `http://127.0.0.1:${await server.port}`;
   // With sync first: the RSS of a run includes what the process kept from the runs before it.

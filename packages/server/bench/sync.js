@@ -5,69 +5,18 @@
 //   sync_1m_points_mib_per_s     request bytes sent (as the command reports them) per second
 //   sync_1m_points_again_s       a second `kobo sync` of the same run, which sends nothing
 // KOBO_BENCH_SYNC_STEPS (default 100000) sets the steps.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Board } from 'kohakuboard';
+import { bench, startServer } from './child-server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const SERVE = join(here, '../bin/kobo-serve.js');
 const KOBO = join(here, '../../kohakuboard/bin/kobo.js');
 const STEPS = Number(process.env.KOBO_BENCH_SYNC_STEPS ?? 100_000);
 const METRICS = Array.from({ length: 10 }, (_, i) => `train/metric_${i}`);
-
-function bench(name, value, unit) {
-  const v = Math.abs(value) >= 100 ? Math.round(value) : Number(value.toPrecision(4));
-  console.log(`BENCH ${name} ${v} ${unit}`);
-}
-
-function startServer(dataDir) {
-  const child = spawn(
-    process.execPath,
-    [
-      SERVE,
-      '--data-dir',
-      dataDir,
-      '--no-auth',
-      '--port',
-      '0',
-      '--ingest-rate',
-      '100000',
-      '--log-level',
-      'warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  const port = new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`kobo-serve did not start: ${out.slice(-2000)}`)),
-      120_000,
-    );
-    const onData = (d) => {
-      out += String(d);
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`kobo-serve exited ${code}: ${out.slice(-2000)}`)));
-  });
-  return {
-    port,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 function koboSync(runDir, url) {
   return new Promise((resolve, reject) => {
@@ -87,7 +36,7 @@ function koboSync(runDir, url) {
 const UNITS = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
 
 const root = mkdtempSync(join(tmpdir(), 'kobo-bench-sync-'));
-const server = startServer(join(root, 'data'));
+const server = startServer(join(root, 'data'), { args: ['--ingest-rate', '100000'] });
 try {
   const board = new Board({
     baseDir: join(root, 'local'),

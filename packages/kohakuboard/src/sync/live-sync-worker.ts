@@ -9,6 +9,7 @@ import { errorText } from '../util/error-text.js';
 import { SyncError } from './errors.js';
 import { DEFAULT_RETRY_DELAYS_MS } from './http-client.js';
 import { syncRun } from './sync-run.js';
+import type { SyncThreadMessage } from './sync-thread.js';
 
 export interface LiveSyncInit {
   runDir: string;
@@ -17,11 +18,6 @@ export interface LiveSyncInit {
   project: string;
   intervalS: number;
 }
-
-export type LiveSyncMessage =
-  | { type: 'warning'; message: string }
-  | { type: 'error'; message: string }
-  | { type: 'finished'; ok: boolean; message: string; rowsLeft: number | null };
 
 const init = workerData as LiveSyncInit;
 const port = parentPort!;
@@ -35,7 +31,7 @@ let lastError: string | null = null;
 const LOG_UPLOAD_EVERY_MS = 60_000;
 let lastLogUpload = 0;
 
-const post = (m: LiveSyncMessage) => port.postMessage(m);
+const post = (m: SyncThreadMessage) => port.postMessage(m);
 
 async function cycle(): Promise<void> {
   cycleAbort = new AbortController();

@@ -2,11 +2,11 @@
  * The run's log files (docs/server.md#log-file-upload): each one whose SHA-256 differs from what the server
  * or the sync state last acknowledged is uploaded whole.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPaths } from '../storage/index.js';
 import type { SyncHttp } from './http-client.js';
+import { sha256Hex } from './run-source.js';
 import type { SyncState } from './sync-state.js';
 
 export const LOG_FILES = [
@@ -37,7 +37,7 @@ export async function uploadChangedLogs(
     const path = join(dir, file);
     if (!existsSync(path)) continue;
     const bytes = readFileSync(path);
-    const hash = createHash('sha256').update(bytes).digest('hex');
+    const hash = sha256Hex(bytes);
     const key = `log_hash_${file}` as const;
     if (state[key] === hash) continue;
     if (serverHashes[file] !== hash) {

@@ -16,6 +16,7 @@ import { SyncHttp } from './http-client.js';
 import { jsonText } from './json-text.js';
 import { type OpenSnapshot, type OutboxBatch, SnapshotPackager } from './memory-packager.js';
 import { sha256Hex } from './run-source.js';
+import type { SyncThreadMessage } from './sync-thread.js';
 
 export interface MemorySyncInit {
   /** The run folder the writer's paths stand for (nothing is read or written there). */
@@ -30,11 +31,6 @@ export interface MemorySyncInit {
   waiting: SharedArrayBuffer;
 }
 
-export type MemorySyncMessage =
-  | { type: 'warning'; message: string }
-  | { type: 'error'; message: string }
-  | { type: 'finished'; ok: boolean; message: string; rowsLeft: number };
-
 /** Waiting data above this many bytes gets one warning (the server is away and memory grows). */
 const WAITING_WARN_BYTES = 512 * 1024 * 1024;
 const LOG_UPLOAD_EVERY_MS = 60_000;
@@ -42,7 +38,7 @@ const LOG_UPLOAD_EVERY_MS = 60_000;
 const init = workerData as MemorySyncInit;
 const board = parentPort as NonNullable<typeof parentPort>;
 const waiting = new Int32Array(init.waiting);
-const post = (m: MemorySyncMessage) => board.postMessage(m);
+const post = (m: SyncThreadMessage) => board.postMessage(m);
 
 /** Snapshots waiting for their turn, with the rows and bytes they bring. */
 const queue: Array<{ snapshot: MemorySnapshot; rows: number; bytes: number }> = [];

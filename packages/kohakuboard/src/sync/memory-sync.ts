@@ -4,9 +4,10 @@
  * process alive. `finish()` (after the writer has closed) waits for the last requests and the logs at most
  * `timeoutMs` and says plainly what did not reach the server: in memory mode nothing else holds it.
  */
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { FINAL_SYNC_TIMEOUT_MS, type LiveSyncLog } from './live-sync.js';
-import type { MemorySyncInit, MemorySyncMessage } from './memory-sync-worker.js';
+import type { MemorySyncInit } from './memory-sync-worker.js';
+import { SyncThread } from './sync-thread.js';
 
 const WORKER_URL = new URL('./memory-sync-worker.js', import.meta.url);
 
@@ -16,12 +17,10 @@ export function memorySyncPeriodMs(syncIntervalS: number): number {
 }
 
 export class MemorySync {
-  private readonly worker: Worker;
+  private readonly thread: SyncThread;
   /** The writer's end of the channel: pass it in the writer's start data (and its transfer list). */
   readonly writerPort: MessagePort;
   private readonly waiting: Int32Array;
-  private finished: Promise<void> | null = null;
-  private exited = false;
 
   constructor(
     target: { runDir: string; remoteUrl: string; token: string; project: string; runId: string },
@@ -34,55 +33,30 @@ export class MemorySync {
     const waiting = new SharedArrayBuffer(8);
     this.waiting = new Int32Array(waiting);
     const init: MemorySyncInit = { ...target, port: port2, waiting };
-    this.worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2] });
-    this.worker.unref();
-    this.worker.on('message', (m: MemorySyncMessage) => {
-      if (m.type === 'warning') log.warning(m.message);
-      else if (m.type === 'error') log.error(m.message);
-    });
-    this.worker.on('error', (err) => log.error(`The remote sync thread failed: ${err.message}`));
-    this.worker.on('exit', () => {
-      this.exited = true;
-    });
+    this.thread = new SyncThread(WORKER_URL, init, [port2], log);
   }
 
   /** The last sync, at most `timeoutMs`; never rejects. Logs the outcome and what did not arrive. */
   finish(timeoutMs = FINAL_SYNC_TIMEOUT_MS): Promise<void> {
-    if (this.finished) return this.finished;
-    this.finished = new Promise<void>((resolve) => {
-      if (this.exited) {
-        this.log.error(`Remote sync did not complete: its thread had ended; ${this.lostText()}`);
-        return resolve();
-      }
-      // The thread's own deadline aborts its requests; this one only guards against a thread that hangs.
-      const guard = setTimeout(() => done(null), timeoutMs + 5000);
-      const done = (m: Extract<MemorySyncMessage, { type: 'finished' }> | null) => {
-        clearTimeout(guard);
-        this.worker.off('message', onMessage);
-        if (m?.ok) this.log.info(m.message);
-        else
-          this.log.error(
-            `Remote sync did not complete: ${m?.message ?? `no answer in time; ${this.lostText()}`}. ` +
-              'In memory mode nothing else holds them: they are lost.',
-          );
-        void this.worker.terminate();
-        resolve();
-      };
-      const onMessage = (m: MemorySyncMessage) => {
-        if (m.type === 'finished') done(m);
-      };
-      this.worker.on('message', onMessage);
-      this.worker.postMessage({ type: 'finish', timeoutMs, boardLog: this.boardLog() });
+    if (this.thread.exited && !this.thread.ending) {
+      this.log.error(`Remote sync did not complete: its thread had ended; ${this.lostText()}`);
+      return Promise.resolve();
+    }
+    return this.thread.finish({ timeoutMs, boardLog: this.boardLog() }, (m) => {
+      if (m?.ok) this.log.info(m.message);
+      else
+        this.log.error(
+          `Remote sync did not complete: ${m?.message ?? `no answer in time; ${this.lostText()}`}. ` +
+            'In memory mode nothing else holds them: they are lost.',
+        );
     });
-    return this.finished;
   }
 
   /** Ends the thread at once (the exit hook, a dead writer), saying what is lost with it. */
   stop(): void {
-    if (this.finished) return;
-    this.finished = Promise.resolve();
+    if (this.thread.ending) return;
     this.log.error(`The process ends without the final remote sync; ${this.lostText()} and are lost.`);
-    void this.worker.terminate();
+    this.thread.stop();
   }
 
   private lostText(): string {
